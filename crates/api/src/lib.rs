@@ -1,0 +1,173 @@
+//! What crosses the boundary between the Leptos UI and the desktop shell: command names,
+//! request and response types, and the error a person reads. Plain data; no behaviour, no
+//! native-only dependency, so it compiles for wasm32 as well as for the shell.
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Tauri command names. The UI's API client and the shell's handler both use these.
+pub mod cmd {
+    pub const APP_STATE: &str = "app_state";
+    pub const SETUP: &str = "setup_firm";
+    pub const UNLOCK: &str = "unlock";
+    pub const LIST_MATTERS: &str = "list_matters";
+    pub const CREATE_MATTER: &str = "create_matter";
+    pub const STATUS: &str = "status";
+}
+
+/// A secret typed by a person (a passphrase). Never shown by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Where the app stands when the window opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AppState {
+    /// No firm on this device yet: show first-run setup.
+    NotSetUp,
+    /// A store exists but is not open; `reason` says why (e.g. no keyring entry).
+    Locked { reason: String },
+    /// The store is open.
+    Ready { session: Session },
+}
+
+/// Who is working, in which firm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub firm_name: String,
+    pub user_name: String,
+    pub initials: String,
+    pub role: String,
+    /// Did the OS keyring hold the key? False: the user must keep the passphrase to hand.
+    pub keyring_ok: bool,
+}
+
+/// First run: the firm, its first user, and the recovery passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub firm_name: String,
+    pub user_name: String,
+    pub initials: String,
+    /// One of `admin`, `partner`, `fee_earner`, `cashier`, `read_only`.
+    pub role: String,
+    pub passphrase: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnlockRequest {
+    pub passphrase: Secret,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewMatterRequest {
+    pub client_name: String,
+    pub description: String,
+    /// ISO date `YYYY-MM-DD`; `None` or empty for today.
+    pub opened: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matter {
+    pub id: String,
+    /// Human number, e.g. `M00042`.
+    pub number: String,
+    pub client_name: String,
+    pub description: String,
+    /// ISO date `YYYY-MM-DD` (civil date, Europe/London).
+    pub opened: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Initials of the fee earner who opened it.
+    pub opened_by: String,
+}
+
+/// What `satchel status` and the Settings page show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub firm_name: String,
+    pub user_name: String,
+    pub device_id: String,
+    pub data_dir: String,
+    pub matters: u64,
+    pub audit_events: u64,
+    pub store_bytes: u64,
+    pub schema_version: u32,
+    pub keyring: String,
+}
+
+/// What kind of failure, so the UI can choose where to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// An input broke a rule; `field` names it.
+    Invalid,
+    WrongPassphrase,
+    NotSetUp,
+    AlreadySetUp,
+    Locked,
+    Forbidden,
+    /// The OS keyring could not be used.
+    Keyring,
+    /// The store could not be read or written (disk full, corrupt file…).
+    Storage,
+    Internal,
+}
+
+/// An error a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The input at fault, for `Invalid`.
+    pub field: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug_but_cross_the_boundary() {
+        let req = SetupRequest {
+            firm_name: "F".into(),
+            user_name: "U".into(),
+            initials: "UU".into(),
+            role: "partner".into(),
+            passphrase: Secret::new("correct horse"),
+        };
+        assert!(!format!("{req:?}").contains("correct horse"));
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(json.contains("\"passphrase\":\"correct horse\""));
+    }
+
+    #[test]
+    fn app_state_is_tagged() {
+        let json = serde_json::to_string(&AppState::Locked { reason: "r".into() }).unwrap();
+        assert_eq!(json, r#"{"state":"locked","reason":"r"}"#);
+    }
+}

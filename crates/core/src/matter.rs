@@ -1,0 +1,154 @@
+//! Matters: the unit of work for a client.
+
+use crate::{Invalid, required_text};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A matter's human number, e.g. `M00042`. Unique across the firm: each device draws
+/// numbers from a block leased to it (see `satchel-store`), so two laptops opening matters
+/// offline never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MatterNumber(u32);
+
+impl MatterNumber {
+    pub const fn new(n: u32) -> Self {
+        MatterNumber(n)
+    }
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        let t = text.trim();
+        let digits = t.strip_prefix(['M', 'm']).unwrap_or(t);
+        digits
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(MatterNumber)
+            .ok_or_else(|| Invalid::new("number", format!("'{text}' is not a matter number such as M00042")))
+    }
+}
+
+impl fmt::Display for MatterNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "M{:05}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatterStatus {
+    Open,
+    Closed,
+}
+
+impl MatterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatterStatus::Open => "open",
+            MatterStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "open" => Some(MatterStatus::Open),
+            "closed" => Some(MatterStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// A request to open a matter, before validation.
+#[derive(Debug, Clone)]
+pub struct NewMatter<'a> {
+    pub client_name: &'a str,
+    pub description: &'a str,
+    /// `None`: today.
+    pub opened: Option<Date>,
+}
+
+/// A validated request to open a matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidMatter {
+    pub client_name: String,
+    pub description: String,
+    pub opened: Date,
+}
+
+/// Longest client name accepted.
+pub const CLIENT_NAME_MAX: usize = 200;
+/// Longest matter description accepted.
+pub const DESCRIPTION_MAX: usize = 500;
+
+impl NewMatter<'_> {
+    /// Validate against today's civil date in London. A matter cannot be opened in the
+    /// future: a date after today is almost always a typing slip or a wrong clock.
+    pub fn validate(&self, today: Date) -> Result<ValidMatter, Invalid> {
+        let client_name = required_text("client_name", self.client_name, CLIENT_NAME_MAX)?;
+        let description = required_text("description", self.description, DESCRIPTION_MAX)?;
+        let opened = self.opened.unwrap_or(today);
+        if opened > today {
+            return Err(Invalid::new(
+                "opened",
+                format!("{opened} is after today ({today}); a matter opens on or before today"),
+            ));
+        }
+        if opened.year() < 1900 {
+            return Err(Invalid::new("opened", format!("{opened} is not a plausible opening date")));
+        }
+        Ok(ValidMatter {
+            client_name,
+            description,
+            opened,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn numbers_print_and_parse() {
+        let n = MatterNumber::new(42);
+        assert_eq!(n.to_string(), "M00042");
+        assert_eq!(MatterNumber::parse("M00042").unwrap(), n);
+        assert_eq!(MatterNumber::parse("42").unwrap(), n);
+        assert!(MatterNumber::parse("M0").is_err());
+        assert!(MatterNumber::parse("X1").is_err());
+    }
+
+    #[test]
+    fn validation_defaults_to_today_and_trims() {
+        let today = date(2026, 11, 25);
+        let v = NewMatter {
+            client_name: " Jane Smith ",
+            description: "Purchase of 1 High St",
+            opened: None,
+        }
+        .validate(today)
+        .unwrap();
+        assert_eq!(v.client_name, "Jane Smith");
+        assert_eq!(v.opened, today);
+    }
+
+    #[test]
+    fn validation_refuses_future_and_blank() {
+        let today = date(2026, 11, 25);
+        let future = NewMatter {
+            client_name: "A",
+            description: "B",
+            opened: Some(date(2026, 11, 26)),
+        };
+        assert_eq!(future.validate(today).unwrap_err().field, "opened");
+        let blank = NewMatter {
+            client_name: "",
+            description: "B",
+            opened: None,
+        };
+        assert_eq!(blank.validate(today).unwrap_err().field, "client_name");
+    }
+}

@@ -1,0 +1,107 @@
+//! The schema, as an ordered list of migrations (rusqlite_migration, tracked in
+//! `PRAGMA user_version`). Never edit a migration that has shipped: add a new one.
+
+use crate::StoreError;
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+-- Facts about this installation and device: install_id, device_id, user_id, firm_doc.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Automerge documents: the source of truth. A document is its compacted snapshot plus
+-- the incremental changes saved since.
+CREATE TABLE documents (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    snapshot   BLOB,
+    updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE doc_changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    bytes  BLOB NOT NULL
+) STRICT;
+CREATE INDEX doc_changes_by_doc ON doc_changes(doc_id, seq);
+
+-- Projections: rebuilt from the documents at any time.
+CREATE TABLE users (
+    id       TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    initials TEXT NOT NULL,
+    role     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE matters (
+    id          TEXT PRIMARY KEY,
+    number      INTEGER NOT NULL UNIQUE,
+    client_name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    opened      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    opened_by   TEXT NOT NULL
+) STRICT;
+CREATE INDEX matters_by_client ON matters(client_name COLLATE NOCASE);
+
+-- Matter numbers leased to this device; numbers are drawn from here so that two devices
+-- opening matters offline never collide.
+CREATE TABLE number_blocks (
+    first INTEGER NOT NULL,
+    last  INTEGER NOT NULL,
+    next  INTEGER NOT NULL,
+    CHECK (first <= next AND next <= last + 1)
+) STRICT;
+
+-- The audit trail: append-only, hash-chained per device.
+CREATE TABLE audit_events (
+    device_id TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    id        TEXT NOT NULL UNIQUE,
+    actor_id  TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    PRIMARY KEY (device_id, seq)
+) STRICT;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+"#;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The newest schema version this build knows.
+pub fn latest() -> u32 {
+    1
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest() {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: latest(),
+        });
+    }
+    migrations()
+        .to_latest(conn)
+        .map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

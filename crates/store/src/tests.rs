@@ -1,0 +1,111 @@
+use super::*;
+
+fn fresh() -> (tempfile::TempDir, PathBuf, DbKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    (dir, path, DbKey::generate())
+}
+
+#[test]
+fn creates_migrated_encrypted_store_and_reopens_it() {
+    let (_dir, path, key) = fresh();
+    {
+        let store = Store::create(&path, &key).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::latest());
+        store
+            .conn()
+            .execute("INSERT INTO meta (key, value) VALUES ('marker', 'ZEBRA-MARKER-77')", [])
+            .unwrap();
+        store.checkpoint().unwrap();
+    }
+    let head = fs::read(&path).unwrap();
+    assert!(!head.starts_with(b"SQLite format 3"));
+    assert!(!head.windows(15).any(|w| w == b"ZEBRA-MARKER-77"));
+    let store = Store::open(&path, &key).unwrap();
+    let v: String = store
+        .conn()
+        .query_row("SELECT value FROM meta WHERE key = 'marker'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, "ZEBRA-MARKER-77");
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn refuses_to_overwrite_an_existing_store() {
+    let (_dir, path, key) = fresh();
+    Store::create(&path, &key).unwrap();
+    assert!(matches!(Store::create(&path, &key), Err(StoreError::AlreadyExists(_))));
+}
+
+#[test]
+fn wrong_key_is_reported_as_such() {
+    let (_dir, path, key) = fresh();
+    Store::create(&path, &key).unwrap().checkpoint().unwrap();
+    let err = Store::open(&path, &DbKey::generate()).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey(_)), "{err}");
+    assert!(err.to_string().contains("another Satchel installation"));
+}
+
+#[test]
+fn truncated_file_is_reported_as_damaged() {
+    let (_dir, path, key) = fresh();
+    Store::create(&path, &key).unwrap().checkpoint().unwrap();
+    let bytes = fs::read(&path).unwrap();
+    fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+    let err = Store::open(&path, &key).unwrap_err();
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("truncated"));
+}
+
+#[test]
+fn plaintext_sqlite_is_refused() {
+    let (_dir, path, key) = fresh();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+    }
+    assert!(matches!(Store::open(&path, &key), Err(StoreError::Plaintext(_))));
+}
+
+#[test]
+fn missing_file_is_missing() {
+    let (_dir, path, key) = fresh();
+    assert!(matches!(Store::open(&path, &key), Err(StoreError::Missing(_))));
+}
+
+#[test]
+fn audit_rows_cannot_be_updated_or_deleted_through_sql() {
+    let (_dir, path, key) = fresh();
+    let store = Store::create(&path, &key).unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO audit_events VALUES ('d', 1, 'e1', 'a', 't', 'x', 's', '{}', 'p', 'h')",
+            [],
+        )
+        .unwrap();
+    let upd = store.conn().execute("UPDATE audit_events SET detail = 'x'", []);
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = store.conn().execute("DELETE FROM audit_events", []);
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+}
+
+#[test]
+fn disk_full_is_classified_and_rolls_back() {
+    let (_dir, path, key) = fresh();
+    let mut store = Store::create(&path, &key).unwrap();
+    let pages: i64 = store.conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    // Cap the file at its current size: the next growth fails as a full disk would.
+    let _: i64 = store
+        .conn()
+        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+        .unwrap();
+    let tx = store.conn_mut().transaction().unwrap();
+    tx.execute("INSERT INTO meta VALUES ('a', 'small')", []).unwrap();
+    let big = "x".repeat(200_000);
+    let err = tx.execute("INSERT INTO meta VALUES ('b', ?1)", [&big]).unwrap_err();
+    assert!(matches!(StoreError::from_sql(err), StoreError::DiskFull));
+    drop(tx); // rolls back
+    let n: i64 = store.conn().query_row("SELECT count(*) FROM meta", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "nothing from the failed transaction was kept");
+}
