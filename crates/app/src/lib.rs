@@ -1,1 +1,626 @@
+//! Everything Satchel's desktop does, without a window.
+//!
+//! [`Satchel`] is an open store plus who is working. Every change goes through one write
+//! path ([`Satchel::write`]): a single `BEGIN IMMEDIATE` transaction that
+//! 1. commits the Automerge change to the affected document and stores it,
+//! 2. updates the relational projection from the document's new state,
+//! 3. appends an audit event to this device's hash chain,
+//!
+//! and commits all three or none. Reads come from the projections.
+#![forbid(unsafe_code)]
 
+pub mod docs;
+mod error;
+pub mod paths;
+mod projection;
+pub mod vault;
+
+pub use error::AppError;
+pub use vault::{KeyVault, MemoryVault, NoKeyring, OsKeyring};
+
+use automerge::ActorId;
+use jiff::Timestamp;
+use satchel_api as api;
+use satchel_core::audit::{self, ChainBreak, EventContent, StoredEvent};
+use satchel_core::firm::{self, Role};
+use satchel_core::matter::{MatterNumber, MatterStatus, NewMatter};
+use satchel_store::envelope::{ENVELOPE_FILE, Envelope, EnvelopeError, KdfParams};
+use satchel_store::rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use satchel_store::{DB_FILE, DbKey, Store, StoreError};
+use std::fs;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// Matter numbers a standalone installation leases to itself at setup.
+const FIRST_BLOCK: (u32, u32) = (1, 99_999);
+
+/// Who is working on this device.
+#[derive(Debug, Clone)]
+struct Ctx {
+    install_id: String,
+    device_id: Uuid,
+    user_id: String,
+    user_name: String,
+    initials: String,
+    role: Role,
+    firm_name: String,
+    firm_doc: String,
+}
+
+impl Ctx {
+    fn actor(&self) -> ActorId {
+        ActorId::from(self.device_id.as_bytes().as_slice())
+    }
+}
+
+/// Is there a store in this data directory?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    NotSetUp,
+    Present,
+}
+
+/// How to get the database key.
+#[derive(Debug, Clone, Copy)]
+pub enum Unlock<'a> {
+    /// From the OS keyring.
+    Keyring,
+    /// From the key envelope, with the recovery passphrase.
+    Passphrase(&'a str),
+}
+
+/// First-run facts.
+#[derive(Debug, Clone)]
+pub struct Setup<'a> {
+    pub firm_name: &'a str,
+    pub user_name: &'a str,
+    pub initials: &'a str,
+    pub role: &'a str,
+    pub passphrase: &'a str,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    pub integrity_problems: Vec<String>,
+    pub documents: usize,
+    pub document_problems: Vec<String>,
+    pub audit_events: usize,
+    pub chain_breaks: Vec<ChainBreak>,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.integrity_problems.is_empty() && self.document_problems.is_empty() && self.chain_breaks.is_empty()
+    }
+}
+
+/// An open Satchel store and the person using it.
+pub struct Satchel {
+    store: Store,
+    ctx: Ctx,
+    data_dir: PathBuf,
+    keyring_ok: bool,
+    keyring_name: &'static str,
+}
+
+impl std::fmt::Debug for Satchel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Satchel")
+            .field("data_dir", &self.data_dir)
+            .field("device_id", &self.ctx.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+fn envelope_path(dir: &Path) -> PathBuf {
+    dir.join(ENVELOPE_FILE)
+}
+
+/// Is Satchel set up in `data_dir`?
+pub fn presence(data_dir: &Path) -> Presence {
+    if db_path(data_dir).exists() || envelope_path(data_dir).exists() {
+        Presence::Present
+    } else {
+        Presence::NotSetUp
+    }
+}
+
+fn remove_store_files(dir: &Path) {
+    for name in [DB_FILE, "satchel.db-wal", "satchel.db-shm", ENVELOPE_FILE] {
+        let _ = fs::remove_file(dir.join(name));
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+impl Satchel {
+    /// First run: create the firm, its first user, the store and its keys.
+    pub fn init(data_dir: &Path, vault: &dyn KeyVault, setup: &Setup<'_>) -> Result<Satchel, AppError> {
+        Self::init_with(data_dir, vault, setup, KdfParams::default())
+    }
+
+    /// [`Satchel::init`] with chosen Argon2id costs (tests use cheaper ones).
+    pub fn init_with(
+        data_dir: &Path,
+        vault: &dyn KeyVault,
+        setup: &Setup<'_>,
+        kdf: KdfParams,
+    ) -> Result<Satchel, AppError> {
+        let firm_name = firm::firm_name(setup.firm_name)?;
+        let user_name = firm::person_name("user_name", setup.user_name)?;
+        let initials = firm::initials(setup.initials)?;
+        let role = Role::parse(setup.role)?;
+        if presence(data_dir) == Presence::Present {
+            return Err(AppError::AlreadySetUp(data_dir.display().to_string()));
+        }
+        create_private_dir(data_dir)?;
+        let install_id = Uuid::now_v7().to_string();
+        let key = DbKey::generate();
+        // Seal first: a weak passphrase stops setup before anything is written.
+        let envelope = Envelope::seal(&install_id, &key, setup.passphrase, kdf)?;
+        let result = (|| {
+            envelope.write(&envelope_path(data_dir))?;
+            let store = Store::create(&db_path(data_dir), &key)?;
+            let ctx = Ctx {
+                install_id: install_id.clone(),
+                device_id: Uuid::now_v7(),
+                user_id: Uuid::now_v7().to_string(),
+                user_name,
+                initials,
+                role,
+                firm_name,
+                firm_doc: Uuid::now_v7().to_string(),
+            };
+            let mut satchel = Satchel {
+                store,
+                ctx,
+                data_dir: data_dir.to_owned(),
+                keyring_ok: false,
+                keyring_name: vault.describe(),
+            };
+            satchel.write_setup()?;
+            Ok::<_, AppError>(satchel)
+        })();
+        let mut satchel = match result {
+            Ok(s) => s,
+            Err(e) => {
+                remove_store_files(data_dir);
+                return Err(e);
+            }
+        };
+        satchel.keyring_ok = vault.save(&install_id, &key).is_ok();
+        Ok(satchel)
+    }
+
+    fn write_setup(&mut self) -> Result<(), AppError> {
+        let ctx = self.ctx.clone();
+        self.write("store.init", &format!("firm:{}", ctx.firm_doc), |tx, at, actor| {
+            for (k, v) in [
+                ("install_id", ctx.install_id.as_str()),
+                ("device_id", &ctx.device_id.to_string()),
+                ("user_id", ctx.user_id.as_str()),
+                ("firm_doc", ctx.firm_doc.as_str()),
+            ] {
+                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+            }
+            tx.execute(
+                "INSERT INTO number_blocks (first, last, next) VALUES (?1, ?2, ?1)",
+                params![FIRST_BLOCK.0, FIRST_BLOCK.1],
+            )?;
+            let firm_doc = docs::FirmDoc {
+                kind: docs::KIND_FIRM.into(),
+                schema: 1,
+                firm_name: ctx.firm_name.clone(),
+                users: [(
+                    ctx.user_id.clone(),
+                    docs::UserRec {
+                        name: ctx.user_name.clone(),
+                        initials: ctx.initials.clone(),
+                        role: ctx.role.as_str().into(),
+                    },
+                )]
+                .into(),
+            };
+            docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
+                Ok(autosurgeon::reconcile(d, &firm_doc)?)
+            })?;
+            projection::firm(tx, &firm_doc)?;
+            Ok(serde_json::json!({ "firm": ctx.firm_name, "user": ctx.user_name, "role": ctx.role.as_str() }))
+        })?;
+        Ok(())
+    }
+
+    /// Open an existing store.
+    pub fn open(data_dir: &Path, vault: &dyn KeyVault, how: Unlock<'_>) -> Result<Satchel, AppError> {
+        let env_path = envelope_path(data_dir);
+        let db = db_path(data_dir);
+        if presence(data_dir) == Presence::NotSetUp {
+            return Err(AppError::NotSetUp(data_dir.display().to_string()));
+        }
+        let envelope = Envelope::read(&env_path).map_err(|e| match e {
+            EnvelopeError::Missing { path } => AppError::Locked(format!(
+                "the key envelope {path} is missing, so this store cannot be opened; restore the data folder from a backup"
+            )),
+            other => AppError::from(other),
+        })?;
+        let install_id = envelope.install_id.clone();
+        let (key, method, mut keyring_ok) = match how {
+            Unlock::Keyring => match vault.load(&install_id) {
+                Ok(Some(key)) => (key, "keyring", true),
+                Ok(None) => {
+                    return Err(AppError::Locked(
+                        "this store's key is not in the system keyring (it was removed, or this is a new account): enter the recovery passphrase".into(),
+                    ));
+                }
+                Err(e) => return Err(AppError::Locked(format!("{e}: enter the recovery passphrase"))),
+            },
+            Unlock::Passphrase(p) => (envelope.open(p)?, "passphrase", false),
+        };
+        let store = Store::open(&db, &key)?;
+        let ctx = load_ctx(&store)?;
+        if ctx.install_id != install_id {
+            return Err(AppError::Store(StoreError::WrongKey(db)));
+        }
+        if method == "passphrase" {
+            // Put the key back in the keyring, so the next start needs no passphrase.
+            keyring_ok = vault.save(&install_id, &key).is_ok();
+        }
+        let mut satchel = Satchel {
+            store,
+            ctx,
+            data_dir: data_dir.to_owned(),
+            keyring_ok,
+            keyring_name: vault.describe(),
+        };
+        let user = format!("user:{}", satchel.ctx.user_id);
+        satchel.write("session.unlock", &user, |_, _, _| Ok(serde_json::json!({ "method": method })))?;
+        Ok(satchel)
+    }
+
+    /// The one write path: run `f` inside a `BEGIN IMMEDIATE` transaction, then append the
+    /// audit event for `action` on `subject` with the detail `f` returns, and commit. If
+    /// anything fails, nothing is kept.
+    fn write<T: WriteOutcome>(
+        &mut self,
+        action: &str,
+        subject: &str,
+        f: impl FnOnce(&Transaction<'_>, Timestamp, &ActorId) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let at = Timestamp::now();
+        let actor = self.ctx.actor();
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, at, &actor)?;
+        append_audit(&tx, &self.ctx, at, action, subject, &out.audit_detail())?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn session(&self) -> api::Session {
+        api::Session {
+            firm_name: self.ctx.firm_name.clone(),
+            user_name: self.ctx.user_name.clone(),
+            initials: self.ctx.initials.clone(),
+            role: self.ctx.role.as_str().into(),
+            keyring_ok: self.keyring_ok,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn install_id(&self) -> &str {
+        &self.ctx.install_id
+    }
+
+    /// Open a matter. The number comes from this device's leased block.
+    pub fn create_matter(&mut self, req: &api::NewMatterRequest) -> Result<api::Matter, AppError> {
+        if !self.ctx.role.may_edit_matters() {
+            return Err(AppError::Forbidden(format!(
+                "a {} user may not open matters",
+                self.ctx.role.as_str().replace('_', "-")
+            )));
+        }
+        let opened = match req.opened.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
+                satchel_core::Invalid::new("opened", format!("'{text}' is not a date; use YYYY-MM-DD"))
+            })?),
+        };
+        let today = satchel_core::dates::london_date(Timestamp::now());
+        let valid = NewMatter {
+            client_name: &req.client_name,
+            description: &req.description,
+            opened,
+        }
+        .validate(today)?;
+        let id = Uuid::now_v7().to_string();
+        let subject = format!("matter:{id}");
+        let user_id = self.ctx.user_id.clone();
+        let initials = self.ctx.initials.clone();
+        let created = self.write("matter.create", &subject, |tx, at, actor| {
+            let number = next_matter_number(tx)?;
+            let doc = docs::MatterDoc {
+                kind: docs::KIND_MATTER.into(),
+                schema: 1,
+                id: id.clone(),
+                number: u64::from(number.get()),
+                client_name: valid.client_name.clone(),
+                description: valid.description.clone(),
+                opened: valid.opened.to_string(),
+                status: MatterStatus::Open.as_str().into(),
+                opened_by: user_id.clone(),
+            };
+            docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
+                Ok(autosurgeon::reconcile(d, &doc)?)
+            })?;
+            projection::matter(tx, &doc)?;
+            Ok(CreatedMatter(api::Matter {
+                id: id.clone(),
+                number: number.to_string(),
+                client_name: doc.client_name,
+                description: doc.description,
+                opened: doc.opened,
+                status: doc.status,
+                opened_by: initials.clone(),
+            }))
+        })?;
+        Ok(created.0)
+    }
+
+    /// Every matter held on this device, newest number first.
+    pub fn list_matters(&self) -> Result<Vec<api::Matter>, AppError> {
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT m.id, m.number, m.client_name, m.description, m.opened, m.status, coalesce(u.initials, '?')
+             FROM matters m LEFT JOIN users u ON u.id = m.opened_by
+             ORDER BY m.number DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(api::Matter {
+                id: r.get(0)?,
+                number: MatterNumber::new(r.get(1)?).to_string(),
+                client_name: r.get(2)?,
+                description: r.get(3)?,
+                opened: r.get(4)?,
+                status: r.get(5)?,
+                opened_by: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn status(&self) -> Result<api::Status, AppError> {
+        let conn = self.store.conn();
+        let count = |sql: &str| -> Result<u64, AppError> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(api::Status {
+            firm_name: self.ctx.firm_name.clone(),
+            user_name: self.ctx.user_name.clone(),
+            device_id: self.ctx.device_id.to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            matters: count("SELECT count(*) FROM matters")?,
+            audit_events: count("SELECT count(*) FROM audit_events")?,
+            store_bytes: self.store.bytes_on_disk(),
+            schema_version: self.store.schema_version()?,
+            keyring: if self.keyring_ok {
+                format!("{}: holds this store's key", self.keyring_name)
+            } else {
+                format!("{}: not holding the key; the recovery passphrase is needed to open", self.keyring_name)
+            },
+        })
+    }
+
+    /// Check the database (SQLite and SQLCipher page checks), that every document loads,
+    /// and every device's audit chain.
+    pub fn verify(&mut self) -> Result<VerifyReport, AppError> {
+        let integrity_problems = self.store.integrity_problems()?;
+        let tx = self.store.conn_mut().transaction()?;
+        let mut documents = 0;
+        let mut document_problems = Vec::new();
+        for kind in [docs::KIND_FIRM, docs::KIND_MATTER] {
+            for id in docs::ids_of_kind(&tx, kind)? {
+                documents += 1;
+                if let Err(e) = docs::load(&tx, &id) {
+                    document_problems.push(format!("{kind} document {id}: {e}"));
+                }
+            }
+        }
+        let devices: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT DISTINCT device_id FROM audit_events ORDER BY device_id")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        let mut audit_events = 0;
+        let mut chain_breaks = Vec::new();
+        for device in devices {
+            let events = read_events(&tx, &device)?;
+            match audit::verify_chain(&events) {
+                Ok(n) => audit_events += n,
+                Err(b) => chain_breaks.push(b),
+            }
+        }
+        drop(tx);
+        Ok(VerifyReport {
+            integrity_problems,
+            documents,
+            document_problems,
+            audit_events,
+            chain_breaks,
+        })
+    }
+
+    /// Throw away the projections and rebuild them from the documents.
+    pub fn rebuild_projections(&mut self) -> Result<(), AppError> {
+        let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM matters", [])?;
+        tx.execute("DELETE FROM users", [])?;
+        for id in docs::ids_of_kind(&tx, docs::KIND_FIRM)? {
+            if let Some(doc) = docs::load(&tx, &id)? {
+                projection::firm(&tx, &autosurgeon::hydrate(&doc)?)?;
+            }
+        }
+        for id in docs::ids_of_kind(&tx, docs::KIND_MATTER)? {
+            if let Some(doc) = docs::load(&tx, &id)? {
+                projection::matter(&tx, &autosurgeon::hydrate(&doc)?)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Write the WAL into the main file (on quit, and before copying the file).
+    pub fn checkpoint(&self) -> Result<(), AppError> {
+        Ok(self.store.checkpoint()?)
+    }
+
+    /// Direct access to the store, for tests and maintenance tools in this workspace.
+    #[doc(hidden)]
+    pub fn store_for_tests(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+/// What a write returns, and what of it goes into the audit event.
+trait WriteOutcome {
+    fn audit_detail(&self) -> serde_json::Value;
+}
+
+impl WriteOutcome for serde_json::Value {
+    fn audit_detail(&self) -> serde_json::Value {
+        self.clone()
+    }
+}
+
+struct CreatedMatter(api::Matter);
+
+impl WriteOutcome for CreatedMatter {
+    fn audit_detail(&self) -> serde_json::Value {
+        // Enough to report on, without copying client data into the trail.
+        serde_json::json!({ "number": self.0.number })
+    }
+}
+
+fn load_ctx(store: &Store) -> Result<Ctx, AppError> {
+    let conn = store.conn();
+    let meta = |k: &str| -> Result<String, AppError> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| AppError::Document(format!("the store has no {k}: it was not set up completely")))
+    };
+    let user_id = meta("user_id")?;
+    let (user_name, initials, role): (String, String, String) = conn
+        .query_row("SELECT name, initials, role FROM users WHERE id = ?1", [&user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?
+        .ok_or_else(|| AppError::Document("this device's user is not in the firm document".into()))?;
+    let device_id = meta("device_id")?;
+    Ok(Ctx {
+        install_id: meta("install_id")?,
+        device_id: device_id
+            .parse()
+            .map_err(|_| AppError::Document(format!("bad device id {device_id}")))?,
+        user_id,
+        user_name,
+        initials,
+        role: Role::parse(&role)?,
+        firm_name: meta("firm_name")?,
+        firm_doc: meta("firm_doc")?,
+    })
+}
+
+fn next_matter_number(tx: &Transaction<'_>) -> Result<MatterNumber, AppError> {
+    let block: Option<(i64, u32)> = tx
+        .query_row(
+            "SELECT rowid, next FROM number_blocks WHERE next <= last ORDER BY first LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (rowid, next) = block.ok_or_else(|| {
+        AppError::Forbidden("this device has used all its matter numbers; connect to the firm server for more".into())
+    })?;
+    tx.execute("UPDATE number_blocks SET next = next + 1 WHERE rowid = ?1", [rowid])?;
+    Ok(MatterNumber::new(next))
+}
+
+fn append_audit(
+    tx: &Transaction<'_>,
+    ctx: &Ctx,
+    at: Timestamp,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<(), AppError> {
+    let device = ctx.device_id.to_string();
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM audit_events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [&device],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, audit::GENESIS.to_owned()),
+    };
+    let id = Uuid::now_v7().to_string();
+    let at = at.to_string();
+    let detail = detail.to_string();
+    let content = EventContent {
+        seq,
+        id: &id,
+        device_id: &device,
+        actor_id: &ctx.user_id,
+        at: &at,
+        action,
+        subject,
+        detail: &detail,
+    };
+    let hash = audit::chain_hash(&prev_hash, &content);
+    tx.execute(
+        "INSERT INTO audit_events (device_id, seq, id, actor_id, at, action, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![device, seq, id, ctx.user_id, at, action, subject, detail, prev_hash, hash],
+    )?;
+    Ok(())
+}
+
+fn read_events(tx: &Transaction<'_>, device: &str) -> Result<Vec<StoredEvent>, AppError> {
+    let mut stmt = tx.prepare(
+        "SELECT seq, id, device_id, actor_id, at, action, subject, detail, prev_hash, hash
+         FROM audit_events WHERE device_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([device], |r| {
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            device_id: r.get(2)?,
+            actor_id: r.get(3)?,
+            at: r.get(4)?,
+            action: r.get(5)?,
+            subject: r.get(6)?,
+            detail: r.get(7)?,
+            prev_hash: r.get(8)?,
+            hash: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! The Automerge document schema: one document for the firm, one per matter. These are the
+//! source of truth; the SQL tables are projections of them.
+//!
+//! (When sync arrives this module moves to `crates/sync`, shared with the firm server.)
+
+use crate::AppError;
+use automerge::{ActorId, AutoCommit};
+use autosurgeon::{Hydrate, Reconcile};
+use satchel_store::rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+
+/// Compact a document's stored changes into one snapshot once this many pile up.
+const COMPACT_AFTER: i64 = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct FirmDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub firm_name: String,
+    /// By user id.
+    pub users: BTreeMap<String, UserRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct UserRec {
+    pub name: String,
+    pub initials: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct MatterDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub id: String,
+    pub number: u64,
+    pub client_name: String,
+    pub description: String,
+    /// ISO civil date, Europe/London.
+    pub opened: String,
+    pub status: String,
+    /// User id of the person who opened it.
+    pub opened_by: String,
+}
+
+pub const KIND_FIRM: &str = "firm";
+pub const KIND_MATTER: &str = "matter";
+
+/// Load a document from its snapshot and stored changes, or `None` if there is none.
+pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, AppError> {
+    let snapshot: Option<Option<Vec<u8>>> = tx
+        .query_row("SELECT snapshot FROM documents WHERE id = ?1", [doc_id], |r| r.get(0))
+        .optional()?;
+    let Some(snapshot) = snapshot else {
+        return Ok(None);
+    };
+    let mut doc = match snapshot {
+        Some(bytes) => AutoCommit::load(&bytes)?,
+        None => AutoCommit::new(),
+    };
+    let mut stmt = tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([doc_id])?;
+    while let Some(row) = rows.next()? {
+        let bytes: Vec<u8> = row.get(0)?;
+        doc.load_incremental(&bytes)?;
+    }
+    Ok(Some(doc))
+}
+
+/// Apply one user action to a document as one Automerge commit and store the change,
+/// inside the caller's transaction. Returns the document after the change.
+pub fn change(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    kind: &str,
+    actor: &ActorId,
+    at: jiff::Timestamp,
+    message: &str,
+    f: impl FnOnce(&mut AutoCommit) -> Result<(), AppError>,
+) -> Result<AutoCommit, AppError> {
+    let existing = load(tx, doc_id)?;
+    let is_new = existing.is_none();
+    let mut doc = existing.unwrap_or_default();
+    doc.set_actor(actor.clone());
+    f(&mut doc)?;
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(message.to_owned())
+            .with_time(at.as_second()),
+    );
+    let bytes = doc.save_incremental();
+    let now = at.to_string();
+    if is_new {
+        tx.execute(
+            "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, NULL, ?3)",
+            params![doc_id, kind, now],
+        )?;
+    } else {
+        tx.execute("UPDATE documents SET updated_at = ?2 WHERE id = ?1", params![doc_id, now])?;
+    }
+    if !bytes.is_empty() {
+        tx.execute(
+            "INSERT INTO doc_changes (doc_id, bytes) VALUES (?1, ?2)",
+            params![doc_id, bytes],
+        )?;
+    }
+    let pending: i64 = tx.query_row("SELECT count(*) FROM doc_changes WHERE doc_id = ?1", [doc_id], |r| r.get(0))?;
+    if pending >= COMPACT_AFTER {
+        tx.execute(
+            "UPDATE documents SET snapshot = ?2 WHERE id = ?1",
+            params![doc_id, doc.save()],
+        )?;
+        tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [doc_id])?;
+    }
+    Ok(doc)
+}
+
+/// The ids of every stored document of a kind.
+pub fn ids_of_kind(tx: &Transaction<'_>, kind: &str) -> Result<Vec<String>, AppError> {
+    let mut stmt = tx.prepare("SELECT id FROM documents WHERE kind = ?1 ORDER BY id")?;
+    let ids = stmt.query_map([kind], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    Ok(ids)
+}

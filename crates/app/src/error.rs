@@ -1,0 +1,92 @@
+use satchel_api::{ApiError, ErrorKind};
+use satchel_core::Invalid;
+use satchel_store::{StoreError, envelope::EnvelopeError};
+
+/// Everything that can go wrong in a service call, each with a message a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("the recovery passphrase is wrong; check it and try again (nothing was changed)")]
+    WrongPassphrase,
+    #[error("Satchel is not set up in {0}; run first-time setup")]
+    NotSetUp(String),
+    #[error("Satchel is already set up in {0}; nothing was changed")]
+    AlreadySetUp(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Envelope(EnvelopeError),
+    #[error("a document could not be read or written: {0}")]
+    Document(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<EnvelopeError> for AppError {
+    fn from(e: EnvelopeError) -> Self {
+        match e {
+            EnvelopeError::WrongPassphrase => AppError::WrongPassphrase,
+            other => AppError::Envelope(other),
+        }
+    }
+}
+
+impl From<satchel_store::rusqlite::Error> for AppError {
+    fn from(e: satchel_store::rusqlite::Error) -> Self {
+        AppError::Store(StoreError::from_sql(e))
+    }
+}
+
+impl From<automerge::AutomergeError> for AppError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        AppError::Document(e.to_string())
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for AppError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        AppError::Document(e.to_string())
+    }
+}
+
+impl From<autosurgeon::HydrateError> for AppError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        AppError::Document(e.to_string())
+    }
+}
+
+impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Invalid(_) => ErrorKind::Invalid,
+            AppError::WrongPassphrase => ErrorKind::WrongPassphrase,
+            AppError::NotSetUp(_) => ErrorKind::NotSetUp,
+            AppError::AlreadySetUp(_) => ErrorKind::AlreadySetUp,
+            AppError::Locked(_) => ErrorKind::Locked,
+            AppError::Forbidden(_) => ErrorKind::Forbidden,
+            AppError::Envelope(EnvelopeError::WeakPassphrase) => ErrorKind::Invalid,
+            AppError::Store(_) | AppError::Envelope(_) | AppError::Io(_) => ErrorKind::Storage,
+            AppError::Document(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let field = match &e {
+            AppError::Invalid(i) => Some(i.field.to_owned()),
+            AppError::Envelope(EnvelopeError::WeakPassphrase) => Some("passphrase".to_owned()),
+            _ => None,
+        };
+        ApiError {
+            kind: e.kind(),
+            message: e.to_string(),
+            field,
+        }
+    }
+}

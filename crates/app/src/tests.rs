@@ -1,0 +1,356 @@
+use super::*;
+use satchel_api::{ErrorKind, NewMatterRequest};
+
+const PASS: &str = "correct horse battery staple";
+
+fn cheap() -> KdfParams {
+    KdfParams {
+        m_cost_kib: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    }
+}
+
+fn setup(role: &'static str) -> Setup<'static> {
+    Setup {
+        firm_name: "Hale & Co Solicitors",
+        user_name: "Jane Hale",
+        initials: "jh",
+        role,
+        passphrase: PASS,
+    }
+}
+
+fn new_store(vault: &dyn KeyVault) -> (tempfile::TempDir, Satchel) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Satchel::init_with(&dir.path().join("data"), vault, &setup("partner"), cheap()).unwrap();
+    (dir, s)
+}
+
+fn matter(client: &str, description: &str) -> NewMatterRequest {
+    NewMatterRequest {
+        client_name: client.into(),
+        description: description.into(),
+        opened: None,
+    }
+}
+
+fn count(s: &Satchel, sql: &str) -> i64 {
+    s.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn setup_then_matters_round_trip_through_keyring_unlock() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    assert!(s.session().keyring_ok);
+    assert!(s.list_matters().unwrap().is_empty());
+    let m1 = s.create_matter(&matter("Alice Brown", "Purchase of 3 Mill Lane")).unwrap();
+    let m2 = s.create_matter(&matter("Bob Green", "Divorce")).unwrap();
+    assert_eq!(m1.number, "M00001");
+    assert_eq!(m2.number, "M00002");
+    assert_eq!(m1.opened_by, "JH");
+    assert_eq!(m1.opened, satchel_core::dates::london_date(Timestamp::now()).to_string());
+    drop(s);
+
+    let s = Satchel::open(&dir.path().join("data"), &vault, Unlock::Keyring).unwrap();
+    let list = s.list_matters().unwrap();
+    assert_eq!(list.iter().map(|m| m.number.as_str()).collect::<Vec<_>>(), ["M00002", "M00001"]);
+    assert_eq!(list[1], m1);
+    assert_eq!(s.session().firm_name, "Hale & Co Solicitors");
+}
+
+#[test]
+fn every_write_is_document_change_projection_and_audit_event_together() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let events_before = count(&s, "SELECT count(*) FROM audit_events");
+    let changes_before = count(&s, "SELECT count(*) FROM doc_changes");
+    let m = s.create_matter(&matter("Carol White", "Lease renewal")).unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events_before + 1);
+    assert_eq!(count(&s, "SELECT count(*) FROM doc_changes"), changes_before + 1);
+    let (action, subject): (String, String) = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT action, subject FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(action, "matter.create");
+    assert_eq!(subject, format!("matter:{}", m.id));
+    // The document holds the same facts as the projection.
+    let tx = s.store.conn_mut().transaction().unwrap();
+    let doc: docs::MatterDoc = autosurgeon::hydrate(&docs::load(&tx, &m.id).unwrap().unwrap()).unwrap();
+    assert_eq!(doc.client_name, "Carol White");
+    assert_eq!(doc.number, 1);
+}
+
+#[test]
+fn invalid_input_changes_nothing() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    let err = s.create_matter(&matter("   ", "x")).unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("client_name"));
+    let err = s
+        .create_matter(&NewMatterRequest {
+            opened: Some("25/11/2026".into()),
+            ..matter("A", "B")
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+    let err = s
+        .create_matter(&NewMatterRequest {
+            opened: Some("2999-01-01".into()),
+            ..matter("A", "B")
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("after today"), "{err}");
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events);
+    assert_eq!(count(&s, "SELECT count(*) FROM matters"), 0);
+    // The number was not consumed.
+    assert_eq!(s.create_matter(&matter("A", "B")).unwrap().number, "M00001");
+}
+
+use satchel_api::ApiError;
+
+#[test]
+fn read_only_users_may_not_open_matters() {
+    let vault = MemoryVault::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Satchel::init_with(dir.path(), &vault, &setup("read-only"), cheap()).unwrap();
+    let err = s.create_matter(&matter("A", "B")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+}
+
+#[test]
+fn store_and_envelope_hold_no_client_data_in_the_clear() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    let marker = format!("MARKER{}", Uuid::now_v7().simple());
+    for i in 0..20 {
+        s.create_matter(&matter(&format!("{marker} client {i}"), &format!("{marker} matter {i}")))
+            .unwrap();
+    }
+    let data = dir.path().join("data");
+    let scan = |when: &str| {
+        let mut scanned = 0;
+        for entry in fs::read_dir(&data).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = fs::read(&path).unwrap();
+            scanned += bytes.len();
+            assert!(
+                !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                "{when}: marker found in {}",
+                path.display()
+            );
+            assert!(!bytes.windows(9).any(|w| w == b"Hale & Co"), "{when}: firm name in {}", path.display());
+        }
+        scanned
+    };
+    // With the WAL still holding the changes…
+    assert!(data.join("satchel.db-wal").exists());
+    assert!(scan("before checkpoint") > 0);
+    // …and after they are written into the main file.
+    s.checkpoint().unwrap();
+    scan("after checkpoint");
+    let head = fs::read(data.join(DB_FILE)).unwrap();
+    assert!(!head.starts_with(b"SQLite format 3"));
+}
+
+#[test]
+fn wrong_passphrase_is_refused_and_changes_nothing() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    s.create_matter(&matter("A", "B")).unwrap();
+    s.checkpoint().unwrap();
+    drop(s);
+    let data = dir.path().join("data");
+    let before = fs::read(data.join(DB_FILE)).unwrap();
+    let err = Satchel::open(&data, &vault, Unlock::Passphrase("not the passphrase")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
+    assert!(err.to_string().contains("passphrase is wrong"));
+    assert_eq!(fs::read(data.join(DB_FILE)).unwrap(), before);
+}
+
+#[test]
+fn passphrase_opens_the_store_when_the_keyring_entry_is_gone_and_restores_it() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    s.create_matter(&matter("Dan Black", "Probate")).unwrap();
+    let install = s.install_id().to_owned();
+    drop(s);
+    let data = dir.path().join("data");
+    assert!(vault.forget(&install).unwrap());
+    let err = Satchel::open(&data, &vault, Unlock::Keyring).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Locked);
+    assert!(err.to_string().contains("recovery passphrase"), "{err}");
+    let s = Satchel::open(&data, &vault, Unlock::Passphrase(PASS)).unwrap();
+    assert_eq!(s.list_matters().unwrap()[0].client_name, "Dan Black");
+    assert!(s.session().keyring_ok, "the key went back into the keyring");
+    drop(s);
+    assert!(Satchel::open(&data, &vault, Unlock::Keyring).is_ok());
+}
+
+#[test]
+fn no_keyring_means_passphrase_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Satchel::init_with(dir.path(), &NoKeyring, &setup("partner"), cheap()).unwrap();
+    assert!(!s.session().keyring_ok);
+    drop(s);
+    let err = Satchel::open(dir.path(), &NoKeyring, Unlock::Keyring).unwrap_err();
+    assert!(err.to_string().contains("SATCHEL_KEYRING=off"), "{err}");
+    assert!(Satchel::open(dir.path(), &NoKeyring, Unlock::Passphrase(PASS)).is_ok());
+}
+
+#[test]
+fn tampered_audit_event_is_named_by_verify() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    for i in 0..3 {
+        s.create_matter(&matter(&format!("Client {i}"), "Work")).unwrap();
+    }
+    let report = s.verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.audit_events, 4);
+    assert_eq!(report.documents, 4);
+    let conn = s.store.conn();
+    let (seq, id): (i64, String) = conn
+        .query_row("SELECT seq, id FROM audit_events WHERE seq = 3", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    // Someone with the key goes round the append-only trigger and edits the trail.
+    conn.execute_batch("DROP TRIGGER audit_events_no_update").unwrap();
+    conn.execute("UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 3", [])
+        .unwrap();
+    let report = s.verify().unwrap();
+    assert!(!report.is_ok());
+    assert_eq!(report.chain_breaks, vec![ChainBreak::Altered { seq, id }]);
+}
+
+#[test]
+fn a_database_from_another_installation_is_named_as_such() {
+    let vault = MemoryVault::default();
+    let (dir_a, a) = new_store(&vault);
+    let (dir_b, b) = new_store(&vault);
+    a.checkpoint().unwrap();
+    b.checkpoint().unwrap();
+    drop((a, b));
+    let data_a = dir_a.path().join("data");
+    for f in ["satchel.db-wal", "satchel.db-shm"] {
+        let _ = fs::remove_file(data_a.join(f));
+    }
+    fs::copy(dir_b.path().join("data").join(DB_FILE), data_a.join(DB_FILE)).unwrap();
+    for how in [Unlock::Keyring, Unlock::Passphrase(PASS)] {
+        let err = Satchel::open(&data_a, &vault, how).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("another Satchel installation"), "{err}");
+    }
+}
+
+#[test]
+fn truncated_database_is_reported_and_left_alone() {
+    let vault = MemoryVault::default();
+    let (dir, s) = new_store(&vault);
+    s.checkpoint().unwrap();
+    drop(s);
+    let db = dir.path().join("data").join(DB_FILE);
+    let bytes = fs::read(&db).unwrap();
+    fs::write(&db, &bytes[..bytes.len() / 2 + 7]).unwrap();
+    let err = Satchel::open(&dir.path().join("data"), &vault, Unlock::Keyring).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    assert_eq!(fs::read(&db).unwrap().len(), bytes.len() / 2 + 7);
+}
+
+#[test]
+fn setup_refuses_to_overwrite_and_a_weak_passphrase_writes_nothing() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    s.create_matter(&matter("Kept", "Kept")).unwrap();
+    drop(s);
+    let data = dir.path().join("data");
+    let err = Satchel::init_with(&data, &vault, &setup("partner"), cheap()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadySetUp);
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert_eq!(s.list_matters().unwrap().len(), 1);
+
+    let empty = tempfile::tempdir().unwrap();
+    let err = Satchel::init_with(
+        empty.path(),
+        &vault,
+        &Setup {
+            passphrase: "short",
+            ..setup("partner")
+        },
+        cheap(),
+    )
+    .unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("passphrase"));
+    assert_eq!(fs::read_dir(empty.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn disk_full_mid_write_rolls_back_the_whole_command() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let pages: i64 = count(&s, "PRAGMA page_count");
+    let _: i64 = s
+        .store
+        .conn()
+        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+        .unwrap();
+    let long = "d".repeat(450);
+    let mut created = 0;
+    let err = loop {
+        match s.create_matter(&matter(&format!("Client {created}"), &long)) {
+            Ok(_) => created += 1,
+            Err(e) => break e,
+        }
+        assert!(created < 1000, "the capped store never filled");
+    };
+    assert!(err.to_string().contains("disk is full"), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    // Each part of the failed command is absent; each successful one is whole.
+    assert_eq!(count(&s, "SELECT count(*) FROM matters"), created);
+    assert_eq!(count(&s, "SELECT count(*) FROM documents WHERE kind = 'matter'"), created);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM audit_events WHERE action = 'matter.create'"),
+        created
+    );
+    let _: i64 = s
+        .store
+        .conn()
+        .query_row("PRAGMA max_page_count = 1073741823", [], |r| r.get(0))
+        .unwrap();
+    assert!(s.verify().unwrap().is_ok());
+    let next = s.create_matter(&matter("After", "space freed")).unwrap();
+    assert_eq!(next.number, MatterNumber::new(created as u32 + 1).to_string());
+}
+
+#[test]
+fn projections_rebuild_from_documents() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    for i in 0..70 {
+        // More than the compaction threshold for the firm document is not needed; matters
+        // each have their own document.
+        s.create_matter(&matter(&format!("Client {i}"), "Work")).unwrap();
+    }
+    let before = s.list_matters().unwrap();
+    s.store.conn().execute("DELETE FROM matters", []).unwrap();
+    assert!(s.list_matters().unwrap().is_empty());
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_matters().unwrap(), before);
+}
+
+#[test]
+fn default_kdf_costs_work_end_to_end() {
+    let vault = MemoryVault::default();
+    let dir = tempfile::tempdir().unwrap();
+    let s = Satchel::init(dir.path(), &vault, &setup("fee earner")).unwrap();
+    drop(s);
+    let env = Envelope::read(&dir.path().join(ENVELOPE_FILE)).unwrap();
+    assert_eq!(env.kdf_params, KdfParams::default());
+    assert!(Satchel::open(dir.path(), &vault, Unlock::Passphrase(PASS)).is_ok());
+}
