@@ -130,6 +130,11 @@ pub fn presence(data_dir: &Path) -> Presence {
     }
 }
 
+/// The installation id recorded in a data folder's key envelope (not secret).
+pub fn envelope_install_id(data_dir: &Path) -> Result<String, AppError> {
+    Ok(Envelope::read(&envelope_path(data_dir))?.install_id)
+}
+
 fn remove_store_files(dir: &Path) {
     for name in [DB_FILE, "satchel.db-wal", "satchel.db-shm", ENVELOPE_FILE] {
         let _ = fs::remove_file(dir.join(name));

@@ -1,1 +1,254 @@
-fn main() {}
+//! `satchel`: Satchel's command line, over the same services as the desktop app.
+//!
+//! The recovery passphrase comes from `SATCHEL_PASSPHRASE` or standard input, never from a
+//! flag (flags show up in `ps` and shell history).
+#![forbid(unsafe_code)]
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use satchel_api::{ErrorKind, NewMatterRequest};
+use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "satchel", version, about = "Satchel practice management, from the command line")]
+struct Cli {
+    /// The data folder (default: $SATCHEL_DATA_DIR, else ~/.local/share/satchel).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Set up Satchel on this device: the firm, its first user and the recovery passphrase.
+    Init {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        initials: String,
+        /// admin, partner, fee_earner, cashier or read_only.
+        #[arg(long, default_value = "partner")]
+        role: String,
+    },
+    /// Matters.
+    Matter {
+        #[command(subcommand)]
+        command: MatterCommand,
+    },
+    /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
+    Verify,
+    /// Show the firm, the user, the store and the keyring.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The OS keyring entry holding this store's key.
+    Keyring {
+        #[command(subcommand)]
+        command: KeyringCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MatterCommand {
+    /// Open a matter.
+    Add {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        description: String,
+        /// Opening date, YYYY-MM-DD (default: today in London).
+        #[arg(long)]
+        opened: Option<String>,
+    },
+    /// List matters, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyringCommand {
+    /// Remove this store's key from the keyring; the recovery passphrase will be needed to open.
+    Forget,
+}
+
+/// The passphrase from `SATCHEL_PASSPHRASE`, else from standard input (hidden when typed).
+fn passphrase(prompt: &str, confirm: bool) -> Result<String> {
+    if let Ok(p) = std::env::var("SATCHEL_PASSPHRASE") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password(format!("{prompt}: "))?;
+        if confirm && rpassword::prompt_password("Repeat it: ")? != p {
+            bail!("the two passphrases differ; nothing was changed");
+        }
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_owned();
+    if p.is_empty() {
+        bail!("no passphrase given: set SATCHEL_PASSPHRASE or send it on standard input");
+    }
+    Ok(p)
+}
+
+fn open(dir: &std::path::Path, vault: &dyn KeyVault) -> Result<Satchel> {
+    match Satchel::open(dir, vault, Unlock::Keyring) {
+        Ok(s) => Ok(s),
+        Err(e) if e.kind() == ErrorKind::Locked && satchel_app::presence(dir) == satchel_app::Presence::Present => {
+            if std::env::var_os("SATCHEL_PASSPHRASE").is_none() && std::io::stdin().is_terminal() {
+                eprintln!("{e}");
+            }
+            let p = passphrase("Recovery passphrase", false)?;
+            Satchel::open(dir, vault, Unlock::Passphrase(&p)).map_err(explain)
+        }
+        Err(e) => Err(explain(e)),
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    anyhow!(e.to_string())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let dir = cli
+        .data_dir
+        .or_else(paths::default_data_dir)
+        .context("no data folder: pass --data-dir or set SATCHEL_DATA_DIR")?;
+    let vault = vault::from_env();
+    match cli.command {
+        Command::Init {
+            firm,
+            user,
+            initials,
+            role,
+        } => {
+            let p = passphrase("Choose a recovery passphrase (12+ characters)", true)?;
+            let s = Satchel::init(
+                &dir,
+                vault.as_ref(),
+                &Setup {
+                    firm_name: &firm,
+                    user_name: &user,
+                    initials: &initials,
+                    role: &role,
+                    passphrase: &p,
+                },
+            )
+            .map_err(explain)?;
+            println!("Satchel is set up for {} in {}", s.session().firm_name, dir.display());
+            if !s.session().keyring_ok {
+                eprintln!(
+                    "warning: the key could not be stored in the {}; you will need the recovery passphrase each time",
+                    vault.describe()
+                );
+            }
+        }
+        Command::Matter { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                MatterCommand::Add {
+                    client,
+                    description,
+                    opened,
+                } => {
+                    let m = s
+                        .create_matter(&NewMatterRequest {
+                            client_name: client,
+                            description,
+                            opened,
+                        })
+                        .map_err(explain)?;
+                    println!("{}\t{}\t{}", m.number, m.client_name, m.description);
+                }
+                MatterCommand::List { json } => {
+                    let list = s.list_matters().map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        println!("No matters yet.");
+                    } else {
+                        for m in list {
+                            println!(
+                                "{}\t{}\t{}\t{}\t{}\t{}",
+                                m.number, m.opened, m.status, m.opened_by, m.client_name, m.description
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Command::Verify => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let r = s.verify().map_err(explain)?;
+            for p in &r.integrity_problems {
+                println!("database: {p}");
+            }
+            for p in &r.document_problems {
+                println!("documents: {p}");
+            }
+            for b in &r.chain_breaks {
+                println!("audit: {b}");
+            }
+            if !r.is_ok() {
+                eprintln!("verify FAILED");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "ok: database intact, {} documents load, {} audit events chain correctly",
+                r.documents, r.audit_events
+            );
+        }
+        Command::Status { json } => {
+            let s = open(&dir, vault.as_ref())?;
+            let st = s.status().map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&st)?);
+            } else {
+                println!("Firm:          {}", st.firm_name);
+                println!("User:          {}", st.user_name);
+                println!("Device:        {}", st.device_id);
+                println!("Data folder:   {}", st.data_dir);
+                println!("Matters:       {}", st.matters);
+                println!("Audit events:  {}", st.audit_events);
+                println!("Store size:    {} bytes", st.store_bytes);
+                println!("Schema:        v{}", st.schema_version);
+                println!("Keyring:       {}", st.keyring);
+            }
+        }
+        Command::Keyring {
+            command: KeyringCommand::Forget,
+        } => {
+            let env = satchel_app::envelope_install_id(&dir).map_err(explain)?;
+            let removed = vault.forget(&env).map_err(|e| anyhow!(e.to_string()))?;
+            println!(
+                "{}",
+                if removed {
+                    "The key was removed from the keyring; the recovery passphrase is now needed to open."
+                } else {
+                    "The keyring held no key for this store."
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

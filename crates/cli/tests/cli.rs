@@ -1,0 +1,133 @@
+//! The `satchel` binary, run as a script or an admin would run it.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "a very long recovery passphrase";
+
+fn satchel(dir: &Path, args: &[&str], pass: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_satchel"));
+    cmd.arg("--data-dir").arg(dir).args(args).env("SATCHEL_KEYRING", "off");
+    cmd.env_remove("SATCHEL_PASSPHRASE");
+    if let Some(p) = pass {
+        cmd.env("SATCHEL_PASSPHRASE", p);
+    }
+    cmd.stdin(Stdio::null()).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn init(dir: &Path) {
+    let o = satchel(
+        dir,
+        &["init", "--firm", "Moss & Partners", "--user", "Ann Moss", "--initials", "AM"],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn init_add_list_status_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    let o = satchel(dir, &["matter", "add", "--client", "Eve Stone", "--description", "Sale of 9 Quay St"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("M00001\tEve Stone"), "{}", text(&o));
+    let o = satchel(dir, &["matter", "list", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["number"], "M00001");
+    assert_eq!(list[0]["client_name"], "Eve Stone");
+    assert_eq!(list[0]["opened_by"], "AM");
+    let o = satchel(dir, &["status", "--json"], Some(PASS));
+    let st: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(st["matters"], 1);
+    assert_eq!(st["firm_name"], "Moss & Partners");
+    let o = satchel(dir, &["verify"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("ok: database intact"), "{}", text(&o));
+}
+
+#[test]
+fn passphrase_can_come_on_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_satchel"))
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["matter", "list"])
+        .env("SATCHEL_KEYRING", "off")
+        .env_remove("SATCHEL_PASSPHRASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASS}").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("No matters yet."));
+}
+
+#[test]
+fn wrong_passphrase_fails_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    let o = satchel(tmp.path(), &["matter", "list"], Some("not the right one at all"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("recovery passphrase is wrong"), "{}", text(&o));
+}
+
+#[test]
+fn bad_input_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = satchel(tmp.path(), &["matter", "list"], Some(PASS));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not set up"), "{}", text(&o));
+    let o = satchel(
+        tmp.path(),
+        &["init", "--firm", "F", "--user", "U", "--initials", "U1"],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("initials"), "{}", text(&o));
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+    init(tmp.path());
+    let o = satchel(
+        tmp.path(),
+        &["matter", "add", "--client", "X", "--description", "Y", "--opened", "tomorrow"],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("not a date; use YYYY-MM-DD"), "{}", text(&o));
+}
+
+#[test]
+fn verify_names_a_tampered_event_and_fails() {
+    use satchel_store::{DB_FILE, Store, envelope::{ENVELOPE_FILE, Envelope}};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    for c in ["A", "B", "C"] {
+        assert!(satchel(dir, &["matter", "add", "--client", c, "--description", "Work"], Some(PASS)).status.success());
+    }
+    let (seq, id): (i64, String) = {
+        let key = Envelope::read(&dir.join(ENVELOPE_FILE)).unwrap().open(PASS).unwrap();
+        let store = Store::open(&dir.join(DB_FILE), &key).unwrap();
+        let c = store.conn();
+        c.execute_batch("DROP TRIGGER audit_events_no_update").unwrap();
+        c.execute(
+            "UPDATE audit_events SET detail = '{\"number\":\"M09999\"}' WHERE action = 'matter.create' AND detail LIKE '%M00002%'",
+            [],
+        )
+        .unwrap();
+        c.query_row("SELECT seq, id FROM audit_events WHERE detail LIKE '%M09999%'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let o = satchel(dir, &["verify"], Some(PASS));
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o);
+    assert!(out.contains(&format!("audit event #{seq} ({id}) has been altered")), "{out}");
+    assert!(out.contains("verify FAILED"));
+}
