@@ -1,1 +1,189 @@
-fn main() {}
+//! Satchel's desktop shell: the window, the Tauri commands and OS integration.
+//!
+//! Each command is a few lines that call `satchel-app`; no business rule lives here.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use satchel_api::{
+    ApiError, AppState, ErrorKind, Matter, NewMatterRequest, Session, SetupRequest, Status,
+    UnlockRequest,
+};
+use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use tauri::{Manager, RunEvent, State};
+
+/// The shell's one piece of state: where the data is, and the open store (if unlocked).
+struct Shell {
+    data_dir: PathBuf,
+    vault: Box<dyn KeyVault>,
+    satchel: Mutex<Option<Satchel>>,
+}
+
+fn err(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+    ApiError {
+        kind,
+        message: message.into(),
+        field: None,
+    }
+}
+
+impl Shell {
+    fn lock(&self) -> Result<MutexGuard<'_, Option<Satchel>>, ApiError> {
+        self.satchel.lock().map_err(|_| {
+            err(
+                ErrorKind::Internal,
+                "an earlier error left the store unusable; restart Satchel",
+            )
+        })
+    }
+
+    fn with_open<T>(
+        &self,
+        f: impl FnOnce(&mut Satchel) -> Result<T, satchel_app::AppError>,
+    ) -> Result<T, ApiError> {
+        let mut guard = self.lock()?;
+        let satchel = guard
+            .as_mut()
+            .ok_or_else(|| err(ErrorKind::Locked, "Satchel is locked: unlock it first"))?;
+        f(satchel).map_err(ApiError::from)
+    }
+}
+
+#[tauri::command]
+async fn app_state(shell: State<'_, Shell>) -> Result<AppState, ApiError> {
+    let mut guard = shell.lock()?;
+    if let Some(s) = guard.as_ref() {
+        return Ok(AppState::Ready {
+            session: s.session(),
+        });
+    }
+    if satchel_app::presence(&shell.data_dir) == Presence::NotSetUp {
+        return Ok(AppState::NotSetUp);
+    }
+    match Satchel::open(&shell.data_dir, shell.vault.as_ref(), Unlock::Keyring) {
+        Ok(s) => {
+            let session = s.session();
+            *guard = Some(s);
+            Ok(AppState::Ready { session })
+        }
+        Err(e) => Ok(AppState::Locked {
+            reason: e.to_string(),
+        }),
+    }
+}
+
+#[tauri::command]
+async fn setup_firm(shell: State<'_, Shell>, req: SetupRequest) -> Result<Session, ApiError> {
+    let mut guard = shell.lock()?;
+    let s = Satchel::init(
+        &shell.data_dir,
+        shell.vault.as_ref(),
+        &Setup {
+            firm_name: &req.firm_name,
+            user_name: &req.user_name,
+            initials: &req.initials,
+            role: &req.role,
+            passphrase: req.passphrase.expose(),
+        },
+    )?;
+    let session = s.session();
+    *guard = Some(s);
+    Ok(session)
+}
+
+#[tauri::command]
+async fn unlock(shell: State<'_, Shell>, req: UnlockRequest) -> Result<Session, ApiError> {
+    let mut guard = shell.lock()?;
+    let s = Satchel::open(
+        &shell.data_dir,
+        shell.vault.as_ref(),
+        Unlock::Passphrase(req.passphrase.expose()),
+    )?;
+    let session = s.session();
+    *guard = Some(s);
+    Ok(session)
+}
+
+#[tauri::command]
+async fn list_matters(shell: State<'_, Shell>) -> Result<Vec<Matter>, ApiError> {
+    shell.with_open(|s| s.list_matters())
+}
+
+#[tauri::command]
+async fn create_matter(shell: State<'_, Shell>, req: NewMatterRequest) -> Result<Matter, ApiError> {
+    shell.with_open(|s| s.create_matter(&req))
+}
+
+#[tauri::command]
+async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
+    shell.with_open(|s| s.status())
+}
+
+/// `--data-dir DIR` on the command line, else `SATCHEL_DATA_DIR`, else the XDG data folder.
+fn data_dir() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    paths::default_data_dir()
+}
+
+fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+fn main() -> std::process::ExitCode {
+    if !has_display() {
+        eprintln!(
+            "Satchel needs a graphical display, and none is available (DISPLAY and WAYLAND_DISPLAY are unset).\n\
+             Run it from a desktop session, or use the `satchel` command line on this machine."
+        );
+        return std::process::ExitCode::from(2);
+    }
+    let Some(dir) = data_dir() else {
+        eprintln!("Satchel cannot find a data folder: set SATCHEL_DATA_DIR or pass --data-dir DIR");
+        return std::process::ExitCode::from(2);
+    };
+    let shell = Shell {
+        data_dir: dir,
+        vault: vault::from_env(),
+        satchel: Mutex::new(None),
+    };
+    let app = tauri::Builder::default()
+        .manage(shell)
+        .invoke_handler(tauri::generate_handler![
+            app_state,
+            setup_firm,
+            unlock,
+            list_matters,
+            create_matter,
+            status
+        ])
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Satchel could not start its window: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            // Fold the WAL into the database so the file on disk is whole.
+            if let Ok(guard) = handle.state::<Shell>().satchel.lock()
+                && let Some(s) = guard.as_ref()
+            {
+                let _ = s.checkpoint();
+            }
+        }
+    });
+    std::process::ExitCode::SUCCESS
+}

@@ -1,1 +1,238 @@
-fn main() {}
+//! `cargo xtask`: Satchel's developer tasks.
+//!
+//! - `setup`: install what is missing (Debian packages, the wasm target, wasm-bindgen-cli at
+//!   the crate's exact version, tauri-driver). Idempotent and quick when all is present.
+//! - `build`: the UI (wasm32 + wasm-bindgen into `ui/dist`), then the desktop shell and CLI.
+//! - `run`: setup, build, and open the desktop window.
+//! - `test`: setup, build, fmt check, clippy, then every test (unit, integration and the
+//!   end-to-end suite in the real window) inside a private D-Bus session with an unlocked
+//!   gnome-keyring and under Xvfb.
+//! - `bench`: measure store open time, fresh store size and start-up to matter list.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod setup;
+mod util;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use util::{cmd, run};
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure_all().map(|_| ()),
+        Some("build") => setup::ensure_all().and_then(|t| build(&t, false)),
+        Some("run") => run_app(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => setup::ensure_all().and_then(|t| {
+            build(&t, true)?;
+            bench::run(&t)
+        }),
+        Some("__in-session") => in_session(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|build|run|test|bench>");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` if set, else `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if !d.is_empty() => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() { d } else { root().join(d) }
+        }
+        _ => root().join("target"),
+    }
+}
+
+/// Build the UI into `ui/dist`, then the native binaries.
+fn build(tools: &setup::Tools, release: bool) -> Result<()> {
+    build_ui(tools)?;
+    let mut c = cmd(
+        "cargo",
+        &["build", "-p", "satchel-desktop", "-p", "satchel-cli"],
+    );
+    if release {
+        c.arg("--release");
+    }
+    run(&mut c, "build the desktop shell and CLI")
+}
+
+fn build_ui(tools: &setup::Tools) -> Result<()> {
+    let root = root();
+    let (mut c, wasm_target_dir) = tools.wasm.cargo();
+    c.args([
+        "build",
+        "-p",
+        "satchel-ui",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]);
+    run(&mut c, "build the UI for wasm32")?;
+    let wasm = wasm_target_dir.join("wasm32-unknown-unknown/release/satchel_ui.wasm");
+    let dist = root.join("ui/dist");
+    std::fs::create_dir_all(&dist)?;
+    run(
+        cmd(
+            tools.wasm_bindgen.to_str().context("non-UTF-8 path")?,
+            &["--target", "web", "--no-typescript", "--out-dir"],
+        )
+        .arg(&dist)
+        .arg(&wasm),
+        "generate the UI's JavaScript bindings",
+    )?;
+    for (from, to) in [
+        ("ui/index.html", "index.html"),
+        ("assets/satchel.css", "satchel.css"),
+        ("assets/icons/icon.png", "icon.png"),
+    ] {
+        copy_if_changed(&root.join(from), &dist.join(to))?;
+    }
+    Ok(())
+}
+
+/// Copy only when the content differs, so the shell (which embeds `ui/dist`) is not rebuilt
+/// for nothing.
+fn copy_if_changed(from: &Path, to: &Path) -> Result<()> {
+    let new = std::fs::read(from).with_context(|| format!("read {}", from.display()))?;
+    if std::fs::read(to).ok().as_deref() != Some(new.as_slice()) {
+        std::fs::write(to, new)?;
+    }
+    Ok(())
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+fn run_app(extra: &[String]) -> Result<()> {
+    let tools = setup::ensure_all()?;
+    build(&tools, false)?;
+    if !has_display() {
+        bail!(
+            "there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset), so the Satchel window cannot open.\n\
+             Run `cargo xtask run` from a desktop session; `{}` works without one.",
+            target_dir().join("debug/satchel").display()
+        );
+    }
+    let bin = target_dir().join("debug/satchel-desktop");
+    run(std::process::Command::new(&bin).args(extra), "run Satchel")
+}
+
+fn test() -> Result<()> {
+    let tools = setup::ensure_all()?;
+    let started = std::time::Instant::now();
+    build_ui(&tools)?;
+    run(
+        &mut cmd("cargo", &["fmt", "--all", "--", "--check"]),
+        "check formatting (run `cargo fmt --all`)",
+    )?;
+    run(
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        "clippy (native crates)",
+    )?;
+    {
+        let (mut c, _) = tools.wasm.cargo();
+        c.args([
+            "clippy",
+            "-p",
+            "satchel-ui",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+            "--",
+            "-D",
+            "warnings",
+        ]);
+        run(&mut c, "clippy (the wasm UI)")?;
+    }
+    run(
+        &mut cmd("cargo", &["build", "--workspace", "--all-targets"]),
+        "build the workspace and its tests",
+    )?;
+    // Every test, inside a private D-Bus session with gnome-keyring and an X server.
+    let session = target_dir().join("xtask-session");
+    let _ = std::fs::remove_dir_all(&session);
+    std::fs::create_dir_all(session.join("runtime"))?;
+    std::fs::create_dir_all(session.join("data"))?;
+    set_private(&session.join("runtime"))?;
+    let me = std::env::current_exe()?;
+    let mut c = std::process::Command::new("dbus-run-session");
+    c.args(["--", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+        .arg(me)
+        .arg("__in-session")
+        .env("XDG_RUNTIME_DIR", session.join("runtime"))
+        .env("XDG_DATA_HOME", session.join("data"))
+        .env("SATCHEL_BIN_DIR", target_dir().join("debug"))
+        .env("SATCHEL_E2E_OUT", target_dir().join("e2e"))
+        .env_remove("SATCHEL_DATA_DIR")
+        .env_remove("SATCHEL_PASSPHRASE")
+        .env_remove("SATCHEL_KEYRING");
+    run(&mut c, "run the tests")?;
+    println!("xtask test: all checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn set_private(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Inside `dbus-run-session` and `xvfb-run`: unlock a fresh gnome-keyring, then run the tests.
+fn in_session(extra: &[String]) -> Result<()> {
+    use std::io::Write;
+    let mut daemon = std::process::Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("start gnome-keyring-daemon")?;
+    if let Some(mut stdin) = daemon.stdin.take() {
+        // The throwaway keyring of this test session; not a secret of anyone's.
+        stdin.write_all(b"satchel-test-session")?;
+    }
+    let out = daemon.wait_with_output()?;
+    if !out.status.success() {
+        bail!("gnome-keyring-daemon did not start");
+    }
+    let mut c = cmd("cargo", &["test", "--workspace", "--no-fail-fast"]);
+    c.args(extra);
+    run(&mut c, "cargo test")
+}

@@ -49,7 +49,11 @@ pub const KIND_MATTER: &str = "matter";
 /// Load a document from its snapshot and stored changes, or `None` if there is none.
 pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, AppError> {
     let snapshot: Option<Option<Vec<u8>>> = tx
-        .query_row("SELECT snapshot FROM documents WHERE id = ?1", [doc_id], |r| r.get(0))
+        .query_row(
+            "SELECT snapshot FROM documents WHERE id = ?1",
+            [doc_id],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(snapshot) = snapshot else {
         return Ok(None);
@@ -58,7 +62,8 @@ pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, Ap
         Some(bytes) => AutoCommit::load(&bytes)?,
         None => AutoCommit::new(),
     };
-    let mut stmt = tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut stmt =
+        tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([doc_id])?;
     while let Some(row) = rows.next()? {
         let bytes: Vec<u8> = row.get(0)?;
@@ -96,7 +101,10 @@ pub fn change(
             params![doc_id, kind, now],
         )?;
     } else {
-        tx.execute("UPDATE documents SET updated_at = ?2 WHERE id = ?1", params![doc_id, now])?;
+        tx.execute(
+            "UPDATE documents SET updated_at = ?2 WHERE id = ?1",
+            params![doc_id, now],
+        )?;
     }
     if !bytes.is_empty() {
         tx.execute(
@@ -104,7 +112,11 @@ pub fn change(
             params![doc_id, bytes],
         )?;
     }
-    let pending: i64 = tx.query_row("SELECT count(*) FROM doc_changes WHERE doc_id = ?1", [doc_id], |r| r.get(0))?;
+    let pending: i64 = tx.query_row(
+        "SELECT count(*) FROM doc_changes WHERE doc_id = ?1",
+        [doc_id],
+        |r| r.get(0),
+    )?;
     if pending >= COMPACT_AFTER {
         tx.execute(
             "UPDATE documents SET snapshot = ?2 WHERE id = ?1",
@@ -118,6 +130,8 @@ pub fn change(
 /// The ids of every stored document of a kind.
 pub fn ids_of_kind(tx: &Transaction<'_>, kind: &str) -> Result<Vec<String>, AppError> {
     let mut stmt = tx.prepare("SELECT id FROM documents WHERE kind = ?1 ORDER BY id")?;
-    let ids = stmt.query_map([kind], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    let ids = stmt
+        .query_map([kind], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
     Ok(ids)
 }

@@ -91,7 +91,9 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     pub fn is_ok(&self) -> bool {
-        self.integrity_problems.is_empty() && self.document_problems.is_empty() && self.chain_breaks.is_empty()
+        self.integrity_problems.is_empty()
+            && self.document_problems.is_empty()
+            && self.chain_breaks.is_empty()
     }
 }
 
@@ -153,7 +155,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 impl Satchel {
     /// First run: create the firm, its first user, the store and its keys.
-    pub fn init(data_dir: &Path, vault: &dyn KeyVault, setup: &Setup<'_>) -> Result<Satchel, AppError> {
+    pub fn init(
+        data_dir: &Path,
+        vault: &dyn KeyVault,
+        setup: &Setup<'_>,
+    ) -> Result<Satchel, AppError> {
         Self::init_with(data_dir, vault, setup, KdfParams::default())
     }
 
@@ -249,7 +255,11 @@ impl Satchel {
     }
 
     /// Open an existing store.
-    pub fn open(data_dir: &Path, vault: &dyn KeyVault, how: Unlock<'_>) -> Result<Satchel, AppError> {
+    pub fn open(
+        data_dir: &Path,
+        vault: &dyn KeyVault,
+        how: Unlock<'_>,
+    ) -> Result<Satchel, AppError> {
         let env_path = envelope_path(data_dir);
         let db = db_path(data_dir);
         if presence(data_dir) == Presence::NotSetUp {
@@ -270,7 +280,11 @@ impl Satchel {
                         "this store's key is not in the system keyring (it was removed, or this is a new account): enter the recovery passphrase".into(),
                     ));
                 }
-                Err(e) => return Err(AppError::Locked(format!("{e}: enter the recovery passphrase"))),
+                Err(e) => {
+                    return Err(AppError::Locked(format!(
+                        "{e}: enter the recovery passphrase"
+                    )));
+                }
             },
             Unlock::Passphrase(p) => (envelope.open(p)?, "passphrase", false),
         };
@@ -291,7 +305,9 @@ impl Satchel {
             keyring_name: vault.describe(),
         };
         let user = format!("user:{}", satchel.ctx.user_id);
-        satchel.write("session.unlock", &user, |_, _, _| Ok(serde_json::json!({ "method": method })))?;
+        satchel.write("session.unlock", &user, |_, _, _| {
+            Ok(serde_json::json!({ "method": method }))
+        })?;
         Ok(satchel)
     }
 
@@ -345,7 +361,10 @@ impl Satchel {
         let opened = match req.opened.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
-                satchel_core::Invalid::new("opened", format!("'{text}' is not a date; use YYYY-MM-DD"))
+                satchel_core::Invalid::new(
+                    "opened",
+                    format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
+                )
             })?),
         };
         let today = satchel_core::dates::london_date(Timestamp::now());
@@ -412,7 +431,9 @@ impl Satchel {
 
     pub fn status(&self) -> Result<api::Status, AppError> {
         let conn = self.store.conn();
-        let count = |sql: &str| -> Result<u64, AppError> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count = |sql: &str| -> Result<u64, AppError> {
+            Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
         Ok(api::Status {
             firm_name: self.ctx.firm_name.clone(),
             user_name: self.ctx.user_name.clone(),
@@ -425,7 +446,10 @@ impl Satchel {
             keyring: if self.keyring_ok {
                 format!("{}: holds this store's key", self.keyring_name)
             } else {
-                format!("{}: not holding the key; the recovery passphrase is needed to open", self.keyring_name)
+                format!(
+                    "{}: not holding the key; the recovery passphrase is needed to open",
+                    self.keyring_name
+                )
             },
         })
     }
@@ -446,8 +470,10 @@ impl Satchel {
             }
         }
         let devices: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT DISTINCT device_id FROM audit_events ORDER BY device_id")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+            let mut stmt =
+                tx.prepare("SELECT DISTINCT device_id FROM audit_events ORDER BY device_id")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
         };
         let mut audit_events = 0;
         let mut chain_breaks = Vec::new();
@@ -470,7 +496,10 @@ impl Satchel {
 
     /// Throw away the projections and rebuild them from the documents.
     pub fn rebuild_projections(&mut self) -> Result<(), AppError> {
-        let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM users", [])?;
         for id in docs::ids_of_kind(&tx, docs::KIND_FIRM)? {
@@ -524,15 +553,23 @@ fn load_ctx(store: &Store) -> Result<Ctx, AppError> {
     let meta = |k: &str| -> Result<String, AppError> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| AppError::Document(format!("the store has no {k}: it was not set up completely")))
+            .ok_or_else(|| {
+                AppError::Document(format!(
+                    "the store has no {k}: it was not set up completely"
+                ))
+            })
     };
     let user_id = meta("user_id")?;
     let (user_name, initials, role): (String, String, String) = conn
-        .query_row("SELECT name, initials, role FROM users WHERE id = ?1", [&user_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT name, initials, role FROM users WHERE id = ?1",
+            [&user_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
-        .ok_or_else(|| AppError::Document("this device's user is not in the firm document".into()))?;
+        .ok_or_else(|| {
+            AppError::Document("this device's user is not in the firm document".into())
+        })?;
     let device_id = meta("device_id")?;
     Ok(Ctx {
         install_id: meta("install_id")?,
@@ -557,9 +594,15 @@ fn next_matter_number(tx: &Transaction<'_>) -> Result<MatterNumber, AppError> {
         )
         .optional()?;
     let (rowid, next) = block.ok_or_else(|| {
-        AppError::Forbidden("this device has used all its matter numbers; connect to the firm server for more".into())
+        AppError::Forbidden(
+            "this device has used all its matter numbers; connect to the firm server for more"
+                .into(),
+        )
     })?;
-    tx.execute("UPDATE number_blocks SET next = next + 1 WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "UPDATE number_blocks SET next = next + 1 WHERE rowid = ?1",
+        [rowid],
+    )?;
     Ok(MatterNumber::new(next))
 }
 

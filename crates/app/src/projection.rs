@@ -31,7 +31,10 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
              status = excluded.status, opened_by = excluded.opened_by",
         params![
             doc.id,
-            i64::try_from(doc.number).map_err(|_| AppError::Document(format!("matter number {} is out of range", doc.number)))?,
+            i64::try_from(doc.number).map_err(|_| AppError::Document(format!(
+                "matter number {} is out of range",
+                doc.number
+            )))?,
             doc.client_name,
             doc.description,
             doc.opened,

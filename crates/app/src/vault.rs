@@ -84,10 +84,14 @@ impl KeyVault for NoKeyring {
         "disabled (passphrase on every open)"
     }
     fn load(&self, _: &str) -> Result<Option<DbKey>, VaultError> {
-        Err(VaultError::Unavailable("it is turned off by SATCHEL_KEYRING=off".into()))
+        Err(VaultError::Unavailable(
+            "it is turned off by SATCHEL_KEYRING=off".into(),
+        ))
     }
     fn save(&self, _: &str, _: &DbKey) -> Result<(), VaultError> {
-        Err(VaultError::Unavailable("it is turned off by SATCHEL_KEYRING=off".into()))
+        Err(VaultError::Unavailable(
+            "it is turned off by SATCHEL_KEYRING=off".into(),
+        ))
     }
     fn forget(&self, _: &str) -> Result<bool, VaultError> {
         Ok(false)
@@ -103,16 +107,25 @@ impl KeyVault for MemoryVault {
         "memory"
     }
     fn load(&self, install_id: &str) -> Result<Option<DbKey>, VaultError> {
-        let map = self.0.lock().map_err(|_| VaultError::Unavailable("poisoned".into()))?;
+        let map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Unavailable("poisoned".into()))?;
         Ok(map.get(install_id).map(|b| DbKey::from_bytes(*b)))
     }
     fn save(&self, install_id: &str, key: &DbKey) -> Result<(), VaultError> {
-        let mut map = self.0.lock().map_err(|_| VaultError::Unavailable("poisoned".into()))?;
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Unavailable("poisoned".into()))?;
         map.insert(install_id.to_owned(), *key.as_bytes());
         Ok(())
     }
     fn forget(&self, install_id: &str) -> Result<bool, VaultError> {
-        let mut map = self.0.lock().map_err(|_| VaultError::Unavailable("poisoned".into()))?;
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Unavailable("poisoned".into()))?;
         Ok(map.remove(install_id).is_some())
     }
 }

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "satchel", version, about = "Satchel practice management, from the command line")]
+#[command(
+    name = "satchel",
+    version,
+    about = "Satchel practice management, from the command line"
+)]
 struct Cli {
     /// The data folder (default: $SATCHEL_DATA_DIR, else ~/.local/share/satchel).
     #[arg(long, global = true, value_name = "DIR")]
@@ -104,8 +108,11 @@ fn passphrase(prompt: &str, confirm: bool) -> Result<String> {
 fn open(dir: &std::path::Path, vault: &dyn KeyVault) -> Result<Satchel> {
     match Satchel::open(dir, vault, Unlock::Keyring) {
         Ok(s) => Ok(s),
-        Err(e) if e.kind() == ErrorKind::Locked && satchel_app::presence(dir) == satchel_app::Presence::Present => {
-            if std::env::var_os("SATCHEL_PASSPHRASE").is_none() && std::io::stdin().is_terminal() {
+        Err(e)
+            if e.kind() == ErrorKind::Locked
+                && satchel_app::presence(dir) == satchel_app::Presence::Present =>
+        {
+            if std::env::var_os("SATCHEL_PASSPHRASE").is_none() {
                 eprintln!("{e}");
             }
             let p = passphrase("Recovery passphrase", false)?;
@@ -145,7 +152,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
             .map_err(explain)?;
-            println!("Satchel is set up for {} in {}", s.session().firm_name, dir.display());
+            println!(
+                "Satchel is set up for {} in {}",
+                s.session().firm_name,
+                dir.display()
+            );
             if !s.session().keyring_ok {
                 eprintln!(
                     "warning: the key could not be stored in the {}; you will need the recovery passphrase each time",
@@ -180,7 +191,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         for m in list {
                             println!(
                                 "{}\t{}\t{}\t{}\t{}\t{}",
-                                m.number, m.opened, m.status, m.opened_by, m.client_name, m.description
+                                m.number,
+                                m.opened,
+                                m.status,
+                                m.opened_by,
+                                m.client_name,
+                                m.description
                             );
                         }
                     }

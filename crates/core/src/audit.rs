@@ -81,14 +81,18 @@ impl StoredEvent {
 pub enum ChainBreak {
     #[error("audit event #{seq} ({id}) has been altered: its content no longer matches its hash")]
     Altered { seq: i64, id: String },
-    #[error("audit event #{seq} ({id}) does not follow the event before it: an event was removed, inserted or reordered")]
+    #[error(
+        "audit event #{seq} ({id}) does not follow the event before it: an event was removed, inserted or reordered"
+    )]
     Unlinked { seq: i64, id: String },
     #[error("audit events are missing before #{seq} ({id}): expected #{expected}")]
     Gap { seq: i64, id: String, expected: i64 },
 }
 
 /// Verify one device's events, in sequence order, from its first event.
-pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a StoredEvent>) -> Result<usize, ChainBreak> {
+pub fn verify_chain<'a>(
+    events: impl IntoIterator<Item = &'a StoredEvent>,
+) -> Result<usize, ChainBreak> {
     let mut prev = GENESIS.to_owned();
     let mut expected = 1;
     let mut count = 0;
@@ -157,7 +161,10 @@ mod tests {
         c[2].detail = r#"{"client":"someone else"}"#.into();
         assert_eq!(
             verify_chain(&c),
-            Err(ChainBreak::Altered { seq: 3, id: "ev3".into() })
+            Err(ChainBreak::Altered {
+                seq: 3,
+                id: "ev3".into()
+            })
         );
     }
 
@@ -165,7 +172,14 @@ mod tests {
     fn removed_event_is_found() {
         let mut c = chain(5);
         c.remove(1);
-        assert!(matches!(verify_chain(&c), Err(ChainBreak::Gap { seq: 3, expected: 2, .. })));
+        assert!(matches!(
+            verify_chain(&c),
+            Err(ChainBreak::Gap {
+                seq: 3,
+                expected: 2,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -173,13 +187,43 @@ mod tests {
         let mut c = chain(3);
         c[1].detail = "{\"forged\":true}".into();
         c[1].hash = chain_hash(&c[1].prev_hash.clone(), &c[1].content());
-        assert_eq!(verify_chain(&c), Err(ChainBreak::Unlinked { seq: 3, id: "ev3".into() }));
+        assert_eq!(
+            verify_chain(&c),
+            Err(ChainBreak::Unlinked {
+                seq: 3,
+                id: "ev3".into()
+            })
+        );
     }
 
     #[test]
     fn fields_cannot_be_shifted_between_each_other() {
-        let a = chain_hash(GENESIS, &EventContent { seq: 1, id: "ab", device_id: "c", actor_id: "", at: "", action: "", subject: "", detail: "" });
-        let b = chain_hash(GENESIS, &EventContent { seq: 1, id: "a", device_id: "bc", actor_id: "", at: "", action: "", subject: "", detail: "" });
+        let a = chain_hash(
+            GENESIS,
+            &EventContent {
+                seq: 1,
+                id: "ab",
+                device_id: "c",
+                actor_id: "",
+                at: "",
+                action: "",
+                subject: "",
+                detail: "",
+            },
+        );
+        let b = chain_hash(
+            GENESIS,
+            &EventContent {
+                seq: 1,
+                id: "a",
+                device_id: "bc",
+                actor_id: "",
+                at: "",
+                action: "",
+                subject: "",
+                detail: "",
+            },
+        );
         assert_ne!(a, b);
     }
 }

@@ -47,7 +47,7 @@ impl Role {
                 Invalid::new(
                     "role",
                     format!(
-                        "'{text}' is not a role; choose one of: {}",
+                        "must be one of: {} ('{text}' is not)",
                         Role::ALL.map(Role::as_str).join(", ")
                     ),
                 )
@@ -56,7 +56,10 @@ impl Role {
 
     /// May this role open matters and record work on them?
     pub fn may_edit_matters(self) -> bool {
-        matches!(self, Role::Partner | Role::FeeEarner | Role::Cashier | Role::Admin)
+        matches!(
+            self,
+            Role::Partner | Role::FeeEarner | Role::Cashier | Role::Admin
+        )
     }
 }
 
@@ -65,7 +68,7 @@ pub fn initials(text: &str) -> Result<String, Invalid> {
     let t = text.trim().to_uppercase();
     let n = t.chars().count();
     if !(2..=4).contains(&n) || !t.chars().all(|c| c.is_alphabetic()) {
-        return Err(Invalid::new("initials", "use 2 to 4 letters, e.g. JS"));
+        return Err(Invalid::new("initials", "must be 2 to 4 letters, e.g. JS"));
     }
     Ok(t)
 }

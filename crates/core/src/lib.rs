@@ -13,13 +13,31 @@ pub mod money;
 pub use money::Money;
 
 /// A rule of the domain that an input broke, in words a person can act on.
+///
+/// Displayed as a sentence: the field's label, then the message ("Client name is required").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{} {message}", label(field))]
 pub struct Invalid {
     /// The input that was wrong (e.g. `client_name`).
     pub field: &'static str,
-    /// What was wrong and what to do.
+    /// What was wrong and what to do, as the rest of a sentence after the field's label.
     pub message: String,
+}
+
+/// How a field is named to a person.
+pub fn label(field: &str) -> String {
+    match field {
+        "opened" => "Opening date".to_owned(),
+        "user_name" => "Your name".to_owned(),
+        other => {
+            let spaced = other.replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
 }
 
 impl Invalid {
@@ -32,7 +50,11 @@ impl Invalid {
 }
 
 /// Trim a free-text input and check its length in characters.
-pub fn required_text(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
+pub fn required_text(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> Result<String, Invalid> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Invalid::new(field, "is required"));
@@ -57,7 +79,10 @@ mod tests {
     #[test]
     fn required_text_trims_and_rejects_blank() {
         assert_eq!(required_text("x", "  Smith  ", 10).unwrap(), "Smith");
-        assert_eq!(required_text("x", "   ", 10).unwrap_err().message, "is required");
+        assert_eq!(
+            required_text("x", "   ", 10).unwrap_err().message,
+            "is required"
+        );
     }
 
     #[test]
@@ -65,6 +90,15 @@ mod tests {
         assert!(required_text("x", "Zoë", 3).is_ok());
         let err = required_text("x", "Zoëy", 3).unwrap_err();
         assert!(err.message.contains("4 characters"), "{err}");
+    }
+
+    #[test]
+    fn invalid_reads_as_a_sentence() {
+        assert_eq!(
+            required_text("client_name", "", 5).unwrap_err().to_string(),
+            "Client name is required"
+        );
+        assert_eq!(Invalid::new("opened", "x").to_string(), "Opening date x");
     }
 
     #[test]

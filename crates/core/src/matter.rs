@@ -27,7 +27,12 @@ impl MatterNumber {
             .ok()
             .filter(|n| *n > 0)
             .map(MatterNumber)
-            .ok_or_else(|| Invalid::new("number", format!("'{text}' is not a matter number such as M00042")))
+            .ok_or_else(|| {
+                Invalid::new(
+                    "number",
+                    format!("must look like M00042 ('{text}' does not)"),
+                )
+            })
     }
 }
 
@@ -92,11 +97,11 @@ impl NewMatter<'_> {
         if opened > today {
             return Err(Invalid::new(
                 "opened",
-                format!("{opened} is after today ({today}); a matter opens on or before today"),
+                format!("must be today ({today}) or earlier; {opened} is after today"),
             ));
         }
         if opened.year() < 1900 {
-            return Err(Invalid::new("opened", format!("{opened} is not a plausible opening date")));
+            return Err(Invalid::new("opened", format!("{opened} is not plausible")));
         }
         Ok(ValidMatter {
             client_name,

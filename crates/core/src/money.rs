@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of sterling in pence. Negative amounts are debits where a sign matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -53,7 +55,8 @@ impl Money {
         if pounds.is_empty() && pence.is_empty() {
             return Err(MoneyParseError::Malformed);
         }
-        if !pounds.chars().all(|c| c.is_ascii_digit()) || !pence.chars().all(|c| c.is_ascii_digit()) {
+        if !pounds.chars().all(|c| c.is_ascii_digit()) || !pence.chars().all(|c| c.is_ascii_digit())
+        {
             return Err(MoneyParseError::Malformed);
         }
         if pence.len() > 2 {
@@ -66,7 +69,12 @@ impl Money {
         };
         let pence_part: i64 = match pence.len() {
             0 => 0,
-            1 => pence.parse::<i64>().map_err(|_| MoneyParseError::Malformed)? * 10,
+            1 => {
+                pence
+                    .parse::<i64>()
+                    .map_err(|_| MoneyParseError::Malformed)?
+                    * 10
+            }
             _ => pence.parse().map_err(|_| MoneyParseError::Malformed)?,
         };
         let total = pounds
@@ -105,7 +113,9 @@ mod tests {
         assert_eq!(Money::parse("0.1").unwrap().pence(), 10);
         assert_eq!(Money::parse("-3.05").unwrap().pence(), -305);
         // 0.1 + 0.2 style float errors cannot happen.
-        let sum = Money::parse("0.10").unwrap().checked_add(Money::parse("0.20").unwrap());
+        let sum = Money::parse("0.10")
+            .unwrap()
+            .checked_add(Money::parse("0.20").unwrap());
         assert_eq!(sum, Some(Money::from_pence(30)));
     }
 
@@ -115,7 +125,10 @@ mod tests {
         assert_eq!(Money::parse("abc"), Err(MoneyParseError::Malformed));
         assert_eq!(Money::parse(""), Err(MoneyParseError::Malformed));
         assert_eq!(Money::parse("1e5"), Err(MoneyParseError::Malformed));
-        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyParseError::Overflow));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyParseError::Overflow)
+        );
     }
 
     #[test]

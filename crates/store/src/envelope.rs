@@ -67,14 +67,17 @@ pub enum EnvelopeError {
     WeakPassphrase,
     #[error("the key envelope {path} is missing")]
     Missing { path: String },
-    #[error("the key envelope {path} is damaged ({why}); restore it from a backup of the data folder")]
+    #[error(
+        "the key envelope {path} is damaged ({why}); restore it from a backup of the data folder"
+    )]
     Damaged { path: String, why: String },
     #[error("file error writing the key envelope: {0}")]
     Io(#[from] std::io::Error),
 }
 
 fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>, String> {
-    let params = Params::new(p.m_cost_kib, p.t_cost, p.p_cost, Some(32)).map_err(|e| e.to_string())?;
+    let params =
+        Params::new(p.m_cost_kib, p.t_cost, p.p_cost, Some(32)).map_err(|e| e.to_string())?;
     let mut kek = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.as_bytes(), salt, kek.as_mut())
@@ -84,7 +87,12 @@ fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 
 
 impl Envelope {
     /// Seal `key` under `passphrase`.
-    pub fn seal(install_id: &str, key: &DbKey, passphrase: &str, params: KdfParams) -> Result<Envelope, EnvelopeError> {
+    pub fn seal(
+        install_id: &str,
+        key: &DbKey,
+        passphrase: &str,
+        params: KdfParams,
+    ) -> Result<Envelope, EnvelopeError> {
         if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
             return Err(EnvelopeError::WeakPassphrase);
         }
@@ -147,7 +155,10 @@ impl Envelope {
                 )
                 .map_err(|_| EnvelopeError::WrongPassphrase)?,
         );
-        let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| damaged("bad key length"))?;
+        let bytes: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| damaged("bad key length"))?;
         Ok(DbKey::from_bytes(bytes))
     }
 
@@ -156,14 +167,20 @@ impl Envelope {
         let shown = path.display().to_string();
         let text = match fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(EnvelopeError::Missing { path: shown }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EnvelopeError::Missing { path: shown });
+            }
             Err(e) => return Err(e.into()),
         };
         let env: Envelope = serde_json::from_str(&text).map_err(|e| EnvelopeError::Damaged {
             path: shown.clone(),
             why: e.to_string(),
         })?;
-        if env.format != FORMAT || env.version != 1 || env.aead != "xchacha20poly1305" || env.kdf != "argon2id-v19" {
+        if env.format != FORMAT
+            || env.version != 1
+            || env.aead != "xchacha20poly1305"
+            || env.kdf != "argon2id-v19"
+        {
             return Err(EnvelopeError::Damaged {
                 path: shown,
                 why: format!("unknown format {} v{}", env.format, env.version),
@@ -174,7 +191,8 @@ impl Envelope {
 
     /// Write atomically: a temporary file beside the target, synced, then renamed over it.
     pub fn write(&self, path: &Path) -> Result<(), EnvelopeError> {
-        let json = serde_json::to_vec_pretty(self).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let json =
+            serde_json::to_vec_pretty(self).map_err(|e| std::io::Error::other(e.to_string()))?;
         let tmp = path.with_extension("json.tmp");
         {
             let mut f = fs::File::create(&tmp)?;
@@ -203,7 +221,10 @@ mod tests {
         let key = DbKey::generate();
         let env = Envelope::seal("install-1", &key, "a long recovery phrase", cheap()).unwrap();
         assert_eq!(env.open("a long recovery phrase").unwrap(), key);
-        assert!(matches!(env.open("a long recovery phrasE"), Err(EnvelopeError::WrongPassphrase)));
+        assert!(matches!(
+            env.open("a long recovery phrasE"),
+            Err(EnvelopeError::WrongPassphrase)
+        ));
     }
 
     #[test]
@@ -211,7 +232,10 @@ mod tests {
         let key = DbKey::generate();
         let mut env = Envelope::seal("install-1", &key, "a long recovery phrase", cheap()).unwrap();
         env.install_id = "install-2".into();
-        assert!(matches!(env.open("a long recovery phrase"), Err(EnvelopeError::WrongPassphrase)));
+        assert!(matches!(
+            env.open("a long recovery phrase"),
+            Err(EnvelopeError::WrongPassphrase)
+        ));
     }
 
     #[test]
@@ -243,6 +267,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(ENVELOPE_FILE);
         fs::write(&path, "{ not json").unwrap();
-        assert!(matches!(Envelope::read(&path), Err(EnvelopeError::Damaged { .. })));
+        assert!(matches!(
+            Envelope::read(&path),
+            Err(EnvelopeError::Damaged { .. })
+        ));
     }
 }

@@ -51,6 +51,10 @@ impl std::fmt::Debug for DbKey {
 impl PartialEq for DbKey {
     fn eq(&self, other: &Self) -> bool {
         // Constant-time enough for a test helper: no early exit.
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }

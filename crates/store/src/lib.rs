@@ -43,7 +43,9 @@ pub enum StoreError {
     Plaintext(PathBuf),
     #[error("the disk is full: nothing was saved. Free some space and try again")]
     DiskFull,
-    #[error("the database is newer than this version of Satchel (schema {found}, this build knows up to {known}); update Satchel")]
+    #[error(
+        "the database is newer than this version of Satchel (schema {found}, this build knows up to {known}); update Satchel"
+    )]
     TooNew { found: u32, known: u32 },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -71,7 +73,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -83,7 +87,9 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         let mut store = Store {
             conn,
@@ -100,14 +106,18 @@ impl Store {
     pub fn open(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::Missing(path.to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing(path.to_owned()));
+            }
             Err(e) => return Err(e.into()),
         };
         let len = meta.len();
         if len == 0 || len % PAGE_SIZE != 0 {
             return Err(StoreError::Damaged {
                 path: path.to_owned(),
-                why: format!("its size, {len} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated"),
+                why: format!(
+                    "its size, {len} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated"
+                ),
             });
         }
         let mut head = [0u8; 16];
@@ -139,7 +149,11 @@ impl Store {
             .unwrap_or_default();
         key.apply(&self.conn)?;
         // First read: a wrong key fails here with "file is not a database".
-        let probe = self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+        let probe = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            });
         if let Err(e) = probe {
             return Err(match e.sqlite_error_code() {
                 Some(ErrorCode::NotADatabase) => StoreError::WrongKey(self.path.clone()),
@@ -150,9 +164,13 @@ impl Store {
                 _ => StoreError::Sql(e),
             });
         }
-        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Migration(format!("could not switch to WAL (got {mode})")));
+            return Err(StoreError::Migration(format!(
+                "could not switch to WAL (got {mode})"
+            )));
         }
         self.conn.execute_batch(
             "PRAGMA synchronous = FULL;
@@ -178,7 +196,9 @@ impl Store {
 
     /// The schema version the store is at.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// SQLite's integrity check plus SQLCipher's page authentication check. Returns the

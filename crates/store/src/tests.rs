@@ -14,7 +14,10 @@ fn creates_migrated_encrypted_store_and_reopens_it() {
         assert_eq!(store.schema_version().unwrap(), migrations::latest());
         store
             .conn()
-            .execute("INSERT INTO meta (key, value) VALUES ('marker', 'ZEBRA-MARKER-77')", [])
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('marker', 'ZEBRA-MARKER-77')",
+                [],
+            )
             .unwrap();
         store.checkpoint().unwrap();
     }
@@ -24,7 +27,9 @@ fn creates_migrated_encrypted_store_and_reopens_it() {
     let store = Store::open(&path, &key).unwrap();
     let v: String = store
         .conn()
-        .query_row("SELECT value FROM meta WHERE key = 'marker'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'marker'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(v, "ZEBRA-MARKER-77");
     assert!(store.integrity_problems().unwrap().is_empty());
@@ -34,7 +39,10 @@ fn creates_migrated_encrypted_store_and_reopens_it() {
 fn refuses_to_overwrite_an_existing_store() {
     let (_dir, path, key) = fresh();
     Store::create(&path, &key).unwrap();
-    assert!(matches!(Store::create(&path, &key), Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(
+        Store::create(&path, &key),
+        Err(StoreError::AlreadyExists(_))
+    ));
 }
 
 #[test]
@@ -62,15 +70,22 @@ fn plaintext_sqlite_is_refused() {
     let (_dir, path, key) = fresh();
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
     }
-    assert!(matches!(Store::open(&path, &key), Err(StoreError::Plaintext(_))));
+    assert!(matches!(
+        Store::open(&path, &key),
+        Err(StoreError::Plaintext(_))
+    ));
 }
 
 #[test]
 fn missing_file_is_missing() {
     let (_dir, path, key) = fresh();
-    assert!(matches!(Store::open(&path, &key), Err(StoreError::Missing(_))));
+    assert!(matches!(
+        Store::open(&path, &key),
+        Err(StoreError::Missing(_))
+    ));
 }
 
 #[test]
@@ -84,7 +99,9 @@ fn audit_rows_cannot_be_updated_or_deleted_through_sql() {
             [],
         )
         .unwrap();
-    let upd = store.conn().execute("UPDATE audit_events SET detail = 'x'", []);
+    let upd = store
+        .conn()
+        .execute("UPDATE audit_events SET detail = 'x'", []);
     assert!(upd.unwrap_err().to_string().contains("append-only"));
     let del = store.conn().execute("DELETE FROM audit_events", []);
     assert!(del.unwrap_err().to_string().contains("append-only"));
@@ -94,18 +111,29 @@ fn audit_rows_cannot_be_updated_or_deleted_through_sql() {
 fn disk_full_is_classified_and_rolls_back() {
     let (_dir, path, key) = fresh();
     let mut store = Store::create(&path, &key).unwrap();
-    let pages: i64 = store.conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    let pages: i64 = store
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
     // Cap the file at its current size: the next growth fails as a full disk would.
     let _: i64 = store
         .conn()
-        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+        .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let tx = store.conn_mut().transaction().unwrap();
-    tx.execute("INSERT INTO meta VALUES ('a', 'small')", []).unwrap();
+    tx.execute("INSERT INTO meta VALUES ('a', 'small')", [])
+        .unwrap();
     let big = "x".repeat(200_000);
-    let err = tx.execute("INSERT INTO meta VALUES ('b', ?1)", [&big]).unwrap_err();
+    let err = tx
+        .execute("INSERT INTO meta VALUES ('b', ?1)", [&big])
+        .unwrap_err();
     assert!(matches!(StoreError::from_sql(err), StoreError::DiskFull));
     drop(tx); // rolls back
-    let n: i64 = store.conn().query_row("SELECT count(*) FROM meta", [], |r| r.get(0)).unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0, "nothing from the failed transaction was kept");
 }

@@ -1,1 +1,155 @@
+//! Helpers for Satchel's end-to-end tests: where the built binaries are, and a tauri-driver
+//! that drives the real desktop binary in WebKitGTK.
+//!
+//! These tests need what `cargo xtask test` provides: the binaries built, an X server
+//! (Xvfb), a private D-Bus session with an unlocked gnome-keyring, and tauri-driver.
+#![forbid(unsafe_code)]
 
+use anyhow::{Context, Result, bail};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The folder holding `satchel` and `satchel-desktop`.
+pub fn bin_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SATCHEL_BIN_DIR") {
+        return PathBuf::from(d);
+    }
+    // target/debug/deps/<test> -> target/debug
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().and_then(Path::parent).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target/debug"))
+}
+
+pub fn bin(name: &str) -> Result<PathBuf> {
+    let p = bin_dir().join(name);
+    if !p.is_file() {
+        bail!(
+            "{} is not built: run the tests with `cargo xtask test`",
+            p.display()
+        );
+    }
+    Ok(p)
+}
+
+/// Where screenshots and timings go.
+pub fn out_dir() -> PathBuf {
+    let d = std::env::var_os("SATCHEL_E2E_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| bin_dir().join("../e2e"));
+    let _ = std::fs::create_dir_all(&d);
+    d
+}
+
+/// A private home for one test: HOME and the XDG folders, so nothing touches the real ones.
+#[derive(Debug)]
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Result<Home> {
+        let dir = tempfile::tempdir()?;
+        for d in ["home", "data", "config", "cache"] {
+            std::fs::create_dir_all(dir.path().join(d))?;
+        }
+        Ok(Home { dir })
+    }
+
+    pub fn apply(&self, c: &mut Command) {
+        let p = self.dir.path();
+        c.env("HOME", p.join("home"))
+            .env("XDG_DATA_HOME", p.join("data"))
+            .env("XDG_CONFIG_HOME", p.join("config"))
+            .env("XDG_CACHE_HOME", p.join("cache"))
+            .env_remove("SATCHEL_DATA_DIR")
+            .env_remove("SATCHEL_PASSPHRASE")
+            .env_remove("SATCHEL_KEYRING");
+    }
+
+    /// Satchel's default data folder inside this home.
+    pub fn satchel_data(&self) -> PathBuf {
+        self.dir.path().join("data/satchel")
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running tauri-driver (which runs WebKitWebDriver). Stopped with SIGTERM on drop, so
+/// WebKitWebDriver is not left behind.
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start(home: &Home) -> Result<Driver> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no X display: run the tests with `cargo xtask test`, which provides Xvfb");
+        }
+        let driver = which("tauri-driver")
+            .context("tauri-driver is not installed: run `cargo xtask setup`")?;
+        let port = free_port()?;
+        let native = free_port()?;
+        let mut c = Command::new(driver);
+        c.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        home.apply(&mut c);
+        let child = c.spawn().context("start tauri-driver")?;
+        let d = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on 127.0.0.1:{port} within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(d)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    if let Some(h) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(h).join("bin"));
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(h).join(".cargo/bin"));
+    }
+    dirs.into_iter()
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}

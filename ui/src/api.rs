@@ -1,0 +1,89 @@
+//! The one typed API client: every call to the desktop shell goes through [`call`].
+
+use satchel_api::{
+    ApiError, AppState, ErrorKind, Matter, NewMatterRequest, Secret, Session, SetupRequest, Status,
+    UnlockRequest, cmd,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+fn internal(message: String) -> ApiError {
+    ApiError {
+        kind: ErrorKind::Internal,
+        message,
+        field: None,
+    }
+}
+
+fn has_tauri() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    js_sys::Reflect::get(&window, &JsValue::from_str("__TAURI__")).is_ok_and(|v| !v.is_undefined())
+}
+
+async fn call<A: Serialize, R: DeserializeOwned>(command: &str, args: &A) -> Result<R, ApiError> {
+    if !has_tauri() {
+        return Err(internal(
+            "Satchel's window is not connected to the desktop app; start it with `cargo xtask run`"
+                .into(),
+        ));
+    }
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args
+        .serialize(&serializer)
+        .map_err(|e| internal(format!("could not send the request: {e}")))?;
+    match tauri_invoke(command, args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value)
+            .map_err(|e| internal(format!("unexpected answer from Satchel: {e}"))),
+        Err(value) => Err(serde_wasm_bindgen::from_value::<ApiError>(value.clone())
+            .unwrap_or_else(|_| {
+                internal(
+                    value
+                        .as_string()
+                        .unwrap_or_else(|| "Satchel did not answer".into()),
+                )
+            })),
+    }
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct Req<'a, T> {
+    req: &'a T,
+}
+
+pub async fn app_state() -> Result<AppState, ApiError> {
+    call(cmd::APP_STATE, &NoArgs {}).await
+}
+
+pub async fn setup(req: &SetupRequest) -> Result<Session, ApiError> {
+    call(cmd::SETUP, &Req { req }).await
+}
+
+pub async fn unlock(passphrase: String) -> Result<Session, ApiError> {
+    let req = UnlockRequest {
+        passphrase: Secret::new(passphrase),
+    };
+    call(cmd::UNLOCK, &Req { req: &req }).await
+}
+
+pub async fn list_matters() -> Result<Vec<Matter>, ApiError> {
+    call(cmd::LIST_MATTERS, &NoArgs {}).await
+}
+
+pub async fn create_matter(req: &NewMatterRequest) -> Result<Matter, ApiError> {
+    call(cmd::CREATE_MATTER, &Req { req }).await
+}
+
+pub async fn status() -> Result<Status, ApiError> {
+    call(cmd::STATUS, &NoArgs {}).await
+}

@@ -1,0 +1,71 @@
+//! Small pieces shared by the pages.
+
+use leptos::prelude::*;
+use satchel_api::ApiError;
+
+/// A labelled text input bound to a signal, with the error for its field beneath it.
+#[component]
+pub fn Field(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    /// The current error, if it names this field.
+    error: Signal<Option<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    view! {
+        <label class="field" for=id>
+            <span class="label">{label}</span>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete="off"
+                autofocus=autofocus
+                class:invalid=move || error.get().is_some()
+                bind:value=value
+            />
+            {hint.map(|h| view! { <span class="hint">{h}</span> })}
+            {move || error.get().map(|e| view! { <span class="field-error" id=format!("{id}-error")>{e}</span> })}
+        </label>
+    }
+}
+
+/// The error for one field, out of the last error returned.
+pub fn field_error(
+    last: RwSignal<Option<ApiError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        last.get()
+            .filter(|e| e.field.as_deref() == Some(field))
+            .map(|e| e.message)
+    })
+}
+
+/// An error that names no field: shown at the top of the form.
+#[component]
+pub fn FormError(
+    last: RwSignal<Option<ApiError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
+    move || {
+        last.get()
+            .filter(|e| e.field.as_deref().is_none_or(|f| !fields.contains(&f)))
+            .map(|e| view! { <p class="error" role="alert" id="form-error">{e.message}</p> })
+    }
+}
+
+/// A client-side check before sending: a required field left blank.
+pub fn require(value: &RwSignal<String>, field: &'static str, label: &str) -> Result<(), ApiError> {
+    if value.get_untracked().trim().is_empty() {
+        return Err(ApiError {
+            kind: satchel_api::ErrorKind::Invalid,
+            message: format!("{label} is required"),
+            field: Some(field.into()),
+        });
+    }
+    Ok(())
+}
