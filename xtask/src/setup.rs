@@ -140,13 +140,10 @@ fn locked_wasm_bindgen_version() -> Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("read Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = \""))
-            {
-                return Ok(v.trim_end_matches('"').to_owned());
-            }
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
         }
     }
     bail!("Cargo.lock has no wasm-bindgen entry")
@@ -171,7 +168,7 @@ pub fn which(program: &str) -> Option<PathBuf> {
 fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let want = locked_wasm_bindgen_version()?;
     if let Some(bin) = which("wasm-bindgen")
-        && output(&mut Command::new(&bin).arg("--version"))
+        && output(Command::new(&bin).arg("--version"))
             .is_some_and(|v| v.split_whitespace().nth(1) == Some(&want))
     {
         return Ok(bin);

@@ -1,5 +1,7 @@
 //! The `satchel` binary, run as a script or an admin would run it.
 
+#![allow(clippy::unwrap_used)] // a test that cannot run its setup should panic
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -94,9 +94,8 @@ pub fn verify_chain<'a>(
     events: impl IntoIterator<Item = &'a StoredEvent>,
 ) -> Result<usize, ChainBreak> {
     let mut prev = GENESIS.to_owned();
-    let mut expected = 1;
     let mut count = 0;
-    for e in events {
+    for (expected, e) in (1..).zip(events) {
         if e.seq != expected {
             return Err(ChainBreak::Gap {
                 seq: e.seq,
@@ -117,7 +116,6 @@ pub fn verify_chain<'a>(
             });
         }
         prev = e.hash.clone();
-        expected += 1;
         count += 1;
     }
     Ok(count)

@@ -1,6 +1,8 @@
 //! The `satchel` CLI against the real OS keyring (gnome-keyring over a private D-Bus
 //! session, as `cargo xtask test` provides), and with no keyring service at all.
 
+#![allow(clippy::unwrap_used)] // a test that cannot run its setup should panic
+
 use satchel_e2e::{Home, bin};
 use std::process::{Command, Output, Stdio};
 
