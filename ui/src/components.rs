@@ -63,7 +63,7 @@ pub fn require(value: &RwSignal<String>, field: &'static str, label: &str) -> Re
     if value.get_untracked().trim().is_empty() {
         return Err(ApiError {
             kind: satchel_api::ErrorKind::Invalid,
-            message: format!("{label} is required"),
+            message: format!("{label} is required."),
             field: Some(field.into()),
         });
     }

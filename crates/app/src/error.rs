@@ -85,8 +85,37 @@ impl From<AppError> for ApiError {
         };
         ApiError {
             kind: e.kind(),
-            message: e.to_string(),
+            message: sentence(&e.to_string()),
             field,
         }
+    }
+}
+
+/// A message as a sentence for the window: capital first letter, full stop at the end.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_messages_are_sentences() {
+        let e: ApiError = AppError::WrongPassphrase.into();
+        assert_eq!(
+            e.message,
+            "The recovery passphrase is wrong; check it and try again (nothing was changed)"
+        );
+        let e: ApiError = AppError::Locked("enter the recovery passphrase".into()).into();
+        assert_eq!(e.message, "Enter the recovery passphrase.");
     }
 }

@@ -52,18 +52,34 @@ async fn shot(c: &Client, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The text of the element matching `css`. A reactive UI may replace an element between
+/// finding it and reading it; then it is found again (and the replacement is reported).
 async fn text_of(c: &Client, css: &str) -> Result<String> {
-    Ok(wait_for(c, css).await?.text().await?)
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match wait_for(c, css).await?.text().await {
+            Ok(t) => return Ok(t),
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("note: {css} was re-rendered while being read ({e}); reading again");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Wait until the matter list holds `n` rows, and return its text.
 async fn matter_list_with(c: &Client, n: usize) -> Result<String> {
     let deadline = Instant::now() + WAIT;
+    let want = n.to_string();
     loop {
+        // The list is re-rendered when it reloads; a stale element just means "look again".
         if let Ok(list) = c.find(Locator::Css("#matter-list")).await
-            && list.attr("data-count").await?.as_deref() == Some(&n.to_string())
+            && let Ok(Some(count)) = list.attr("data-count").await
+            && count == want
+            && let Ok(text) = list.text().await
         {
-            return Ok(list.text().await?);
+            return Ok(text);
         }
         anyhow::ensure!(
             Instant::now() < deadline,
@@ -82,7 +98,6 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     // 1. First run: set up the firm.
     let c = launch(&driver).await?;
     wait_for(&c, "#setup-form").await?;
-    shot(&c, "01-setup.png").await?;
     // Submitting with a short passphrase is refused, in words, before anything is written.
     fill(&c, "#firm_name", "Hale & Co Solicitors").await?;
     fill(&c, "#user_name", "Jane Hale").await?;
@@ -92,6 +107,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     let err = text_of(&c, "#passphrase-error").await?;
     assert!(err.contains("at least 12 characters"), "{err}");
     assert!(!home.satchel_data().join("satchel.db").exists());
+    shot(&c, "01-setup-refused.png").await?;
     fill(&c, "#passphrase", PASS).await?;
     fill(&c, "#passphrase2", PASS).await?;
     wait_for(&c, "#role")
@@ -99,14 +115,14 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         .select_by_value("fee_earner")
         .await?;
     wait_for(&c, "#setup-submit").await?.click().await?;
-    assert_eq!(matter_list_with(&c, 0).await.map(|_| ())?, ());
+    matter_list_with(&c, 0).await?;
     assert_eq!(text_of(&c, "#firm-name").await?, "Hale & Co Solicitors");
 
     // 2. Open a matter; a blank form is refused with the field named.
     wait_for(&c, "#new-matter").await?.click().await?;
     wait_for(&c, "#matter-submit").await?.click().await?;
     let err = text_of(&c, "#client_name-error").await?;
-    assert_eq!(err, "Client name is required");
+    assert_eq!(err, "Client name is required.");
     fill(&c, "#client_name", &marker).await?;
     fill(&c, "#description", "Purchase of 12 High Street").await?;
     wait_for(&c, "#matter-submit").await?.click().await?;

@@ -40,11 +40,11 @@ pub fn SetupPage(on_ready: Callback<Session>) -> impl IntoView {
         if p.chars().count() < MIN_PASSPHRASE {
             return Err(invalid(
                 "passphrase",
-                "The recovery passphrase must be at least 12 characters",
+                "The recovery passphrase must be at least 12 characters.",
             ));
         }
         if p != pass2.get_untracked() {
-            return Err(invalid("passphrase2", "The two passphrases differ"));
+            return Err(invalid("passphrase2", "The two passphrases differ."));
         }
         Ok(())
     };

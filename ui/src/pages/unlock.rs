@@ -20,7 +20,7 @@ pub fn UnlockPage(reason: String, on_ready: Callback<Session>) -> impl IntoView 
         if p.is_empty() {
             error.set(Some(ApiError {
                 kind: ErrorKind::Invalid,
-                message: "Enter the recovery passphrase".into(),
+                message: "Enter the recovery passphrase.".into(),
                 field: Some("passphrase".into()),
             }));
             return;
