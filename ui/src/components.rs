@@ -69,3 +69,59 @@ pub fn require(value: &RwSignal<String>, field: &'static str, label: &str) -> Re
     }
     Ok(())
 }
+
+/// The state every form shares: the last error, and whether a submission is under way.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub error: RwSignal<Option<ApiError>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl FormState {
+    pub fn new() -> Self {
+        FormState {
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// Handle a form's submit event: ignore it while a submission is under way; run the
+    /// quick checks (`check` returns the request to send, or the error to show); send it;
+    /// show the error it comes back with, or hand the answer to `done`.
+    pub fn submit<T, F>(
+        self,
+        ev: leptos::ev::SubmitEvent,
+        check: impl FnOnce() -> Result<F, ApiError>,
+        done: impl FnOnce(T) + 'static,
+    ) where
+        T: 'static,
+        F: std::future::Future<Output = Result<T, ApiError>> + 'static,
+    {
+        ev.prevent_default();
+        if self.busy.get_untracked() {
+            return;
+        }
+        let request = match check() {
+            Ok(r) => r,
+            Err(e) => {
+                self.error.set(Some(e));
+                return;
+            }
+        };
+        self.error.set(None);
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(answer) => {
+                    // Before `done`, which may replace this form.
+                    self.busy.set(false);
+                    done(answer);
+                }
+                Err(e) => {
+                    self.error.set(Some(e));
+                    self.busy.set(false);
+                }
+            }
+        });
+    }
+}

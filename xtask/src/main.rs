@@ -78,16 +78,7 @@ fn build(tools: &setup::Tools, release: bool) -> Result<()> {
 
 fn build_ui(tools: &setup::Tools) -> Result<()> {
     let root = root();
-    let (mut c, wasm_target_dir) = tools.wasm.cargo();
-    c.args([
-        "build",
-        "-p",
-        "satchel-ui",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ]);
+    let (mut c, wasm_target_dir) = ui_cargo(tools, "build");
     run(&mut c, "build the UI for wasm32")?;
     let wasm = wasm_target_dir.join("wasm32-unknown-unknown/release/satchel_ui.wasm");
     let dist = root.join("ui/dist");
@@ -109,6 +100,21 @@ fn build_ui(tools: &setup::Tools) -> Result<()> {
         copy_if_changed(&root.join(from), &dist.join(to))?;
     }
     Ok(())
+}
+
+/// `cargo <verb>` for the UI crate on wasm32 (release: smaller, and faster in the webview).
+fn ui_cargo(tools: &setup::Tools, verb: &str) -> (std::process::Command, PathBuf) {
+    let (mut c, dir) = tools.wasm.cargo();
+    c.args([
+        verb,
+        "-p",
+        "satchel-ui",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]);
+    (c, dir)
 }
 
 /// Copy only when the content differs, so the shell (which embeds `ui/dist`) is not rebuilt
@@ -164,19 +170,8 @@ fn test() -> Result<()> {
         "clippy (native crates)",
     )?;
     {
-        let (mut c, _) = tools.wasm.cargo();
-        c.args([
-            "clippy",
-            "-p",
-            "satchel-ui",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--release",
-            "--",
-            "-D",
-            "warnings",
-        ]);
+        let (mut c, _) = ui_cargo(&tools, "clippy");
+        c.args(["--", "-D", "warnings"]);
         run(&mut c, "clippy (the wasm UI)")?;
     }
     run(

@@ -1,7 +1,7 @@
 //! Matters: the list, and the form to open one.
 
 use crate::api;
-use crate::components::{Field, FormError, field_error, require};
+use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{ApiError, Matter, NewMatterRequest};
@@ -112,33 +112,23 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
     let client = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let opened = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let checked = require(&client, "client_name", "Client name")
-            .and_then(|_| require(&description, "description", "Description"));
-        if let Err(e) = checked {
-            error.set(Some(e));
-            return;
-        }
-        error.set(None);
-        busy.set(true);
-        let req = NewMatterRequest {
-            client_name: client.get_untracked(),
-            description: description.get_untracked(),
-            opened: Some(opened.get_untracked()).filter(|d| !d.trim().is_empty()),
-        };
-        spawn_local(async move {
-            match api::create_matter(&req).await {
-                Ok(m) => on_created.run(m),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        form.submit(
+            ev,
+            || {
+                require(&client, "client_name", "Client name")?;
+                require(&description, "description", "Description")?;
+                let req = NewMatterRequest {
+                    client_name: client.get_untracked(),
+                    description: description.get_untracked(),
+                    opened: Some(opened.get_untracked()).filter(|d| !d.trim().is_empty()),
+                };
+                Ok(async move { api::create_matter(&req).await })
+            },
+            move |m| on_created.run(m),
+        )
     };
     view! {
         <form class="card" id="matter-form" on:submit=submit novalidate>

@@ -1,9 +1,8 @@
 //! First run: the firm, its first user and the recovery passphrase.
 
 use crate::api;
-use crate::components::{Field, FormError, field_error, require};
+use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use satchel_api::{ApiError, ErrorKind, Secret, Session, SetupRequest};
 
 const FIELDS: &[&str] = &[
@@ -24,8 +23,8 @@ pub fn SetupPage(on_ready: Callback<Session>) -> impl IntoView {
     let role = RwSignal::new("partner".to_owned());
     let pass = RwSignal::new(String::new());
     let pass2 = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
 
     let check = move || -> Result<(), ApiError> {
         require(&firm, "firm_name", "Firm name")?;
@@ -50,32 +49,21 @@ pub fn SetupPage(on_ready: Callback<Session>) -> impl IntoView {
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        if let Err(e) = check() {
-            error.set(Some(e));
-            return;
-        }
-        error.set(None);
-        busy.set(true);
-        let req = SetupRequest {
-            firm_name: firm.get_untracked(),
-            user_name: name.get_untracked(),
-            initials: initials.get_untracked(),
-            role: role.get_untracked(),
-            passphrase: Secret::new(pass.get_untracked()),
-        };
-        spawn_local(async move {
-            match api::setup(&req).await {
-                Ok(session) => on_ready.run(session),
-                Err(e) => {
-                    error.set(Some(e));
-                    busy.set(false);
-                }
-            }
-        });
+        form.submit(
+            ev,
+            || {
+                check()?;
+                let req = SetupRequest {
+                    firm_name: firm.get_untracked(),
+                    user_name: name.get_untracked(),
+                    initials: initials.get_untracked(),
+                    role: role.get_untracked(),
+                    passphrase: Secret::new(pass.get_untracked()),
+                };
+                Ok(async move { api::setup(&req).await })
+            },
+            move |session| on_ready.run(session),
+        )
     };
 
     view! {

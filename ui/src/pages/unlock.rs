@@ -1,44 +1,38 @@
 //! Unlock with the recovery passphrase when the keyring cannot give the key.
 
 use crate::api;
-use crate::components::{Field, FormError, field_error};
+use crate::components::{Field, FormError, FormState, field_error};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use satchel_api::{ApiError, ErrorKind, Session};
 
 #[component]
 pub fn UnlockPage(reason: String, on_ready: Callback<Session>) -> impl IntoView {
     let pass = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let p = pass.get_untracked();
-        if p.is_empty() {
-            error.set(Some(ApiError {
-                kind: ErrorKind::Invalid,
-                message: "Enter the recovery passphrase.".into(),
-                field: Some("passphrase".into()),
-            }));
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::unlock(p).await {
-                Ok(session) => on_ready.run(session),
-                Err(mut e) => {
-                    if e.kind == ErrorKind::WrongPassphrase {
-                        e.field = Some("passphrase".into());
-                    }
-                    error.set(Some(e));
-                    busy.set(false);
+        form.submit(
+            ev,
+            || {
+                let p = pass.get_untracked();
+                if p.is_empty() {
+                    return Err(ApiError {
+                        kind: ErrorKind::Invalid,
+                        message: "Enter the recovery passphrase.".into(),
+                        field: Some("passphrase".into()),
+                    });
                 }
-            }
-        });
+                Ok(async move {
+                    api::unlock(p).await.map_err(|mut e| {
+                        if e.kind == ErrorKind::WrongPassphrase {
+                            e.field = Some("passphrase".into());
+                        }
+                        e
+                    })
+                })
+            },
+            move |session| on_ready.run(session),
+        )
     };
     view! {
         <div class="splash">
