@@ -80,14 +80,14 @@ fn main() {
     // Baseline: the same database exported unencrypted, opened the same way.
     let plain = tmp.path().join("plain.db");
     {
-        let store = Store::open(&db, &key).unwrap();
-        store
-            .conn()
-            .execute_batch(&format!(
-                "ATTACH DATABASE '{}' AS plaintext KEY ''; SELECT sqlcipher_export('plaintext'); DETACH DATABASE plaintext;",
-                plain.display()
-            ))
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
             .unwrap();
+        c.execute_batch(&format!(
+            "ATTACH DATABASE '{}' AS plaintext KEY ''; SELECT sqlcipher_export('plaintext'); DETACH DATABASE plaintext;",
+            plain.display()
+        ))
+        .unwrap();
     }
     let plain_open = median(|| {
         let t = Instant::now();
