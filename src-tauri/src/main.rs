@@ -68,7 +68,7 @@ async fn app_state(shell: State<'_, Shell>) -> Result<AppState, ApiError> {
             Ok(AppState::Ready { session })
         }
         Err(e) => Ok(AppState::Locked {
-            reason: e.to_string(),
+            reason: ApiError::from(e).message,
         }),
     }
 }

@@ -2,12 +2,13 @@
 //!
 //! - `setup`: install what is missing (Debian packages, the wasm target, wasm-bindgen-cli at
 //!   the crate's exact version, tauri-driver). Idempotent and quick when all is present.
-//! - `build`: the UI (wasm32 + wasm-bindgen into `ui/dist`), then the desktop shell and CLI.
+//! - `build`: the UI (wasm32 + wasm-bindgen into `ui/dist`), then the workspace and its tests.
 //! - `run`: setup, build, and open the desktop window.
-//! - `test`: setup, build, fmt check, clippy, then every test (unit, integration and the
+//! - `test`: setup, fmt check, build, clippy, then every test (unit, integration and the
 //!   end-to-end suite in the real window) inside a private D-Bus session with an unlocked
 //!   gnome-keyring and under Xvfb.
-//! - `bench`: measure store open time, fresh store size and start-up to matter list.
+//! - `bench`: store open time against plain SQLite, write and list times, fresh store size,
+//!   and the start-up time the last end-to-end run measured.
 #![forbid(unsafe_code)]
 
 mod bench;
@@ -22,13 +23,10 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::ensure_all().map(|_| ()),
-        Some("build") => setup::ensure_all().and_then(|t| build(&t, false)),
+        Some("build") => setup::ensure_all().and_then(|t| build(&t)),
         Some("run") => run_app(&args[1..]),
         Some("test") => test(),
-        Some("bench") => setup::ensure_all().and_then(|t| {
-            build(&t, true)?;
-            bench::run(&t)
-        }),
+        Some("bench") => setup::ensure_all().and_then(|t| bench::run(&t)),
         Some("__in-session") => in_session(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <setup|build|run|test|bench>");
@@ -63,17 +61,15 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Build the UI into `ui/dist`, then the native binaries.
-fn build(tools: &setup::Tools, release: bool) -> Result<()> {
+/// Build the UI into `ui/dist`, then the whole workspace with its tests. `run` and `test`
+/// build the same set, so Cargo's feature unification matches and neither rebuilds what
+/// the other built.
+fn build(tools: &setup::Tools) -> Result<()> {
     build_ui(tools)?;
-    let mut c = cmd(
-        "cargo",
-        &["build", "-p", "satchel-desktop", "-p", "satchel-cli"],
-    );
-    if release {
-        c.arg("--release");
-    }
-    run(&mut c, "build the desktop shell and CLI")
+    run(
+        &mut cmd("cargo", &["build", "--workspace", "--all-targets"]),
+        "build the workspace and its tests",
+    )
 }
 
 fn build_ui(tools: &setup::Tools) -> Result<()> {
@@ -135,7 +131,7 @@ fn has_display() -> bool {
 
 fn run_app(extra: &[String]) -> Result<()> {
     let tools = setup::ensure_all()?;
-    build(&tools, false)?;
+    build(&tools)?;
     if !has_display() {
         bail!(
             "there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset), so the Satchel window cannot open.\n\
@@ -150,11 +146,11 @@ fn run_app(extra: &[String]) -> Result<()> {
 fn test() -> Result<()> {
     let tools = setup::ensure_all()?;
     let started = std::time::Instant::now();
-    build_ui(&tools)?;
     run(
         &mut cmd("cargo", &["fmt", "--all", "--", "--check"]),
         "check formatting (run `cargo fmt --all`)",
     )?;
+    build(&tools)?;
     run(
         &mut cmd(
             "cargo",
@@ -174,10 +170,6 @@ fn test() -> Result<()> {
         c.args(["--", "-D", "warnings"]);
         run(&mut c, "clippy (the wasm UI)")?;
     }
-    run(
-        &mut cmd("cargo", &["build", "--workspace", "--all-targets"]),
-        "build the workspace and its tests",
-    )?;
     // Every test, inside a private D-Bus session with gnome-keyring and an X server.
     let session = target_dir().join("xtask-session");
     let _ = std::fs::remove_dir_all(&session);

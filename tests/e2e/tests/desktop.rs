@@ -168,6 +168,10 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     );
     let c = launch(&driver).await?;
     let reason = text_of(&c, "#lock-reason").await?;
+    assert!(
+        reason.starts_with("This store's key is not in the system keyring"),
+        "{reason}"
+    );
     assert!(reason.contains("recovery passphrase"), "{reason}");
     fill(&c, "#passphrase", "not the passphrase at all").await?;
     wait_for(&c, "#unlock-submit").await?.click().await?;
