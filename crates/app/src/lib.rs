@@ -520,12 +520,6 @@ impl Satchel {
     pub fn checkpoint(&self) -> Result<(), AppError> {
         Ok(self.store.checkpoint()?)
     }
-
-    /// Direct access to the store, for tests and maintenance tools in this workspace.
-    #[doc(hidden)]
-    pub fn store_for_tests(&mut self) -> &mut Store {
-        &mut self.store
-    }
 }
 
 /// What a write returns, and what of it goes into the audit event.
