@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod conflict;
 pub mod dates;
 pub mod firm;
 pub mod matter;
