@@ -14,6 +14,10 @@ pub mod cmd {
     pub const LIST_MATTERS: &str = "list_matters";
     pub const CREATE_MATTER: &str = "create_matter";
     pub const STATUS: &str = "status";
+    pub const LIST_CONTACTS: &str = "list_contacts";
+    pub const CREATE_CONTACT: &str = "create_contact";
+    pub const ADD_PARTY: &str = "add_party";
+    pub const CONFLICT_CHECK: &str = "conflict_check";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -77,7 +81,11 @@ pub struct UnlockRequest {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewMatterRequest {
+    /// The client's name. With `client_id`, may be left empty: the contact's name is used.
     pub client_name: String,
+    /// An existing contact to make the matter's client.
+    #[serde(default)]
+    pub client_id: Option<String>,
     pub description: String,
     /// ISO date `YYYY-MM-DD`; `None` or empty for today.
     pub opened: Option<String>,
@@ -98,6 +106,90 @@ pub struct Matter {
     pub opened_by: String,
 }
 
+/// A new contact as typed. Empty strings mean "not given".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewContactRequest {
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub postcode: String,
+    /// ISO date `YYYY-MM-DD`; people only.
+    #[serde(default)]
+    pub date_of_birth: String,
+    /// Companies House number; organisations only.
+    #[serde(default)]
+    pub company_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub company_number: Option<String>,
+    /// How many matters the contact is a party to.
+    pub matters: u64,
+}
+
+/// Put a contact on a matter in a role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddPartyRequest {
+    /// Matter id or number (`M00042`).
+    pub matter: String,
+    pub contact_id: String,
+    /// `client`, `other_side`, `other_side_solicitor`, `court`, `counsel`, `expert`,
+    /// `witness` or `other`.
+    pub role: String,
+}
+
+/// Names to search for among every party of every matter, and every contact.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ConflictQuery {
+    pub names: Vec<String>,
+}
+
+/// One party whose name is close to a name searched for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictHit {
+    /// The name searched for that found this party.
+    pub query: String,
+    pub party_name: String,
+    pub contact_id: Option<String>,
+    /// `None`: a contact on no matter.
+    pub matter_id: Option<String>,
+    pub matter_number: Option<String>,
+    pub matter_description: Option<String>,
+    /// e.g. `client`, `other_side`; `None` for a contact on no matter.
+    pub role: Option<String>,
+    /// `exact`, `reordered`, `initials` or `fuzzy`.
+    pub match_kind: String,
+    /// 0–100.
+    pub score: u8,
+}
+
+/// The result of a conflict check, hits strongest first within each matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictReport {
+    pub id: String,
+    pub names: Vec<String>,
+    /// How many party names were compared.
+    pub parties_checked: u64,
+    pub hits: Vec<ConflictHit>,
+}
+
 /// What `satchel status` and the Settings page show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -106,6 +198,7 @@ pub struct Status {
     pub device_id: String,
     pub data_dir: String,
     pub matters: u64,
+    pub contacts: u64,
     pub audit_events: u64,
     pub store_bytes: u64,
     pub schema_version: u32,

@@ -41,10 +41,37 @@ pub struct MatterDoc {
     pub status: String,
     /// User id of the person who opened it.
     pub opened_by: String,
+    /// Contacts on the matter and their roles (schema 2; absent in older documents).
+    #[autosurgeon(missing = "Vec::new")]
+    pub parties: Vec<PartyRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct PartyRec {
+    pub contact_id: String,
+    /// `satchel_core::contact::PartyRole::as_str`.
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ContactDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub id: String,
+    /// `person` or `organisation`.
+    pub contact_kind: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub company_number: Option<String>,
 }
 
 pub const KIND_FIRM: &str = "firm";
 pub const KIND_MATTER: &str = "matter";
+pub const KIND_CONTACT: &str = "contact";
 
 /// Load a document from its snapshot and stored changes, or `None` if there is none.
 pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, AppError> {

@@ -9,6 +9,8 @@
 //! and commits all three or none. Reads come from the projections.
 #![forbid(unsafe_code)]
 
+mod conflicts;
+mod contacts;
 pub mod docs;
 mod error;
 pub mod paths;
@@ -304,6 +306,7 @@ impl Satchel {
             keyring_ok,
             keyring_name: vault.describe(),
         };
+        satchel.fill_missing_client_keys()?;
         let user = format!("user:{}", satchel.ctx.user_id);
         satchel.write("session.unlock", &user, |_, _, _| {
             Ok(serde_json::json!({ "method": method }))
@@ -352,12 +355,7 @@ impl Satchel {
 
     /// Open a matter. The number comes from this device's leased block.
     pub fn create_matter(&mut self, req: &api::NewMatterRequest) -> Result<api::Matter, AppError> {
-        if !self.ctx.role.may_edit_matters() {
-            return Err(AppError::Forbidden(format!(
-                "a {} user may not open matters",
-                self.ctx.role.as_str().replace('_', "-")
-            )));
-        }
+        self.require_editor("open matters")?;
         let opened = match req.opened.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
@@ -368,8 +366,17 @@ impl Satchel {
             })?),
         };
         let today = satchel_core::dates::london_date(Timestamp::now());
+        let client = match req
+            .client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(id) => Some(self.contact(id)?),
+            None => None,
+        };
         let valid = NewMatter {
-            client_name: &req.client_name,
+            client_name: client.as_ref().map_or(&req.client_name, |c| &c.name),
             description: &req.description,
             opened,
         }
@@ -390,6 +397,13 @@ impl Satchel {
                 opened: valid.opened.to_string(),
                 status: MatterStatus::Open.as_str().into(),
                 opened_by: user_id.clone(),
+                parties: client
+                    .iter()
+                    .map(|c| docs::PartyRec {
+                        contact_id: c.id.clone(),
+                        role: satchel_core::contact::PartyRole::Client.as_str().into(),
+                    })
+                    .collect(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -440,6 +454,7 @@ impl Satchel {
             device_id: self.ctx.device_id.to_string(),
             data_dir: self.data_dir.display().to_string(),
             matters: count("SELECT count(*) FROM matters")?,
+            contacts: count("SELECT count(*) FROM contacts")?,
             audit_events: count("SELECT count(*) FROM audit_events")?,
             store_bytes: self.store.bytes_on_disk(),
             schema_version: self.store.schema_version()?,
@@ -461,7 +476,7 @@ impl Satchel {
         let tx = self.store.conn_mut().transaction()?;
         let mut documents = 0;
         let mut document_problems = Vec::new();
-        for kind in [docs::KIND_FIRM, docs::KIND_MATTER] {
+        for kind in [docs::KIND_FIRM, docs::KIND_CONTACT, docs::KIND_MATTER] {
             for id in docs::ids_of_kind(&tx, kind)? {
                 documents += 1;
                 if let Err(e) = docs::load(&tx, &id) {
@@ -500,17 +515,48 @@ impl Satchel {
             .store
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM matter_parties", [])?;
         tx.execute("DELETE FROM matters", [])?;
+        tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;
         for id in docs::ids_of_kind(&tx, docs::KIND_FIRM)? {
             if let Some(doc) = docs::load(&tx, &id)? {
                 projection::firm(&tx, &autosurgeon::hydrate(&doc)?)?;
             }
         }
+        for id in docs::ids_of_kind(&tx, docs::KIND_CONTACT)? {
+            if let Some(doc) = docs::load(&tx, &id)? {
+                projection::contact(&tx, &autosurgeon::hydrate(&doc)?)?;
+            }
+        }
         for id in docs::ids_of_kind(&tx, docs::KIND_MATTER)? {
             if let Some(doc) = docs::load(&tx, &id)? {
                 projection::matter(&tx, &autosurgeon::hydrate(&doc)?)?;
             }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Matters projected before schema 2 have no conflict key for their client's name: fill
+    /// them in (a projection fix-up, not a change to any document).
+    fn fill_missing_client_keys(&mut self) -> Result<(), AppError> {
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows: Vec<(String, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, client_name FROM matters WHERE client_key = '' AND client_name <> ''",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        for (id, name) in rows {
+            tx.execute(
+                "UPDATE matters SET client_key = ?2 WHERE id = ?1",
+                params![id, satchel_core::conflict::NameKey::new(&name).as_stored()],
+            )?;
         }
         tx.commit()?;
         Ok(())

@@ -3,7 +3,8 @@
 //! write path and a full rebuild.
 
 use crate::AppError;
-use crate::docs::{FirmDoc, MatterDoc};
+use crate::docs::{ContactDoc, FirmDoc, MatterDoc};
+use satchel_core::conflict::NameKey;
 use satchel_store::rusqlite::{Transaction, params};
 
 pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
@@ -24,11 +25,11 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
 
 pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
     tx.execute(
-        "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, client_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET number = excluded.number, client_name = excluded.client_name,
              description = excluded.description, opened = excluded.opened,
-             status = excluded.status, opened_by = excluded.opened_by",
+             status = excluded.status, opened_by = excluded.opened_by, client_key = excluded.client_key",
         params![
             doc.id,
             i64::try_from(doc.number).map_err(|_| AppError::Document(format!(
@@ -39,7 +40,39 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             doc.description,
             doc.opened,
             doc.status,
-            doc.opened_by
+            doc.opened_by,
+            NameKey::new(&doc.client_name).as_stored()
+        ],
+    )?;
+    tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [&doc.id])?;
+    for p in &doc.parties {
+        tx.execute(
+            "INSERT OR IGNORE INTO matter_parties (matter_id, contact_id, role) VALUES (?1, ?2, ?3)",
+            params![doc.id, p.contact_id, p.role],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn contact(tx: &Transaction<'_>, doc: &ContactDoc) -> Result<(), AppError> {
+    tx.execute(
+        "INSERT INTO contacts (id, kind, name, name_key, email, phone, address, postcode, date_of_birth, company_number)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name, name_key = excluded.name_key,
+             email = excluded.email, phone = excluded.phone, address = excluded.address,
+             postcode = excluded.postcode, date_of_birth = excluded.date_of_birth,
+             company_number = excluded.company_number",
+        params![
+            doc.id,
+            doc.contact_kind,
+            doc.name,
+            NameKey::new(&doc.name).as_stored(),
+            doc.email,
+            doc.phone,
+            doc.address,
+            doc.postcode,
+            doc.date_of_birth,
+            doc.company_number
         ],
     )?;
     Ok(())

@@ -33,6 +33,7 @@ fn matter(client: &str, description: &str) -> NewMatterRequest {
         client_name: client.into(),
         description: description.into(),
         opened: None,
+        client_id: None,
     }
 }
 
@@ -408,4 +409,194 @@ fn default_kdf_costs_work_end_to_end() {
     let env = Envelope::read(&dir.path().join(ENVELOPE_FILE)).unwrap();
     assert_eq!(env.kdf_params, KdfParams::default());
     assert!(Satchel::open(dir.path(), &vault, Unlock::Passphrase(PASS)).is_ok());
+}
+
+fn contact(kind: &str, name: &str) -> satchel_api::NewContactRequest {
+    satchel_api::NewContactRequest {
+        kind: kind.into(),
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn contacts_are_validated_stored_and_listed() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let c = s
+        .create_contact(&satchel_api::NewContactRequest {
+            email: "zoe@example.co.uk".into(),
+            postcode: "sw1a1aa".into(),
+            ..contact("person", "Zoë O'Brien")
+        })
+        .unwrap();
+    assert_eq!(c.postcode.as_deref(), Some("SW1A 1AA"));
+    s.create_contact(&contact("organisation", "Acme Holdings Limited"))
+        .unwrap();
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    let err = s
+        .create_contact(&satchel_api::NewContactRequest {
+            email: "not-an-email".into(),
+            ..contact("person", "X")
+        })
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("email"));
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM audit_events"),
+        events,
+        "nothing written"
+    );
+    let all = s.list_contacts(None).unwrap();
+    assert_eq!(
+        all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["Acme Holdings Limited", "Zoë O'Brien"]
+    );
+    assert_eq!(s.list_contacts(Some("acme")).unwrap().len(), 1);
+    assert_eq!(s.contact(&c.id).unwrap(), c);
+}
+
+#[test]
+fn matters_take_a_contact_as_client_and_parties_in_roles() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let client = s.create_contact(&contact("person", "Alice Brown")).unwrap();
+    let other = s
+        .create_contact(&contact("organisation", "Acme Ltd"))
+        .unwrap();
+    let m = s
+        .create_matter(&NewMatterRequest {
+            client_id: Some(client.id.clone()),
+            ..matter("", "Dispute with Acme")
+        })
+        .unwrap();
+    assert_eq!(m.client_name, "Alice Brown");
+    s.add_party(&satchel_api::AddPartyRequest {
+        matter: m.number.clone(),
+        contact_id: other.id.clone(),
+        role: "other side".into(),
+    })
+    .unwrap();
+    let err = s
+        .add_party(&satchel_api::AddPartyRequest {
+            matter: m.id.clone(),
+            contact_id: other.id.clone(),
+            role: "other_side".into(),
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("already held by Acme Ltd on M00001"),
+        "{err}"
+    );
+    let err = s
+        .add_party(&satchel_api::AddPartyRequest {
+            matter: "M00099".into(),
+            contact_id: other.id.clone(),
+            role: "client".into(),
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("M00099 is not a matter"), "{err}");
+    assert_eq!(s.contact(&other.id).unwrap().matters, 1);
+    // The parties live in the matter's document: a rebuild brings them back.
+    s.store
+        .conn()
+        .execute("DELETE FROM matter_parties", [])
+        .unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(count(&s, "SELECT count(*) FROM matter_parties"), 2);
+}
+
+#[test]
+fn conflict_check_finds_near_names_grouped_by_matter_and_records_itself() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let acme = s
+        .create_contact(&contact("organisation", "Acme Holdings Limited"))
+        .unwrap();
+    let m1 = s
+        .create_matter(&matter("Jon Smyth", "Sale of 4 Elm Road"))
+        .unwrap();
+    let m2 = s
+        .create_matter(&matter("Brian Jones", "Claim against Acme"))
+        .unwrap();
+    s.add_party(&satchel_api::AddPartyRequest {
+        matter: m2.number.clone(),
+        contact_id: acme.id.clone(),
+        role: "other_side".into(),
+    })
+    .unwrap();
+    s.create_contact(&contact("person", "Mary Unrelated"))
+        .unwrap();
+    let events = count(
+        &s,
+        "SELECT count(*) FROM audit_events WHERE action = 'conflict.check'",
+    );
+
+    let report = s
+        .conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["John Smith".into(), "ACME Holding Ltd.".into()],
+        })
+        .unwrap();
+    let found: Vec<(Option<&str>, Option<&str>, &str)> = report
+        .hits
+        .iter()
+        .map(|h| {
+            (
+                h.matter_number.as_deref(),
+                h.role.as_deref(),
+                h.party_name.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Some(m1.number.as_str()), Some("client"), "Jon Smyth"),
+            (
+                Some(m2.number.as_str()),
+                Some("other_side"),
+                "Acme Holdings Limited"
+            ),
+        ]
+    );
+    assert_eq!(report.hits[0].match_kind, "fuzzy");
+    assert_eq!(report.parties_checked, 4); // Acme on M00002, Mary, and the client of M00001 and M00002
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM audit_events WHERE action = 'conflict.check'"
+        ),
+        events + 1
+    );
+    let none = s
+        .conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["Completely Different".into()],
+        })
+        .unwrap();
+    assert!(none.hits.is_empty());
+    let err = s
+        .conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["  ".into()],
+        })
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("names"));
+}
+
+#[test]
+fn client_keys_missing_from_older_projections_are_filled_on_open() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    s.create_matter(&matter("Zoë Smith", "Old matter")).unwrap();
+    s.store
+        .conn()
+        .execute("UPDATE matters SET client_key = ''", [])
+        .unwrap();
+    drop(s);
+    let s = Satchel::open(&dir.path().join("data"), &vault, Unlock::Keyring).unwrap();
+    let k: String = s
+        .store
+        .conn()
+        .query_row("SELECT client_key FROM matters", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(k, "zoe smith");
 }

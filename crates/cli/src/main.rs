@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use satchel_api::{ErrorKind, NewMatterRequest};
+use satchel_api::{AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewMatterRequest};
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -45,6 +45,16 @@ enum Command {
         #[command(subcommand)]
         command: MatterCommand,
     },
+    /// People and organisations.
+    Contact {
+        #[command(subcommand)]
+        command: ContactCommand,
+    },
+    /// Conflict checks.
+    Conflict {
+        #[command(subcommand)]
+        command: ConflictCommand,
+    },
     /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
     Verify,
     /// Show the firm, the user, the store and the keyring.
@@ -63,8 +73,12 @@ enum Command {
 enum MatterCommand {
     /// Open a matter.
     Add {
-        #[arg(long)]
+        /// The client's name (or give --client-id).
+        #[arg(long, required_unless_present = "client_id", default_value = "")]
         client: String,
+        /// An existing contact as the client.
+        #[arg(long)]
+        client_id: Option<String>,
         #[arg(long)]
         description: String,
         /// Opening date, YYYY-MM-DD (default: today in London).
@@ -73,6 +87,63 @@ enum MatterCommand {
     },
     /// List matters, newest first.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a contact on a matter in a role.
+    Party {
+        /// Matter number (M00042) or id.
+        #[arg(long)]
+        matter: String,
+        /// Contact id.
+        #[arg(long)]
+        contact: String,
+        /// client, other_side, other_side_solicitor, court, counsel, expert, witness, other.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContactCommand {
+    /// Add a person or organisation.
+    Add {
+        /// person or organisation.
+        #[arg(long, default_value = "person")]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        postcode: String,
+        /// YYYY-MM-DD (people).
+        #[arg(long, default_value = "")]
+        date_of_birth: String,
+        /// Companies House number (organisations).
+        #[arg(long, default_value = "")]
+        company_number: String,
+    },
+    /// List contacts by name.
+    List {
+        /// Only names containing this text.
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConflictCommand {
+    /// Search every party of every matter, and every contact, for these names.
+    Check {
+        #[arg(required = true)]
+        names: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -169,17 +240,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match command {
                 MatterCommand::Add {
                     client,
+                    client_id,
                     description,
                     opened,
                 } => {
                     let m = s
                         .create_matter(&NewMatterRequest {
                             client_name: client,
+                            client_id,
                             description,
                             opened,
                         })
                         .map_err(explain)?;
                     println!("{}\t{}\t{}", m.number, m.client_name, m.description);
+                }
+                MatterCommand::Party {
+                    matter,
+                    contact,
+                    role,
+                } => {
+                    s.add_party(&AddPartyRequest {
+                        matter: matter.clone(),
+                        contact_id: contact,
+                        role: role.clone(),
+                    })
+                    .map_err(explain)?;
+                    println!("Added as {role} on {matter}.");
                 }
                 MatterCommand::List { json } => {
                     let list = s.list_matters().map_err(explain)?;
@@ -200,6 +286,83 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             );
                         }
                     }
+                }
+            }
+        }
+        Command::Contact { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                ContactCommand::Add {
+                    kind,
+                    name,
+                    email,
+                    phone,
+                    address,
+                    postcode,
+                    date_of_birth,
+                    company_number,
+                } => {
+                    let c = s
+                        .create_contact(&NewContactRequest {
+                            kind,
+                            name,
+                            email,
+                            phone,
+                            address,
+                            postcode,
+                            date_of_birth,
+                            company_number,
+                        })
+                        .map_err(explain)?;
+                    println!("{}\t{}\t{}", c.id, c.kind, c.name);
+                }
+                ContactCommand::List { filter, json } => {
+                    let list = s.list_contacts(filter.as_deref()).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        println!("No contacts.");
+                    } else {
+                        for c in list {
+                            println!(
+                                "{}\t{}\t{}\t{}\t{} matter(s)",
+                                c.id,
+                                c.kind,
+                                c.name,
+                                c.email.unwrap_or_default(),
+                                c.matters
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Command::Conflict {
+            command: ConflictCommand::Check { names, json },
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let report = s
+                .conflict_check(&ConflictQuery { names })
+                .map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "Checked {} against {} parties: {} possible conflict(s).",
+                    report.names.join(", "),
+                    report.parties_checked,
+                    report.hits.len()
+                );
+                for h in &report.hits {
+                    println!(
+                        "{}\t{}\t{}\t{} {}\t(for '{}')",
+                        h.matter_number.as_deref().unwrap_or("(no matter)"),
+                        h.role.as_deref().unwrap_or("-"),
+                        h.party_name,
+                        h.match_kind,
+                        h.score,
+                        h.query
+                    );
                 }
             }
         }

@@ -210,3 +210,96 @@ fn verify_names_a_tampered_event_and_fails() {
     );
     assert!(out.contains("verify FAILED"));
 }
+
+#[test]
+fn contacts_parties_and_a_conflict_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    let o = satchel(
+        dir,
+        &[
+            "contact",
+            "add",
+            "--kind",
+            "organisation",
+            "--name",
+            "Northwind Traders Limited",
+            "--company-number",
+            "1234567",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let id = String::from_utf8_lossy(&o.stdout)
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    let o = satchel(
+        dir,
+        &[
+            "matter",
+            "add",
+            "--client",
+            "Grace Hopper",
+            "--description",
+            "Claim",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "matter",
+            "party",
+            "--matter",
+            "M00001",
+            "--contact",
+            &id,
+            "--role",
+            "other side",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(dir, &["contact", "list", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["company_number"], "01234567");
+    assert_eq!(list[0]["matters"], 1);
+    let o = satchel(
+        dir,
+        &[
+            "conflict",
+            "check",
+            "Northwind Traders Ltd",
+            "G. Hopper",
+            "--json",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hits = r["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{r}");
+    assert!(hits.iter().all(|h| h["matter_number"] == "M00001"));
+    let o = satchel(
+        dir,
+        &[
+            "contact",
+            "add",
+            "--name",
+            "Bad Date",
+            "--date-of-birth",
+            "31/12/1980",
+        ],
+        Some(PASS),
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("Date of birth must be a date written YYYY-MM-DD"),
+        "{}",
+        text(&o)
+    );
+}

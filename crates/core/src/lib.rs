@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod conflict;
+pub mod contact;
 pub mod dates;
 pub mod firm;
 pub mod matter;

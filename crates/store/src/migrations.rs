@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const V1: &str = r#"
+pub(crate) const V1: &str = r#"
 -- Facts about this installation and device: install_id, device_id, user_id, firm_doc.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -76,13 +76,43 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 "#;
 
+const V2: &str = r#"
+-- Contacts: people and organisations. `name_key` is the conflict-check key of the name.
+CREATE TABLE contacts (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('person', 'organisation')),
+    name           TEXT NOT NULL,
+    name_key       TEXT NOT NULL,
+    email          TEXT,
+    phone          TEXT,
+    address        TEXT,
+    postcode       TEXT,
+    date_of_birth  TEXT,
+    company_number TEXT
+) STRICT;
+CREATE INDEX contacts_by_name ON contacts(name COLLATE NOCASE);
+
+-- Who is on which matter, in which role.
+CREATE TABLE matter_parties (
+    matter_id  TEXT NOT NULL REFERENCES matters(id),
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    role       TEXT NOT NULL,
+    PRIMARY KEY (matter_id, contact_id, role)
+) STRICT;
+CREATE INDEX matter_parties_by_contact ON matter_parties(contact_id);
+
+-- The conflict-check key of a matter's client name; filled by the application (the key is
+-- computed in Rust), so rows from before this migration start empty.
+ALTER TABLE matters ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    1
+    2
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -137,3 +137,33 @@ fn disk_full_is_classified_and_rolls_back() {
         .unwrap();
     assert_eq!(n, 0, "nothing from the failed transaction was kept");
 }
+
+#[test]
+fn a_version_1_store_is_upgraded_on_open() {
+    let (_dir, path, key) = fresh();
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        key.apply(&c).unwrap();
+        rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(migrations::V1)])
+            .to_latest(&mut c)
+            .unwrap();
+        c.execute(
+            "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by)
+             VALUES ('m1', 1, 'Old Client', 'Old matter', '2026-01-05', 'open', 'u1')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, &key).unwrap();
+    assert_eq!(store.schema_version().unwrap(), migrations::latest());
+    let key_col: String = store
+        .conn()
+        .query_row("SELECT client_key FROM matters WHERE id = 'm1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        key_col, "",
+        "filled in later by the application, which owns the key rules"
+    );
+}

@@ -124,6 +124,7 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
                     client_name: client.get_untracked(),
                     description: description.get_untracked(),
                     opened: Some(opened.get_untracked()).filter(|d| !d.trim().is_empty()),
+                    client_id: None,
                 };
                 Ok(async move { api::create_matter(&req).await })
             },

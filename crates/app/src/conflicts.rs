@@ -1,0 +1,142 @@
+//! The conflict check: every party of every matter, and every contact, against the names of
+//! a new client or other party.
+
+use crate::{AppError, Satchel};
+use satchel_api as api;
+use satchel_core::Invalid;
+use satchel_core::conflict::{NameKey, compare};
+use satchel_core::matter::MatterNumber;
+use uuid::Uuid;
+
+/// At most this many names in one check.
+const MAX_NAMES: usize = 20;
+
+impl Satchel {
+    /// Search every party and contact for each name. The check itself (who, when, what was
+    /// asked, how many hits) is an audit event.
+    pub fn conflict_check(
+        &mut self,
+        query: &api::ConflictQuery,
+    ) -> Result<api::ConflictReport, AppError> {
+        let names: Vec<String> = query
+            .names
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Err(Invalid::new("names", "needs at least one name to search for").into());
+        }
+        if names.len() > MAX_NAMES {
+            return Err(Invalid::new(
+                "names",
+                format!("may list at most {MAX_NAMES} names at once"),
+            )
+            .into());
+        }
+        let keys: Vec<(String, NameKey)> =
+            names.iter().map(|n| (n.clone(), NameKey::new(n))).collect();
+        if keys.iter().all(|(_, k)| k.is_empty()) {
+            return Err(Invalid::new("names", "has no letters or digits to search for").into());
+        }
+        let mut hits = Vec::new();
+        let mut checked = 0u64;
+        {
+            let conn = self.store.conn();
+            // Contacts, once per matter and role they hold (or once, on no matter).
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.id, c.name, c.name_key, m.id, m.number, m.description, p.role
+                 FROM contacts c
+                 LEFT JOIN matter_parties p ON p.contact_id = c.id
+                 LEFT JOIN matters m ON m.id = p.matter_id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                checked += 1;
+                let stored: String = r.get(2)?;
+                let key = NameKey::from_stored(&stored);
+                for (name, q) in &keys {
+                    if let Some(m) = compare(q, &key) {
+                        hits.push(api::ConflictHit {
+                            query: name.clone(),
+                            party_name: r.get(1)?,
+                            contact_id: Some(r.get(0)?),
+                            matter_id: r.get(3)?,
+                            matter_number: r
+                                .get::<_, Option<u32>>(4)?
+                                .map(|n| MatterNumber::new(n).to_string()),
+                            matter_description: r.get(5)?,
+                            role: r.get(6)?,
+                            match_kind: kind_str(m.kind),
+                            score: m.score,
+                        });
+                    }
+                }
+            }
+            // Matters' clients named on the matter itself (not linked to a contact).
+            let mut stmt = conn.prepare_cached(
+                "SELECT m.id, m.number, m.description, m.client_name, m.client_key FROM matters m
+                 WHERE NOT EXISTS (SELECT 1 FROM matter_parties p WHERE p.matter_id = m.id AND p.role = 'client')",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                checked += 1;
+                let stored: String = r.get(4)?;
+                let key = NameKey::from_stored(&stored);
+                for (name, q) in &keys {
+                    if let Some(m) = compare(q, &key) {
+                        hits.push(api::ConflictHit {
+                            query: name.clone(),
+                            party_name: r.get(3)?,
+                            contact_id: None,
+                            matter_id: Some(r.get(0)?),
+                            matter_number: Some(MatterNumber::new(r.get(1)?).to_string()),
+                            matter_description: Some(r.get(2)?),
+                            role: Some("client".into()),
+                            match_kind: kind_str(m.kind),
+                            score: m.score,
+                        });
+                    }
+                }
+            }
+        }
+        // Grouped by matter (contacts on no matter last), strongest first within each.
+        hits.sort_by(|a, b| {
+            (
+                a.matter_number.is_none(),
+                &a.matter_number,
+                std::cmp::Reverse(a.score),
+                &a.party_name,
+            )
+                .cmp(&(
+                    b.matter_number.is_none(),
+                    &b.matter_number,
+                    std::cmp::Reverse(b.score),
+                    &b.party_name,
+                ))
+        });
+        let id = Uuid::now_v7().to_string();
+        let report = api::ConflictReport {
+            id: id.clone(),
+            names,
+            parties_checked: checked,
+            hits,
+        };
+        let detail = serde_json::json!({
+            "names": report.names,
+            "hits": report.hits.len(),
+            "matters": report.hits.iter().filter_map(|h| h.matter_number.clone()).collect::<std::collections::BTreeSet<_>>(),
+        });
+        self.write("conflict.check", &format!("conflict:{id}"), |_, _, _| {
+            Ok(detail)
+        })?;
+        Ok(report)
+    }
+}
+
+fn kind_str(k: satchel_core::conflict::MatchKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{k:?}").to_lowercase())
+}
