@@ -5,8 +5,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use satchel_api::{
-    ApiError, AppState, ErrorKind, Matter, NewMatterRequest, Session, SetupRequest, Status,
-    UnlockRequest,
+    AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
+    NewContactRequest, NewMatterRequest, Session, SetupRequest, Status, UnlockRequest,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -116,6 +116,35 @@ async fn create_matter(shell: State<'_, Shell>, req: NewMatterRequest) -> Result
 }
 
 #[tauri::command]
+async fn list_contacts(
+    shell: State<'_, Shell>,
+    filter: Option<String>,
+) -> Result<Vec<Contact>, ApiError> {
+    shell.with_open(|s| s.list_contacts(filter.as_deref()))
+}
+
+#[tauri::command]
+async fn create_contact(
+    shell: State<'_, Shell>,
+    req: NewContactRequest,
+) -> Result<Contact, ApiError> {
+    shell.with_open(|s| s.create_contact(&req))
+}
+
+#[tauri::command]
+async fn add_party(shell: State<'_, Shell>, req: AddPartyRequest) -> Result<(), ApiError> {
+    shell.with_open(|s| s.add_party(&req))
+}
+
+#[tauri::command]
+async fn conflict_check(
+    shell: State<'_, Shell>,
+    req: ConflictQuery,
+) -> Result<ConflictReport, ApiError> {
+    shell.with_open(|s| s.conflict_check(&req))
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -165,6 +194,10 @@ fn main() -> std::process::ExitCode {
             unlock,
             list_matters,
             create_matter,
+            list_contacts,
+            create_contact,
+            add_party,
+            conflict_check,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

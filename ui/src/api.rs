@@ -1,8 +1,8 @@
 //! The one typed API client: every call to the desktop shell goes through [`call`].
 
 use satchel_api::{
-    ApiError, AppState, ErrorKind, Matter, NewMatterRequest, Secret, Session, SetupRequest, Status,
-    UnlockRequest, cmd,
+    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
+    NewContactRequest, NewMatterRequest, Secret, Session, SetupRequest, Status, UnlockRequest, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -86,4 +86,27 @@ pub async fn create_matter(req: &NewMatterRequest) -> Result<Matter, ApiError> {
 
 pub async fn status() -> Result<Status, ApiError> {
     call(cmd::STATUS, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct Filter<'a> {
+    filter: Option<&'a str>,
+}
+
+pub async fn list_contacts(filter: Option<&str>) -> Result<Vec<Contact>, ApiError> {
+    call(cmd::LIST_CONTACTS, &Filter { filter }).await
+}
+
+pub async fn create_contact(req: &NewContactRequest) -> Result<Contact, ApiError> {
+    call(cmd::CREATE_CONTACT, &Req { req }).await
+}
+
+pub async fn conflict_check(names: Vec<String>) -> Result<ConflictReport, ApiError> {
+    call(
+        cmd::CONFLICT_CHECK,
+        &Req {
+            req: &ConflictQuery { names },
+        },
+    )
+    .await
 }

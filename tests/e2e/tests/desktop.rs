@@ -130,6 +130,35 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     assert!(list.contains(&marker) && list.contains("M00001"), "{list}");
     assert!(text_of(&c, "#created-banner").await?.contains("M00001"));
     shot(&c, "02-matter-created.png").await?;
+    // 3. A contact, then a conflict check that finds it under a slightly different name.
+    wait_for(&c, "#nav-contacts").await?.click().await?;
+    wait_for(&c, "#new-contact").await?.click().await?;
+    wait_for(&c, "#kind")
+        .await?
+        .select_by_value("organisation")
+        .await?;
+    fill(&c, "#name", "Northwind Traders Limited").await?;
+    fill(&c, "#postcode", "sw1a 1aa").await?;
+    fill(&c, "#company_number", "1234567").await?;
+    wait_for(&c, "#contact-submit").await?.click().await?;
+    assert!(
+        text_of(&c, "#contact-added")
+            .await?
+            .contains("Northwind Traders Limited")
+    );
+    let contacts = text_of(&c, "#contact-list").await?;
+    assert!(contacts.contains("SW1A 1AA"), "{contacts}");
+    wait_for(&c, "#nav-matters").await?.click().await?;
+    wait_for(&c, "#new-matter").await?.click().await?;
+    fill(&c, "#client_name", "Northwind Trader Ltd").await?;
+    wait_for(&c, "#conflict-check").await?.click().await?;
+    let results = wait_for(&c, "#conflict-results").await?;
+    assert_eq!(results.attr("data-hits").await?.as_deref(), Some("1"));
+    let results = text_of(&c, "#conflict-results").await?;
+    assert!(results.contains("Northwind Traders Limited"), "{results}");
+    shot(&c, "02b-conflict-check.png").await?;
+    wait_for(&c, "#new-matter").await?.click().await?; // cancel
+
     // The placeholder pages say so honestly.
     wait_for(&c, "#nav-accounts").await?.click().await?;
     assert!(text_of(&c, "#not-built").await?.contains("Not built yet"));

@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, Matter, NewMatterRequest};
+use satchel_api::{ApiError, ConflictReport, Matter, NewMatterRequest};
 
 const FIELDS: &[&str] = &["client_name", "description", "opened"];
 
@@ -131,6 +131,17 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
             move |m| on_created.run(m),
         )
     };
+    let report = RwSignal::new(None::<Result<ConflictReport, ApiError>>);
+    let check = move |_| {
+        let name = client.get_untracked();
+        if name.trim().is_empty() {
+            error.set(require(&client, "client_name", "Client name").err());
+            return;
+        }
+        spawn_local(async move {
+            report.set(Some(api::conflict_check(vec![name]).await));
+        });
+    };
     view! {
         <form class="card" id="matter-form" on:submit=submit novalidate>
             <h2>"Open a matter"</h2>
@@ -139,6 +150,13 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
                 <Field label="Client name" id="client_name" value=client error=field_error(error, "client_name") autofocus=true />
                 <Field label="Opening date" id="opened" kind="date" value=opened error=field_error(error, "opened") hint="Leave blank for today" />
             </div>
+            <div class="conflict-bar">
+                <button type="button" class="secondary" id="conflict-check" on:click=check>
+                    "Check for conflicts"
+                </button>
+                <span class="hint">"Searches every party of every matter, and every contact, for the client's name."</span>
+            </div>
+            {move || report.get().map(|r| view! { <ConflictResults report=r /> })}
             <Field label="Description" id="description" value=description error=field_error(error, "description") hint="e.g. Purchase of 12 High Street" />
             <div class="actions">
                 <button type="submit" class="primary" id="matter-submit" disabled=move || busy.get()>
@@ -147,4 +165,64 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// The hits of a conflict check, grouped by matter.
+#[component]
+fn ConflictResults(report: Result<ConflictReport, ApiError>) -> impl IntoView {
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+    };
+    if report.hits.is_empty() {
+        return view! {
+            <div class="banner ok" id="conflict-results" data-hits="0">
+                "No possible conflicts among " {report.parties_checked} " parties."
+            </div>
+        }
+        .into_any();
+    }
+    let mut groups: Vec<(String, Vec<satchel_api::ConflictHit>)> = Vec::new();
+    for h in report.hits.iter().cloned() {
+        let title = match (&h.matter_number, &h.matter_description) {
+            (Some(n), Some(d)) => format!("{n} · {d}"),
+            _ => "Contacts on no matter".to_owned(),
+        };
+        match groups.last_mut() {
+            Some((t, list)) if *t == title => list.push(h),
+            _ => groups.push((title, vec![h])),
+        }
+    }
+    let count = report.hits.len();
+    view! {
+        <div class="banner warn conflict" id="conflict-results" data-hits=count>
+            <strong>{count} " possible conflict(s)"</strong>
+            " among " {report.parties_checked} " parties. Review each before opening the matter."
+            {groups
+                .into_iter()
+                .map(|(title, hits)| {
+                    view! {
+                        <div class="conflict-group">
+                            <div class="conflict-matter">{title}</div>
+                            <ul>
+                                {hits
+                                    .into_iter()
+                                    .map(|h| {
+                                        let role = h.role.clone().unwrap_or_else(|| "contact".into()).replace('_', " ");
+                                        view! {
+                                            <li class="conflict-hit">
+                                                <strong>{h.party_name}</strong>
+                                                " — " {role} " · " {h.match_kind} " match (" {h.score} ")"
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
 }

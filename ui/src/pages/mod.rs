@@ -1,3 +1,4 @@
+pub mod contacts;
 pub mod matters;
 pub mod settings;
 pub mod setup;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn NotBuiltYet(section: Section) -> impl IntoView {
     let what = match section {
-        Section::Contacts => "people and organisations, and the conflict check",
+        Section::Contacts => "people and organisations",
         Section::Time => "time recording with a running timer, expenses and work in progress",
         Section::Accounts => {
             "client and office money under the SRA Accounts Rules, and reconciliation"
