@@ -20,6 +20,11 @@ use std::path::{Path, PathBuf};
 use util::{cmd, run};
 
 fn main() -> std::process::ExitCode {
+    // Work in the checkout that `cargo xtask` was run from.
+    if let Err(e) = std::env::set_current_dir(root()) {
+        eprintln!("xtask: cannot enter {}: {e}", root().display());
+        return std::process::ExitCode::FAILURE;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::ensure_all().map(|_| ()),
@@ -42,9 +47,14 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`). Read at run time (`cargo run` sets
+/// `CARGO_MANIFEST_DIR`), not baked in at compile time: a target directory shared by two
+/// checkouts must not send one checkout's build into the other.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))

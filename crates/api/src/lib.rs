@@ -86,6 +86,16 @@ pub struct NewMatterRequest {
     /// An existing contact to make the matter's client.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// The conflict check this opening relies on (from `conflict_check`). Without one, the
+    /// check runs now, for the client's name.
+    #[serde(default)]
+    pub conflict_check_id: Option<String>,
+    /// `no_conflict`, `cleared` or `consent`; needed when the check found names.
+    #[serde(default)]
+    pub conflict_decision: Option<String>,
+    /// Why the names found are cleared or consented to.
+    #[serde(default)]
+    pub conflict_reason: Option<String>,
     pub description: String,
     /// ISO date `YYYY-MM-DD`; `None` or empty for today.
     pub opened: Option<String>,

@@ -48,7 +48,7 @@ fn main() {
             client_name: format!("Client {i}"),
             description: format!("Matter number {i} for the benchmark"),
             opened: None,
-            client_id: None,
+            ..Default::default()
         })
         .unwrap();
     }

@@ -6,20 +6,95 @@ use satchel_api as api;
 use satchel_core::Invalid;
 use satchel_core::conflict::{NameKey, compare};
 use satchel_core::matter::MatterNumber;
+use satchel_store::rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 /// At most this many names in one check.
 const MAX_NAMES: usize = 20;
 
+/// A check as stored on this device.
+pub(crate) struct StoredCheck {
+    pub report: api::ConflictReport,
+    pub at: String,
+    pub actor_id: String,
+    pub matter_id: Option<String>,
+}
+
+/// Keep a check, inside the caller's transaction.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    report: &api::ConflictReport,
+    at: &str,
+    actor_id: &str,
+) -> Result<(), AppError> {
+    tx.execute(
+        "INSERT INTO conflict_checks (id, at, actor_id, names, hits, parties) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            report.id,
+            at,
+            actor_id,
+            serde_json::to_string(&report.names).map_err(|e| AppError::Document(e.to_string()))?,
+            serde_json::to_string(&report.hits).map_err(|e| AppError::Document(e.to_string()))?,
+            report.parties_checked as i64
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredCheck>, AppError> {
+    let row: Option<(String, String, String, String, i64, Option<String>)> = conn
+        .query_row(
+            "SELECT at, actor_id, names, hits, parties, matter_id FROM conflict_checks WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((at, actor_id, names, hits, parties, matter_id)) = row else {
+        return Ok(None);
+    };
+    let bad = |e: serde_json::Error| AppError::Document(format!("conflict check {id}: {e}"));
+    Ok(Some(StoredCheck {
+        report: api::ConflictReport {
+            id: id.to_owned(),
+            names: serde_json::from_str(&names).map_err(bad)?,
+            parties_checked: parties as u64,
+            hits: serde_json::from_str(&hits).map_err(bad)?,
+        },
+        at,
+        actor_id,
+        matter_id,
+    }))
+}
+
 impl Satchel {
-    /// Search every party and contact for each name. The check itself (who, when, what was
-    /// asked, how many hits) is an audit event.
+    /// Search every party and contact for each name, and keep the check so that a matter
+    /// can be opened on it. The check (who, when, what was asked, how many hits) is an
+    /// audit event.
     pub fn conflict_check(
         &mut self,
         query: &api::ConflictQuery,
     ) -> Result<api::ConflictReport, AppError> {
-        let names: Vec<String> = query
-            .names
+        let report = self.scan(&query.names)?;
+        let detail = serde_json::json!({
+            "names": report.names,
+            "hits": report.hits.len(),
+            "matters": report.hits.iter().filter_map(|h| h.matter_number.clone()).collect::<std::collections::BTreeSet<_>>(),
+        });
+        let actor = self.ctx.user_id.clone();
+        self.write(
+            "conflict.check",
+            &format!("conflict:{}", report.id),
+            |tx, at, _| {
+                record(tx, &report, &at.to_string(), &actor)?;
+                Ok(detail)
+            },
+        )?;
+        Ok(report)
+    }
+
+    /// The search itself: no writes.
+    pub(crate) fn scan(&self, names: &[String]) -> Result<api::ConflictReport, AppError> {
+        let names: Vec<String> = names
             .iter()
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
@@ -115,22 +190,12 @@ impl Satchel {
                     &b.party_name,
                 ))
         });
-        let id = Uuid::now_v7().to_string();
-        let report = api::ConflictReport {
-            id: id.clone(),
+        Ok(api::ConflictReport {
+            id: Uuid::now_v7().to_string(),
             names,
             parties_checked: checked,
             hits,
-        };
-        let detail = serde_json::json!({
-            "names": report.names,
-            "hits": report.hits.len(),
-            "matters": report.hits.iter().filter_map(|h| h.matter_number.clone()).collect::<std::collections::BTreeSet<_>>(),
-        });
-        self.write("conflict.check", &format!("conflict:{id}"), |_, _, _| {
-            Ok(detail)
-        })?;
-        Ok(report)
+        })
     }
 }
 

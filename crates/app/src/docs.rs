@@ -44,6 +44,27 @@ pub struct MatterDoc {
     /// Contacts on the matter and their roles (schema 2; absent in older documents).
     #[autosurgeon(missing = "Vec::new")]
     pub parties: Vec<PartyRec>,
+    /// The conflict check the matter was opened on, and the decision (schema 3).
+    #[autosurgeon(missing = "Option::default")]
+    pub conflict: Option<ConflictRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ConflictRec {
+    pub check_id: String,
+    /// RFC 3339 instant of the check.
+    pub checked_at: String,
+    /// User id of who ran it.
+    pub checked_by: String,
+    pub names: Vec<String>,
+    pub parties_checked: u64,
+    /// "M00012 client Jane Smith (fuzzy 80)", one per hit.
+    pub hits: Vec<String>,
+    /// `satchel_core::conflict::Decision::as_str`.
+    pub decision: String,
+    pub reason: String,
+    /// User id of who decided.
+    pub decided_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

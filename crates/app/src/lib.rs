@@ -381,11 +381,62 @@ impl Satchel {
             opened,
         }
         .validate(today)?;
+        let (report, fresh_check, checked_at, checked_by) =
+            self.conflict_check_for(req, &valid.client_name)?;
+        let decision = satchel_core::conflict::decide(
+            report.hits.len(),
+            req.conflict_decision
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(satchel_core::conflict::Decision::parse)
+                .transpose()?,
+            req.conflict_reason.as_deref().unwrap_or_default(),
+        )?;
         let id = Uuid::now_v7().to_string();
         let subject = format!("matter:{id}");
         let user_id = self.ctx.user_id.clone();
         let initials = self.ctx.initials.clone();
         let created = self.write("matter.create", &subject, |tx, at, actor| {
+            let checked_at = checked_at.unwrap_or_else(|| at.to_string());
+            if fresh_check {
+                conflicts::record(tx, &report, &checked_at, &user_id)?;
+            }
+            let claimed = tx.execute(
+                "UPDATE conflict_checks SET matter_id = ?1 WHERE id = ?2 AND matter_id IS NULL",
+                params![id, report.id],
+            )?;
+            if claimed != 1 {
+                return Err(satchel_core::Invalid::new(
+                    "conflict_check_id",
+                    "was already used to open another matter; run the check again",
+                )
+                .into());
+            }
+            let conflict = docs::ConflictRec {
+                check_id: report.id.clone(),
+                checked_at,
+                checked_by: checked_by.clone().unwrap_or_else(|| user_id.clone()),
+                names: report.names.clone(),
+                parties_checked: report.parties_checked,
+                hits: report
+                    .hits
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{} {} {} ({} {})",
+                            h.matter_number.as_deref().unwrap_or("(no matter)"),
+                            h.role.as_deref().unwrap_or("contact"),
+                            h.party_name,
+                            h.match_kind,
+                            h.score
+                        )
+                    })
+                    .collect(),
+                decision: decision.as_str().into(),
+                reason: req.conflict_reason.clone().unwrap_or_default().trim().to_owned(),
+                decided_by: user_id.clone(),
+            };
             let number = next_matter_number(tx)?;
             let doc = docs::MatterDoc {
                 kind: docs::KIND_MATTER.into(),
@@ -404,12 +455,17 @@ impl Satchel {
                         role: satchel_core::contact::PartyRole::Client.as_str().into(),
                     })
                     .collect(),
+                conflict: Some(conflict),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
             })?;
             projection::matter(tx, &doc)?;
-            Ok(CreatedMatter(api::Matter {
+            let audit = serde_json::json!({
+                "number": number.to_string(),
+                "conflict": { "check": report.id, "hits": report.hits.len(), "decision": decision.as_str() },
+            });
+            Ok(CreatedMatter(audit, api::Matter {
                 id: id.clone(),
                 number: number.to_string(),
                 client_name: doc.client_name,
@@ -419,7 +475,66 @@ impl Satchel {
                 opened_by: initials.clone(),
             }))
         })?;
-        Ok(created.0)
+        Ok(created.1)
+    }
+
+    /// The conflict check a new matter relies on: the one named in the request (which must
+    /// be unused and for the client's name), or a fresh one for the client's name. Returns
+    /// the report, whether it is fresh (and so still to be recorded), and for a stored check
+    /// when and by whom it was run.
+    fn conflict_check_for(
+        &self,
+        req: &api::NewMatterRequest,
+        client_name: &str,
+    ) -> Result<(api::ConflictReport, bool, Option<String>, Option<String>), AppError> {
+        use satchel_core::Invalid;
+        use satchel_core::conflict::NameKey;
+        let Some(check_id) = req
+            .conflict_check_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            let mut report = self.scan(&[client_name.to_owned()])?;
+            // An existing contact chosen as the client finds itself: that is no conflict
+            // unless it is on another matter.
+            if let Some(client_id) = req.client_id.as_deref() {
+                report.hits.retain(|h| {
+                    !(h.contact_id.as_deref() == Some(client_id) && h.matter_id.is_none())
+                });
+            }
+            return Ok((report, true, None, None));
+        };
+        let stored = conflicts::load(self.store.conn(), check_id)?.ok_or_else(|| {
+            Invalid::new(
+                "conflict_check_id",
+                "is not a conflict check on this device; run the check again",
+            )
+        })?;
+        if stored.matter_id.is_some() {
+            return Err(Invalid::new(
+                "conflict_check_id",
+                "was already used to open another matter; run the check again",
+            )
+            .into());
+        }
+        let client = NameKey::new(client_name);
+        if !stored
+            .report
+            .names
+            .iter()
+            .any(|n| NameKey::new(n) == client)
+        {
+            return Err(Invalid::new(
+                "conflict_check_id",
+                format!(
+                    "was for {}, not for the client {client_name}; run the check again",
+                    stored.report.names.join(", ")
+                ),
+            )
+            .into());
+        }
+        Ok((stored.report, false, Some(stored.at), Some(stored.actor_id)))
     }
 
     /// Every matter held on this device, newest number first.
@@ -579,12 +694,13 @@ impl WriteOutcome for serde_json::Value {
     }
 }
 
-struct CreatedMatter(api::Matter);
+/// The audit detail (enough to report on, without copying client data into the trail) and
+/// the matter.
+struct CreatedMatter(serde_json::Value, api::Matter);
 
 impl WriteOutcome for CreatedMatter {
     fn audit_detail(&self) -> serde_json::Value {
-        // Enough to report on, without copying client data into the trail.
-        serde_json::json!({ "number": self.0.number })
+        self.0.clone()
     }
 }
 

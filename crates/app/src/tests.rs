@@ -32,8 +32,7 @@ fn matter(client: &str, description: &str) -> NewMatterRequest {
     NewMatterRequest {
         client_name: client.into(),
         description: description.into(),
-        opened: None,
-        client_id: None,
+        ..Default::default()
     }
 }
 
@@ -599,4 +598,93 @@ fn client_keys_missing_from_older_projections_are_filled_on_open() {
         .query_row("SELECT client_key FROM matters", [], |r| r.get(0))
         .unwrap();
     assert_eq!(k, "zoe smith");
+}
+
+#[test]
+fn a_matter_opens_only_on_a_conflict_check_and_records_the_decision() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    s.create_matter(&matter("Northwind Traders Limited", "Supply dispute"))
+        .unwrap();
+    let matters = count(&s, "SELECT count(*) FROM matters");
+
+    // No check given: one runs now, finds the earlier client, and a decision is needed.
+    let err = s
+        .create_matter(&matter("Northwind Trader Ltd", "New lease"))
+        .unwrap_err();
+    assert_eq!(
+        ApiError::from(err).field.as_deref(),
+        Some("conflict_decision")
+    );
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM matters"),
+        matters,
+        "nothing written"
+    );
+
+    // A check run beforehand, then a decision without a reason, then with one.
+    let report = s
+        .conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["Northwind Trader Ltd".into()],
+        })
+        .unwrap();
+    assert_eq!(report.hits.len(), 1);
+    let with = |decision: &str, reason: &str| NewMatterRequest {
+        conflict_check_id: Some(report.id.clone()),
+        conflict_decision: Some(decision.into()),
+        conflict_reason: Some(reason.into()),
+        ..matter("Northwind Trader Ltd", "New lease")
+    };
+    let err = s.create_matter(&with("cleared", "")).unwrap_err();
+    assert_eq!(
+        ApiError::from(err).field.as_deref(),
+        Some("conflict_reason")
+    );
+    let m = s
+        .create_matter(&with(
+            "cleared",
+            "Same group, same side: acting for both on the supply",
+        ))
+        .unwrap();
+    let tx = s.store.conn_mut().transaction().unwrap();
+    let doc: docs::MatterDoc =
+        autosurgeon::hydrate(&docs::load(&tx, &m.id).unwrap().unwrap()).unwrap();
+    drop(tx);
+    let rec = doc.conflict.unwrap();
+    assert_eq!(rec.check_id, report.id);
+    assert_eq!(rec.decision, "cleared");
+    assert_eq!(rec.names, ["Northwind Trader Ltd"]);
+    assert_eq!(rec.hits.len(), 1);
+    assert!(
+        rec.hits[0].contains("M00001 client Northwind Traders Limited"),
+        "{:?}",
+        rec.hits
+    );
+
+    // One check, one matter; and a check is for the names it searched.
+    let err = s
+        .create_matter(&with("cleared", "Trying to reuse the check"))
+        .unwrap_err();
+    assert!(err.to_string().contains("already used"), "{err}");
+    let other = s
+        .conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["Someone Else".into()],
+        })
+        .unwrap();
+    let err = s
+        .create_matter(&NewMatterRequest {
+            conflict_check_id: Some(other.id),
+            ..matter("Northwind Trader Ltd", "Another")
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not for the client"), "{err}");
+
+    // A fresh name needs no decision, and records that there was no conflict.
+    let m = s
+        .create_matter(&matter("Quite Different Person", "Will"))
+        .unwrap();
+    let tx = s.store.conn_mut().transaction().unwrap();
+    let doc: docs::MatterDoc =
+        autosurgeon::hydrate(&docs::load(&tx, &m.id).unwrap().unwrap()).unwrap();
+    assert_eq!(doc.conflict.unwrap().decision, "no_conflict");
 }

@@ -84,6 +84,15 @@ enum MatterCommand {
         /// Opening date, YYYY-MM-DD (default: today in London).
         #[arg(long)]
         opened: Option<String>,
+        /// The id of a conflict check run beforehand (default: run one now for the client).
+        #[arg(long)]
+        conflict_check: Option<String>,
+        /// When the check finds names: cleared or consent.
+        #[arg(long)]
+        conflict_decision: Option<String>,
+        /// Why the names found are cleared or consented to.
+        #[arg(long)]
+        conflict_reason: Option<String>,
     },
     /// List matters, newest first.
     List {
@@ -243,6 +252,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     client_id,
                     description,
                     opened,
+                    conflict_check,
+                    conflict_decision,
+                    conflict_reason,
                 } => {
                     let m = s
                         .create_matter(&NewMatterRequest {
@@ -250,6 +262,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             client_id,
                             description,
                             opened,
+                            conflict_check_id: conflict_check,
+                            conflict_decision,
+                            conflict_reason,
                         })
                         .map_err(explain)?;
                     println!("{}\t{}\t{}", m.number, m.client_name, m.description);

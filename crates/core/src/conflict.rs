@@ -542,11 +542,12 @@ fn partial(q: &NameKey, c: &NameKey) -> Option<u8> {
 }
 
 /// Pair each unused initial of `k` with an unused word of `other` (two characters or more)
-/// that starts with it; how many were paired.
+/// that starts with it; how many were paired. Only a letter is an initial: "1" does not
+/// stand for "10" ("Flat 1" is not "Flat 10").
 fn expand_initials(k: &NameKey, other: &NameKey, used_k: &mut u64, used_o: &mut u64) -> u8 {
     let mut paired = 0u8;
     for (i, a) in k.tokens.iter().enumerate() {
-        if a.weak || a.chars != 1 || *used_k & bit(i) != 0 {
+        if a.weak || a.chars != 1 || !a.first.is_alphabetic() || *used_k & bit(i) != 0 {
             continue;
         }
         if let Some(j) = find(other, *used_o, |b| b.chars > 1 && b.first == a.first) {
@@ -761,9 +762,112 @@ fn char_bit(c: char) -> u64 {
     1u64 << b
 }
 
+/// What the fee earner decided after a conflict check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The check found nothing.
+    NoConflict,
+    /// The check found names, and each was reviewed and is not a conflict.
+    Cleared,
+    /// There is a conflict the firm may act despite (e.g. informed consent of both clients).
+    Consent,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::NoConflict => "no_conflict",
+            Decision::Cleared => "cleared",
+            Decision::Consent => "consent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Decision, crate::Invalid> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "no_conflict" | "none" => Ok(Decision::NoConflict),
+            "cleared" | "not_a_conflict" => Ok(Decision::Cleared),
+            "consent" => Ok(Decision::Consent),
+            _ => Err(crate::Invalid::new(
+                "conflict_decision",
+                format!("must be no_conflict, cleared or consent ('{text}' is not)"),
+            )),
+        }
+    }
+}
+
+/// The shortest reason accepted for clearing or consenting to possible conflicts.
+pub const MIN_REASON_CHARS: usize = 10;
+
+/// Check a decision against the check's result: with no hits the decision is
+/// [`Decision::NoConflict`]; with hits, a person must decide, and say why.
+pub fn decide(
+    hits: usize,
+    decision: Option<Decision>,
+    reason: &str,
+) -> Result<Decision, crate::Invalid> {
+    let reason = reason.trim();
+    match (hits, decision) {
+        (0, None | Some(Decision::NoConflict)) => Ok(Decision::NoConflict),
+        (0, Some(d)) => Ok(d),
+        (n, None | Some(Decision::NoConflict)) => Err(crate::Invalid::new(
+            "conflict_decision",
+            format!(
+                "is needed: the conflict check found {n} possible conflict(s); review them and record whether each is cleared or consented to"
+            ),
+        )),
+        (_, Some(_)) if reason.chars().count() < MIN_REASON_CHARS => Err(crate::Invalid::new(
+            "conflict_reason",
+            format!(
+                "must say why ({} characters at least) when the check found possible conflicts",
+                MIN_REASON_CHARS
+            ),
+        )),
+        (_, Some(d)) => Ok(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_not_initials() {
+        assert_eq!(kind("Client 1", "Client 10"), None);
+        assert_eq!(kind("Flat 1 Ltd", "Flat 12 Ltd"), None);
+        assert_eq!(kind("J Smith", "John Smith"), Some(MatchKind::Initials));
+    }
+
+    #[test]
+    fn decisions_follow_the_hits() {
+        assert_eq!(decide(0, None, ""), Ok(Decision::NoConflict));
+        assert_eq!(decide(2, None, "").unwrap_err().field, "conflict_decision");
+        assert_eq!(
+            decide(2, Some(Decision::NoConflict), "").unwrap_err().field,
+            "conflict_decision"
+        );
+        assert_eq!(
+            decide(2, Some(Decision::Cleared), "short")
+                .unwrap_err()
+                .field,
+            "conflict_reason"
+        );
+        assert_eq!(
+            decide(
+                2,
+                Some(Decision::Cleared),
+                "Different person: other date of birth"
+            ),
+            Ok(Decision::Cleared)
+        );
+        assert_eq!(Decision::parse("Not a conflict"), Ok(Decision::Cleared));
+        assert!(Decision::parse("maybe").is_err());
+    }
 
     fn m(a: &str, b: &str) -> Option<Match> {
         let (ka, kb) = (NameKey::new(a), NameKey::new(b));

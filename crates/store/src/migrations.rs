@@ -106,13 +106,28 @@ CREATE INDEX matter_parties_by_contact ON matter_parties(contact_id);
 ALTER TABLE matters ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
 "#;
 
+const V3: &str = r#"
+-- Conflict checks run on this device, kept so that opening a matter can cite the check it
+-- relied on (and so that one check serves one matter). The decision lives in the matter's
+-- document.
+CREATE TABLE conflict_checks (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor_id  TEXT NOT NULL,
+    names     TEXT NOT NULL,
+    hits      TEXT NOT NULL,
+    parties   INTEGER NOT NULL,
+    matter_id TEXT
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    2
+    3
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -156,8 +156,28 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     assert_eq!(results.attr("data-hits").await?.as_deref(), Some("1"));
     let results = text_of(&c, "#conflict-results").await?;
     assert!(results.contains("Northwind Traders Limited"), "{results}");
+    // Opening without a decision is refused; with one (and a reason) the matter opens.
+    fill(&c, "#description", "Lease of unit 4").await?;
+    wait_for(&c, "#matter-submit").await?.click().await?;
+    let err = text_of(&c, "#conflict_decision-error").await?;
+    assert!(err.contains("record your decision"), "{err}");
+    wait_for(&c, "#conflict_decision")
+        .await?
+        .select_by_value("cleared")
+        .await?;
+    fill(
+        &c,
+        "#conflict_reason",
+        "Same company, same side: an existing client",
+    )
+    .await?;
     shot(&c, "02b-conflict-check.png").await?;
-    wait_for(&c, "#new-matter").await?.click().await?; // cancel
+    wait_for(&c, "#matter-submit").await?.click().await?;
+    let list = matter_list_with(&c, 2).await?;
+    assert!(
+        list.contains("M00002") && list.contains("Northwind Trader Ltd"),
+        "{list}"
+    );
 
     // The placeholder pages say so honestly.
     wait_for(&c, "#nav-accounts").await?.click().await?;
@@ -168,7 +188,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     // 3. Relaunch: the keyring unlocks it; time from launch to the list on screen.
     let t0 = Instant::now();
     let c = launch(&driver).await?;
-    let list = matter_list_with(&c, 1).await?;
+    let list = matter_list_with(&c, 2).await?;
     let startup = t0.elapsed();
     println!(
         "timing: launch to matter list rendered (keyring unlock): {} ms",
@@ -209,7 +229,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     shot(&c, "04-unlock-wrong.png").await?;
     fill(&c, "#passphrase", PASS).await?;
     wait_for(&c, "#unlock-submit").await?.click().await?;
-    let list = matter_list_with(&c, 1).await?;
+    let list = matter_list_with(&c, 2).await?;
     assert!(list.contains(&marker), "{list}");
     shot(&c, "05-unlocked.png").await?;
     c.close().await?;

@@ -4,9 +4,15 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, ConflictReport, Matter, NewMatterRequest};
+use satchel_api::{ApiError, ConflictReport, ErrorKind, Matter, NewMatterRequest};
 
-const FIELDS: &[&str] = &["client_name", "description", "opened"];
+const FIELDS: &[&str] = &[
+    "client_name",
+    "description",
+    "opened",
+    "conflict_decision",
+    "conflict_reason",
+];
 
 #[component]
 pub fn MattersPage() -> impl IntoView {
@@ -112,26 +118,68 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
     let client = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let opened = RwSignal::new(String::new());
+    let decision = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
     let form = FormState::new();
     let (error, busy) = (form.error, form.busy);
+    // The conflict check shown, for the client's name as it was when it ran.
+    let report = RwSignal::new(None::<Result<ConflictReport, ApiError>>);
+    let checked_name = RwSignal::new(String::new());
+    let current = move || {
+        report
+            .get_untracked()
+            .and_then(Result::ok)
+            .filter(|_| checked_name.get_untracked() == client.get_untracked())
+    };
+    let hits_shown = move || {
+        report
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|r| !r.hits.is_empty())
+    };
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         form.submit(
             ev,
             || {
                 require(&client, "client_name", "Client name")?;
                 require(&description, "description", "Description")?;
-                let req = NewMatterRequest {
+                let mut req = NewMatterRequest {
                     client_name: client.get_untracked(),
                     description: description.get_untracked(),
                     opened: Some(opened.get_untracked()).filter(|d| !d.trim().is_empty()),
-                    client_id: None,
+                    conflict_decision: Some(decision.get_untracked()).filter(|d| !d.is_empty()),
+                    conflict_reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+                    ..Default::default()
                 };
-                Ok(async move { api::create_matter(&req).await })
+                let known = current();
+                Ok(async move {
+                    // No check for this name yet: run it first, and show what it found.
+                    let check = match known {
+                        Some(r) => r,
+                        None => {
+                            let r = api::conflict_check(vec![req.client_name.clone()]).await?;
+                            checked_name.set(req.client_name.clone());
+                            report.set(Some(Ok(r.clone())));
+                            r
+                        }
+                    };
+                    if !check.hits.is_empty() && req.conflict_decision.is_none() {
+                        return Err(ApiError {
+                            kind: ErrorKind::Invalid,
+                            message:
+                                "Review the possible conflicts above and record your decision."
+                                    .into(),
+                            field: Some("conflict_decision".into()),
+                        });
+                    }
+                    req.conflict_check_id = Some(check.id);
+                    api::create_matter(&req).await
+                })
             },
             move |m| on_created.run(m),
         )
     };
-    let report = RwSignal::new(None::<Result<ConflictReport, ApiError>>);
     let check = move |_| {
         let name = client.get_untracked();
         if name.trim().is_empty() {
@@ -139,7 +187,9 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            report.set(Some(api::conflict_check(vec![name]).await));
+            let r = api::conflict_check(vec![name.clone()]).await;
+            checked_name.set(name);
+            report.set(Some(r));
         });
     };
     view! {
@@ -154,9 +204,23 @@ fn NewMatterForm(on_created: Callback<Matter>) -> impl IntoView {
                 <button type="button" class="secondary" id="conflict-check" on:click=check>
                     "Check for conflicts"
                 </button>
-                <span class="hint">"Searches every party of every matter, and every contact, for the client's name."</span>
+                <span class="hint">"Searches every party of every matter, and every contact, for the client's name. Opening the matter runs it if you have not."</span>
             </div>
             {move || report.get().map(|r| view! { <ConflictResults report=r /> })}
+            <Show when=hits_shown>
+                <div class="row">
+                    <label class="field narrow-field wide" for="conflict_decision">
+                        <span class="label">"Decision"</span>
+                        <select id="conflict_decision" name="conflict_decision" bind:value=decision>
+                            <option value="">"Choose…"</option>
+                            <option value="cleared">"Not a conflict: cleared after review"</option>
+                            <option value="consent">"A conflict: act with informed consent"</option>
+                        </select>
+                        {move || field_error(error, "conflict_decision").get().map(|e| view! { <span class="field-error" id="conflict_decision-error">{e}</span> })}
+                    </label>
+                    <Field label="Reason" id="conflict_reason" value=reason error=field_error(error, "conflict_reason") hint="Recorded on the matter with the check" />
+                </div>
+            </Show>
             <Field label="Description" id="description" value=description error=field_error(error, "description") hint="e.g. Purchase of 12 High Street" />
             <div class="actions">
                 <button type="submit" class="primary" id="matter-submit" disabled=move || busy.get()>
