@@ -125,3 +125,32 @@ impl FormState {
         });
     }
 }
+
+/// A list that is loading, failed, empty or loaded: each shown its own way. `list_id` is
+/// the element id of the empty card (the table gives itself the same id).
+#[component]
+pub fn Loaded<T, F, V>(
+    state: RwSignal<Option<Result<Vec<T>, ApiError>>>,
+    loading: &'static str,
+    list_id: &'static str,
+    /// What to say when there is nothing.
+    empty: &'static str,
+    table: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(Vec<T>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || match state.get() {
+        None => view! { <p class="muted">{loading}</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! {
+            <div class="card empty" id=list_id data-count="0">
+                <p>{empty}</p>
+            </div>
+        }
+        .into_any(),
+        Some(Ok(list)) => table(list).into_any(),
+    }
+}

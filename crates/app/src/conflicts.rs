@@ -117,13 +117,17 @@ impl Satchel {
         let mut hits = Vec::new();
         let mut checked = 0u64;
         {
-            let conn = self.store.conn();
-            // Contacts, once per matter and role they hold (or once, on no matter).
-            let mut stmt = conn.prepare_cached(
+            // Every contact once per matter and role it holds (or once, on no matter), and
+            // every matter's client named on the matter itself rather than as a contact.
+            let mut stmt = self.store.conn().prepare_cached(
                 "SELECT c.id, c.name, c.name_key, m.id, m.number, m.description, p.role
                  FROM contacts c
                  LEFT JOIN matter_parties p ON p.contact_id = c.id
-                 LEFT JOIN matters m ON m.id = p.matter_id",
+                 LEFT JOIN matters m ON m.id = p.matter_id
+                 UNION ALL
+                 SELECT NULL, m.client_name, m.client_key, m.id, m.number, m.description, 'client'
+                 FROM matters m
+                 WHERE NOT EXISTS (SELECT 1 FROM matter_parties p WHERE p.matter_id = m.id AND p.role = 'client')",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -135,39 +139,13 @@ impl Satchel {
                         hits.push(api::ConflictHit {
                             query: name.clone(),
                             party_name: r.get(1)?,
-                            contact_id: Some(r.get(0)?),
+                            contact_id: r.get(0)?,
                             matter_id: r.get(3)?,
                             matter_number: r
                                 .get::<_, Option<u32>>(4)?
                                 .map(|n| MatterNumber::new(n).to_string()),
                             matter_description: r.get(5)?,
                             role: r.get(6)?,
-                            match_kind: kind_str(m.kind),
-                            score: m.score,
-                        });
-                    }
-                }
-            }
-            // Matters' clients named on the matter itself (not linked to a contact).
-            let mut stmt = conn.prepare_cached(
-                "SELECT m.id, m.number, m.description, m.client_name, m.client_key FROM matters m
-                 WHERE NOT EXISTS (SELECT 1 FROM matter_parties p WHERE p.matter_id = m.id AND p.role = 'client')",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                checked += 1;
-                let stored: String = r.get(4)?;
-                let key = NameKey::from_stored(&stored);
-                for (name, q) in &keys {
-                    if let Some(m) = compare(q, &key) {
-                        hits.push(api::ConflictHit {
-                            query: name.clone(),
-                            party_name: r.get(3)?,
-                            contact_id: None,
-                            matter_id: Some(r.get(0)?),
-                            matter_number: Some(MatterNumber::new(r.get(1)?).to_string()),
-                            matter_description: Some(r.get(2)?),
-                            role: Some("client".into()),
                             match_kind: kind_str(m.kind),
                             score: m.score,
                         });

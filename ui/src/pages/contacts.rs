@@ -1,7 +1,7 @@
 //! Contacts: people and organisations, a filter, and the form to add one.
 
 use crate::api;
-use crate::components::{Field, FormError, FormState, field_error, require};
+use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{ApiError, Contact, NewContactRequest};
@@ -75,17 +75,13 @@ pub fn ContactsPage() -> impl IntoView {
             <Show when=move || show_form.get()>
                 <NewContactForm on_created />
             </Show>
-            {move || match contacts.get() {
-                None => view! { <p class="muted">"Loading contacts…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <div class="card empty" id="contact-list" data-count="0">
-                        <p>"No contacts match. Choose " <strong>"New contact"</strong> " to add one."</p>
-                    </div>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! { <ContactTable list /> }.into_any(),
-            }}
+            <Loaded
+                state=contacts
+                loading="Loading contacts…"
+                list_id="contact-list"
+                empty="No contacts match. Choose New contact to add one."
+                table=|list| view! { <ContactTable list /> }
+            />
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Matters: the list, and the form to open one.
 
 use crate::api;
-use crate::components::{Field, FormError, FormState, field_error, require};
+use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{ApiError, ConflictReport, ErrorKind, Matter, NewMatterRequest};
@@ -60,17 +60,13 @@ pub fn MattersPage() -> impl IntoView {
             <Show when=move || show_form.get()>
                 <NewMatterForm on_created />
             </Show>
-            {move || match matters.get() {
-                None => view! { <p class="muted">"Loading matters…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <div class="card empty" id="matter-list" data-count="0">
-                        <p>"No matters yet. Choose " <strong>"New matter"</strong> " to open the first one."</p>
-                    </div>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! { <MatterTable list /> }.into_any(),
-            }}
+            <Loaded
+                state=matters
+                loading="Loading matters…"
+                list_id="matter-list"
+                empty="No matters yet. Choose New matter to open the first one."
+                table=|list| view! { <MatterTable list /> }
+            />
         </section>
     }
 }
