@@ -200,6 +200,68 @@ pub struct ConflictReport {
     pub hits: Vec<ConflictHit>,
 }
 
+/// Time to record on a matter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewTimeRequest {
+    /// Matter number (`M00042`) or id.
+    pub matter: String,
+    /// `1:30`, `1h30m`, `90m`, `0.5h`…
+    pub duration: String,
+    /// ISO date; empty for today.
+    #[serde(default)]
+    pub date: String,
+    /// `attendance`, `call`, `letter`, `email`, `drafting`, `research`, `review`, `travel`,
+    /// `court` or `other`.
+    pub activity: String,
+    pub description: String,
+    pub billable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    pub id: String,
+    pub matter_number: String,
+    /// Initials of the fee earner.
+    pub fee_earner: String,
+    pub date: String,
+    pub minutes: u32,
+    pub units: u32,
+    pub billable: bool,
+    pub activity: String,
+    pub description: String,
+    pub rate_pence: i64,
+    pub value_pence: i64,
+}
+
+/// Start a timer on a matter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StartTimerRequest {
+    pub matter: String,
+    pub activity: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningTimer {
+    pub matter_number: String,
+    /// RFC 3339 UTC instant.
+    pub started_at: String,
+    pub elapsed_seconds: i64,
+    pub activity: String,
+    pub description: String,
+}
+
+/// Work in progress on a matter: time recorded and not yet billed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wip {
+    pub matter_number: String,
+    pub entries: u64,
+    pub billable_minutes: u64,
+    pub non_billable_minutes: u64,
+    pub billable_units: u64,
+    pub value_pence: i64,
+}
+
 /// What `satchel status` and the Settings page show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {

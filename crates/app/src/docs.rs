@@ -26,6 +26,9 @@ pub struct UserRec {
     pub name: String,
     pub initials: String,
     pub role: String,
+    /// Hourly rate in pence (schema 4; 0 until set).
+    #[autosurgeon(missing = "Default::default")]
+    pub rate_pence: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -47,6 +50,25 @@ pub struct MatterDoc {
     /// The conflict check the matter was opened on, and the decision (schema 3).
     #[autosurgeon(missing = "Option::default")]
     pub conflict: Option<ConflictRec>,
+    /// Time recorded on the matter, oldest first; entries are never edited (schema 4).
+    #[autosurgeon(missing = "Vec::new")]
+    pub time: Vec<TimeRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct TimeRec {
+    pub id: String,
+    pub user_id: String,
+    /// ISO civil date.
+    pub date: String,
+    pub minutes: u64,
+    pub unit_minutes: u64,
+    pub units: u64,
+    pub billable: bool,
+    pub activity: String,
+    pub description: String,
+    pub rate_pence: i64,
+    pub value_pence: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

@@ -15,6 +15,7 @@ pub mod docs;
 mod error;
 pub mod paths;
 mod projection;
+mod time;
 pub mod vault;
 
 pub use error::AppError;
@@ -123,6 +124,11 @@ fn db_path(dir: &Path) -> PathBuf {
 
 fn envelope_path(dir: &Path) -> PathBuf {
     dir.join(ENVELOPE_FILE)
+}
+
+/// Pence as sterling for people: "£1,234.56".
+pub fn money(pence: i64) -> String {
+    satchel_core::Money::from_pence(pence).to_string()
 }
 
 /// Is Satchel set up in `data_dir`?
@@ -243,6 +249,7 @@ impl Satchel {
                         name: ctx.user_name.clone(),
                         initials: ctx.initials.clone(),
                         role: ctx.role.as_str().into(),
+                        rate_pence: 0,
                     },
                 )]
                 .into(),
@@ -456,6 +463,7 @@ impl Satchel {
                     })
                     .collect(),
                 conflict: Some(conflict),
+                time: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -631,6 +639,7 @@ impl Satchel {
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM matter_parties", [])?;
+        tx.execute("DELETE FROM time_entries", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;

@@ -16,8 +16,8 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
     tx.execute("DELETE FROM users", [])?;
     for (id, u) in &doc.users {
         tx.execute(
-            "INSERT INTO users (id, name, initials, role) VALUES (?1, ?2, ?3, ?4)",
-            params![id, u.name, u.initials, u.role],
+            "INSERT INTO users (id, name, initials, role, rate_pence) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, u.name, u.initials, u.role, u.rate_pence],
         )?;
     }
     Ok(())
@@ -44,6 +44,28 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             NameKey::new(&doc.client_name).as_stored()
         ],
     )?;
+    tx.execute("DELETE FROM time_entries WHERE matter_id = ?1", [&doc.id])?;
+    for t in &doc.time {
+        tx.execute(
+            "INSERT INTO time_entries (id, matter_id, user_id, date, minutes, unit_minutes, units, billable,
+                 activity, description, rate_pence, value_pence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                t.id,
+                doc.id,
+                t.user_id,
+                t.date,
+                t.minutes as i64,
+                t.unit_minutes as i64,
+                t.units as i64,
+                t.billable,
+                t.activity,
+                t.description,
+                t.rate_pence,
+                t.value_pence
+            ],
+        )?;
+    }
     tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [&doc.id])?;
     for p in &doc.parties {
         tx.execute(

@@ -688,3 +688,134 @@ fn a_matter_opens_only_on_a_conflict_check_and_records_the_decision() {
         autosurgeon::hydrate(&docs::load(&tx, &m.id).unwrap().unwrap()).unwrap();
     assert_eq!(doc.conflict.unwrap().decision, "no_conflict");
 }
+
+fn time(matter: &str, duration: &str, billable: bool) -> satchel_api::NewTimeRequest {
+    satchel_api::NewTimeRequest {
+        matter: matter.into(),
+        duration: duration.into(),
+        activity: "call".into(),
+        description: "Call with client".into(),
+        billable,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn time_is_recorded_in_units_at_the_rate_and_adds_up_to_wip() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Ada Lovelace", "Engine patent"))
+        .unwrap();
+    assert_eq!(s.set_my_rate("250.00").unwrap().pence(), 25_000);
+    let e = s.record_time(&time(&m.number, "7m", true)).unwrap();
+    assert_eq!((e.minutes, e.units), (7, 2));
+    assert_eq!(e.value_pence, 5_000, "2 units of 6 minutes at £250/h");
+    assert_eq!(e.fee_earner, "JH");
+    s.record_time(&time(&m.number, "1:30", true)).unwrap();
+    s.record_time(&time(&m.number, "0.5h", false)).unwrap();
+    // A new rate applies from now on; recorded entries keep theirs.
+    s.set_my_rate("300").unwrap();
+    s.record_time(&time(&m.number, "6", true)).unwrap();
+    let wip = s.wip(&m.number).unwrap();
+    assert_eq!(wip.entries, 4);
+    assert_eq!(wip.billable_minutes, 7 + 90 + 6);
+    assert_eq!(wip.non_billable_minutes, 30);
+    assert_eq!(wip.billable_units, 2 + 15 + 1);
+    assert_eq!(wip.value_pence, 5_000 + 37_500 + 3_000);
+    // Bad input changes nothing.
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    for (req, field) in [
+        (time(&m.number, "25h", true), "duration"),
+        (time(&m.number, "0", true), "duration"),
+        (time("M00999", "1h", true), "matter"),
+        (
+            satchel_api::NewTimeRequest {
+                date: "2999-01-01".into(),
+                ..time(&m.number, "1h", true)
+            },
+            "date",
+        ),
+        (
+            satchel_api::NewTimeRequest {
+                activity: "lunch".into(),
+                ..time(&m.number, "1h", true)
+            },
+            "activity",
+        ),
+    ] {
+        let err = s.record_time(&req).unwrap_err();
+        assert_eq!(ApiError::from(err).field.as_deref(), Some(field));
+    }
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events);
+    // Entries live in the matter's document.
+    s.store
+        .conn()
+        .execute("DELETE FROM time_entries", [])
+        .unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_time(&m.number).unwrap().len(), 4);
+}
+
+#[test]
+fn a_running_timer_survives_closing_the_store_and_becomes_an_entry() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Charles Babbage", "Difference engine"))
+        .unwrap();
+    let t = s
+        .start_timer(&satchel_api::StartTimerRequest {
+            matter: m.number.clone(),
+            activity: "drafting".into(),
+            description: "Draft particulars".into(),
+        })
+        .unwrap();
+    assert_eq!(t.matter_number, "M00001");
+    let err = s
+        .start_timer(&satchel_api::StartTimerRequest {
+            matter: m.number.clone(),
+            activity: "call".into(),
+            description: "x".into(),
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("already running on M00001"),
+        "{err}"
+    );
+    drop(s); // quit (or crash): the timer is in the store
+    let mut s = Satchel::open(&dir.path().join("data"), &vault, Unlock::Keyring).unwrap();
+    // Pretend it started 13 minutes ago.
+    let started = (Timestamp::now() - jiff::SignedDuration::from_secs(13 * 60)).to_string();
+    s.store
+        .conn()
+        .execute("UPDATE timers SET started_at = ?1", [&started])
+        .unwrap();
+    assert!(s.timer().unwrap().unwrap().elapsed_seconds >= 13 * 60);
+    let e = s.stop_timer().unwrap();
+    assert!((13..=14).contains(&e.minutes), "{}", e.minutes);
+    assert_eq!(e.units, 3);
+    assert_eq!(e.activity, "drafting");
+    assert!(s.timer().unwrap().is_none());
+    assert!(
+        s.stop_timer()
+            .unwrap_err()
+            .to_string()
+            .contains("not running")
+    );
+    // A timer whose start is in the future (the clock moved) is refused, not recorded.
+    s.start_timer(&satchel_api::StartTimerRequest {
+        matter: m.number.clone(),
+        activity: "call".into(),
+        description: "Call".into(),
+    })
+    .unwrap();
+    let future = (Timestamp::now() + jiff::SignedDuration::from_secs(3600)).to_string();
+    s.store
+        .conn()
+        .execute("UPDATE timers SET started_at = ?1", [&future])
+        .unwrap();
+    assert!(s.stop_timer().unwrap_err().to_string().contains("clock"));
+    assert!(s.discard_timer().unwrap());
+    assert_eq!(s.list_time(&m.number).unwrap().len(), 1);
+}

@@ -6,7 +6,10 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use satchel_api::{AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewMatterRequest};
+use satchel_api::{
+    AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewMatterRequest, NewTimeRequest,
+    StartTimerRequest, TimeEntry,
+};
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -54,6 +57,28 @@ enum Command {
     Conflict {
         #[command(subcommand)]
         command: ConflictCommand,
+    },
+    /// Time recorded on matters.
+    Time {
+        #[command(subcommand)]
+        command: TimeCommand,
+    },
+    /// The running timer (one per person; it survives quitting).
+    Timer {
+        #[command(subcommand)]
+        command: TimerCommand,
+    },
+    /// Your hourly rate.
+    Rate {
+        /// e.g. 250.00; without it, show the current rate.
+        amount: Option<String>,
+    },
+    /// Work in progress on a matter.
+    Wip {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
     Verify,
@@ -145,6 +170,53 @@ enum ContactCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TimeCommand {
+    /// Record time on a matter.
+    Add {
+        #[arg(long)]
+        matter: String,
+        /// 1:30, 1h30m, 90m, 0.5h…
+        #[arg(long)]
+        duration: String,
+        /// attendance, call, letter, email, drafting, research, review, travel, court, other.
+        #[arg(long, default_value = "attendance")]
+        activity: String,
+        #[arg(long)]
+        description: String,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long, default_value = "")]
+        date: String,
+        #[arg(long)]
+        non_billable: bool,
+    },
+    /// Time on a matter, oldest first.
+    List {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TimerCommand {
+    Start {
+        #[arg(long)]
+        matter: String,
+        #[arg(long, default_value = "attendance")]
+        activity: String,
+        #[arg(long)]
+        description: String,
+    },
+    /// Stop the timer and record its time.
+    Stop,
+    /// Show the running timer.
+    Status,
+    /// Throw the running timer away without recording it.
+    Discard,
 }
 
 #[derive(Subcommand)]
@@ -381,6 +453,105 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Time { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                TimeCommand::Add {
+                    matter,
+                    duration,
+                    activity,
+                    description,
+                    date,
+                    non_billable,
+                } => {
+                    let e = s
+                        .record_time(&NewTimeRequest {
+                            matter,
+                            duration,
+                            date,
+                            activity,
+                            description,
+                            billable: !non_billable,
+                        })
+                        .map_err(explain)?;
+                    print_entry(&e);
+                }
+                TimeCommand::List { matter, json } => {
+                    let list = s.list_time(&matter).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else {
+                        list.iter().for_each(print_entry);
+                    }
+                }
+            }
+        }
+        Command::Timer { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                TimerCommand::Start {
+                    matter,
+                    activity,
+                    description,
+                } => {
+                    let t = s
+                        .start_timer(&StartTimerRequest {
+                            matter,
+                            activity,
+                            description,
+                        })
+                        .map_err(explain)?;
+                    println!("Timer started on {} at {}.", t.matter_number, t.started_at);
+                }
+                TimerCommand::Stop => print_entry(&s.stop_timer().map_err(explain)?),
+                TimerCommand::Status => match s.timer().map_err(explain)? {
+                    Some(t) => println!(
+                        "Running on {} for {} min ({}: {}).",
+                        t.matter_number,
+                        t.elapsed_seconds / 60,
+                        t.activity,
+                        t.description
+                    ),
+                    None => println!("No timer is running."),
+                },
+                TimerCommand::Discard => {
+                    let had = s.discard_timer().map_err(explain)?;
+                    println!(
+                        "{}",
+                        if had {
+                            "Timer discarded."
+                        } else {
+                            "No timer was running."
+                        }
+                    );
+                }
+            }
+        }
+        Command::Rate { amount } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let rate = match amount {
+                Some(a) => s.set_my_rate(&a).map_err(explain)?,
+                None => s.my_rate().map_err(explain)?,
+            };
+            println!("Your rate: {rate} an hour.");
+        }
+        Command::Wip { matter, json } => {
+            let s = open(&dir, vault.as_ref())?;
+            let w = s.wip(&matter).map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&w)?);
+            } else {
+                println!(
+                    "{}: {} entries; billable {} min ({} units) worth {}; non-billable {} min.",
+                    w.matter_number,
+                    w.entries,
+                    w.billable_minutes,
+                    w.billable_units,
+                    satchel_app::money(w.value_pence),
+                    w.non_billable_minutes
+                );
+            }
+        }
         Command::Verify => {
             let mut s = open(&dir, vault.as_ref())?;
             let r = s.verify().map_err(explain)?;
@@ -435,6 +606,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_entry(e: &TimeEntry) {
+    println!(
+        "{}\t{}\t{}\t{} min\t{} units\t{}\t{}\t{}\t{}",
+        e.matter_number,
+        e.date,
+        e.fee_earner,
+        e.minutes,
+        e.units,
+        if e.billable {
+            satchel_app::money(e.value_pence)
+        } else {
+            "non-billable".into()
+        },
+        e.activity,
+        e.description,
+        e.id
+    );
 }
 
 fn main() -> ExitCode {

@@ -303,3 +303,87 @@ fn contacts_parties_and_a_conflict_check() {
         text(&o)
     );
 }
+
+#[test]
+fn time_timer_rate_and_wip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    assert!(
+        satchel(
+            dir,
+            &[
+                "matter",
+                "add",
+                "--client",
+                "Ada Lovelace",
+                "--description",
+                "Patent"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(dir, &["rate", "180.50"], Some(PASS));
+    assert!(text(&o).contains("£180.50 an hour"), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "time",
+            "add",
+            "--matter",
+            "M00001",
+            "--duration",
+            "1h",
+            "--activity",
+            "drafting",
+            "--description",
+            "Claim form",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("60 min\t10 units\t£180.50"),
+        "{}",
+        text(&o)
+    );
+    let o = satchel(
+        dir,
+        &[
+            "time",
+            "add",
+            "--matter",
+            "M00001",
+            "--duration",
+            "3 days",
+            "--description",
+            "x",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("Duration"), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "timer",
+            "start",
+            "--matter",
+            "M00001",
+            "--description",
+            "Call",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("Timer started on M00001"), "{}", text(&o));
+    let o = satchel(dir, &["timer", "status"], Some(PASS));
+    assert!(text(&o).contains("Running on M00001"), "{}", text(&o));
+    let o = satchel(dir, &["timer", "stop"], Some(PASS));
+    assert!(text(&o).contains("1 min\t1 units"), "{}", text(&o));
+    let o = satchel(dir, &["wip", "--matter", "M00001", "--json"], Some(PASS));
+    let w: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(w["entries"], 2);
+    assert_eq!(w["billable_units"], 11);
+    assert_eq!(w["value_pence"], 18_050 + 1_805);
+}

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod firm;
 pub mod matter;
 pub mod money;
+pub mod time;
 
 pub use money::Money;
 

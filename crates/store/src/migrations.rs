@@ -121,13 +121,46 @@ CREATE TABLE conflict_checks (
 ) STRICT;
 "#;
 
+const V4: &str = r#"
+-- Time recorded on matters (projection of the matters' documents).
+CREATE TABLE time_entries (
+    id           TEXT PRIMARY KEY,
+    matter_id    TEXT NOT NULL REFERENCES matters(id),
+    user_id      TEXT NOT NULL,
+    date         TEXT NOT NULL,
+    minutes      INTEGER NOT NULL CHECK (minutes > 0),
+    unit_minutes INTEGER NOT NULL CHECK (unit_minutes > 0),
+    units        INTEGER NOT NULL CHECK (units > 0),
+    billable     INTEGER NOT NULL CHECK (billable IN (0, 1)),
+    activity     TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    rate_pence   INTEGER NOT NULL CHECK (rate_pence >= 0),
+    value_pence  INTEGER NOT NULL CHECK (value_pence >= 0)
+) STRICT;
+CREATE INDEX time_entries_by_matter ON time_entries(matter_id, date);
+CREATE INDEX time_entries_by_user ON time_entries(user_id, date);
+
+-- A running timer per user on this device. Local state, not a document: it lives in the
+-- store so that it survives quitting and crashing, and becomes a time entry when stopped.
+CREATE TABLE timers (
+    user_id     TEXT PRIMARY KEY,
+    matter_id   TEXT NOT NULL REFERENCES matters(id),
+    started_at  TEXT NOT NULL,
+    activity    TEXT NOT NULL,
+    description TEXT NOT NULL
+) STRICT;
+
+-- Fee earners' hourly rates, in pence (projection of the firm document).
+ALTER TABLE users ADD COLUMN rate_pence INTEGER NOT NULL DEFAULT 0;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    3
+    4
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,0 +1,324 @@
+//! Time recording: entries, the running timer, rates and work in progress.
+
+use crate::contacts::resolve_matter;
+use crate::{AppError, Satchel, docs, projection};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use satchel_api as api;
+use satchel_core::time::{self as rules, Activity};
+use satchel_core::{Invalid, Money, required_text};
+use satchel_store::rusqlite::{OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+/// A validated entry, ready to write.
+struct Entry {
+    matter_id: String,
+    date: Date,
+    minutes: u32,
+    activity: Activity,
+    description: String,
+    billable: bool,
+}
+
+impl Satchel {
+    /// The current user's hourly rate.
+    pub fn my_rate(&self) -> Result<Money, AppError> {
+        let pence: i64 = self.store.conn().query_row(
+            "SELECT rate_pence FROM users WHERE id = ?1",
+            [&self.ctx.user_id],
+            |r| r.get(0),
+        )?;
+        Ok(Money::from_pence(pence))
+    }
+
+    /// Set the current user's hourly rate (e.g. "250.00"). Applies to time recorded from now
+    /// on; entries already recorded keep the rate they were recorded at.
+    pub fn set_my_rate(&mut self, rate: &str) -> Result<Money, AppError> {
+        let money = Money::parse(rate).map_err(|e| Invalid::new("rate", e.to_string()))?;
+        if money.pence() < 0 || money.pence() > 10_000_000 {
+            return Err(Invalid::new("rate", "must be between £0 and £100,000 an hour").into());
+        }
+        let (firm_doc, user_id) = (self.ctx.firm_doc.clone(), self.ctx.user_id.clone());
+        self.write("user.rate", &format!("user:{user_id}"), |tx, at, actor| {
+            let doc = docs::change(tx, &firm_doc, docs::KIND_FIRM, actor, at, "set rate", |d| {
+                let mut firm: docs::FirmDoc = autosurgeon::hydrate(d)?;
+                if let Some(u) = firm.users.get_mut(&user_id) {
+                    u.rate_pence = money.pence();
+                }
+                Ok(autosurgeon::reconcile(d, &firm)?)
+            })?;
+            projection::firm(tx, &autosurgeon::hydrate(&doc)?)?;
+            Ok(serde_json::json!({ "rate_pence": money.pence() }))
+        })?;
+        Ok(money)
+    }
+
+    /// Record time on a matter.
+    pub fn record_time(&mut self, req: &api::NewTimeRequest) -> Result<api::TimeEntry, AppError> {
+        self.require_editor("record time")?;
+        let minutes = rules::parse_duration(&req.duration)?;
+        let today = satchel_core::dates::london_date(Timestamp::now());
+        let date = match req.date.trim() {
+            "" => today,
+            text => text.parse::<Date>().map_err(|_| {
+                Invalid::new(
+                    "date",
+                    format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
+                )
+            })?,
+        };
+        if date > today {
+            return Err(Invalid::new(
+                "date",
+                format!("must be today ({today}) or earlier; time is recorded once it is spent"),
+            )
+            .into());
+        }
+        let entry = Entry {
+            matter_id: resolve_matter(self.store.conn(), &req.matter)?.0,
+            date,
+            minutes,
+            activity: Activity::parse(&req.activity)?,
+            description: required_text("description", &req.description, 1000)?,
+            billable: req.billable,
+        };
+        let rate = self.my_rate()?;
+        let user_id = self.ctx.user_id.clone();
+        let subject = format!("matter:{}", entry.matter_id);
+        let recorded = self.write("time.record", &subject, |tx, at, actor| {
+            write_entry(tx, at, actor, &user_id, rate, &entry)
+        })?;
+        self.time_entry(&recorded.0)
+    }
+
+    /// Start a timer on a matter. One timer per person: a running one must be stopped first.
+    pub fn start_timer(
+        &mut self,
+        req: &api::StartTimerRequest,
+    ) -> Result<api::RunningTimer, AppError> {
+        self.require_editor("record time")?;
+        if let Some(t) = self.timer()? {
+            return Err(Invalid::new(
+                "timer",
+                format!(
+                    "is already running on {} since {}; stop it first",
+                    t.matter_number, t.started_at
+                ),
+            )
+            .into());
+        }
+        let (matter_id, _) = resolve_matter(self.store.conn(), &req.matter)?;
+        let activity = Activity::parse(&req.activity)?;
+        let description = required_text("description", &req.description, 1000)?;
+        let user_id = self.ctx.user_id.clone();
+        self.write("timer.start", &format!("matter:{matter_id}"), |tx, at, _| {
+            tx.execute(
+                "INSERT INTO timers (user_id, matter_id, started_at, activity, description) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user_id, matter_id, at.to_string(), activity.as_str(), description],
+            )?;
+            Ok(serde_json::json!({ "activity": activity.as_str() }))
+        })?;
+        self.timer()?
+            .ok_or_else(|| AppError::Document("the timer was not kept".into()))
+    }
+
+    /// The current user's running timer, if any.
+    pub fn timer(&self) -> Result<Option<api::RunningTimer>, AppError> {
+        let row: Option<(u32, String, String, String)> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT m.number, t.started_at, t.activity, t.description
+                 FROM timers t JOIN matters m ON m.id = t.matter_id WHERE t.user_id = ?1",
+                [&self.ctx.user_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((number, started_at, activity, description)) = row else {
+            return Ok(None);
+        };
+        let started: Timestamp = started_at.parse().map_err(|_| {
+            AppError::Document(format!("timer start '{started_at}' is not an instant"))
+        })?;
+        Ok(Some(api::RunningTimer {
+            matter_number: satchel_core::matter::MatterNumber::new(number).to_string(),
+            started_at,
+            elapsed_seconds: Timestamp::now().as_second() - started.as_second(),
+            activity,
+            description,
+        }))
+    }
+
+    /// Stop the running timer and record its time (rounded up to the minute, then to units).
+    pub fn stop_timer(&mut self) -> Result<api::TimeEntry, AppError> {
+        let row: Option<(String, String, String, String)> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT matter_id, started_at, activity, description FROM timers WHERE user_id = ?1",
+                [&self.ctx.user_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (matter_id, started_at, activity, description) =
+            row.ok_or_else(|| Invalid::new("timer", "is not running; start one first"))?;
+        let started: Timestamp = started_at.parse().map_err(|_| {
+            AppError::Document(format!("timer start '{started_at}' is not an instant"))
+        })?;
+        let now = Timestamp::now();
+        let entry = Entry {
+            matter_id,
+            date: satchel_core::dates::london_date(started),
+            minutes: rules::timer_minutes(now.as_second() - started.as_second())?,
+            activity: Activity::parse(&activity)?,
+            description,
+            billable: true,
+        };
+        let rate = self.my_rate()?;
+        let user_id = self.ctx.user_id.clone();
+        let subject = format!("matter:{}", entry.matter_id);
+        let recorded = self.write("timer.stop", &subject, |tx, at, actor| {
+            tx.execute("DELETE FROM timers WHERE user_id = ?1", [&user_id])?;
+            write_entry(tx, at, actor, &user_id, rate, &entry)
+        })?;
+        self.time_entry(&recorded.0)
+    }
+
+    /// Throw away the running timer without recording anything.
+    pub fn discard_timer(&mut self) -> Result<bool, AppError> {
+        let user_id = self.ctx.user_id.clone();
+        let running = self.timer()?.is_some();
+        if running {
+            self.write("timer.discard", &format!("user:{user_id}"), |tx, _, _| {
+                tx.execute("DELETE FROM timers WHERE user_id = ?1", [&user_id])?;
+                Ok(serde_json::json!({}))
+            })?;
+        }
+        Ok(running)
+    }
+
+    fn time_entry(&self, id: &str) -> Result<api::TimeEntry, AppError> {
+        let sql = format!("{TIME_SELECT} WHERE t.id = ?1");
+        Ok(self.store.conn().query_row(&sql, [id], time_row)?)
+    }
+
+    /// Time recorded on a matter, oldest first.
+    pub fn list_time(&self, matter: &str) -> Result<Vec<api::TimeEntry>, AppError> {
+        let (matter_id, _) = resolve_matter(self.store.conn(), matter)?;
+        let sql = format!("{TIME_SELECT} WHERE t.matter_id = ?1 ORDER BY t.date, t.id");
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([matter_id], time_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Work in progress on a matter: all recorded time (billing comes later).
+    pub fn wip(&self, matter: &str) -> Result<api::Wip, AppError> {
+        let (matter_id, number) = resolve_matter(self.store.conn(), matter)?;
+        let (entries, billable_minutes, non_billable_minutes, billable_units, value): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) = self.store.conn().query_row(
+            "SELECT count(*),
+                        coalesce(sum(CASE WHEN billable THEN minutes END), 0),
+                        coalesce(sum(CASE WHEN billable THEN 0 ELSE minutes END), 0),
+                        coalesce(sum(CASE WHEN billable THEN units END), 0),
+                        coalesce(sum(CASE WHEN billable THEN value_pence END), 0)
+                 FROM time_entries WHERE matter_id = ?1",
+            [matter_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        Ok(api::Wip {
+            matter_number: number.to_string(),
+            entries: entries as u64,
+            billable_minutes: billable_minutes as u64,
+            non_billable_minutes: non_billable_minutes as u64,
+            billable_units: billable_units as u64,
+            value_pence: value,
+        })
+    }
+}
+
+const TIME_SELECT: &str =
+    "SELECT t.id, m.number, coalesce(u.initials, '?'), t.date, t.minutes, t.units, t.billable,
+        t.activity, t.description, t.rate_pence, t.value_pence
+ FROM time_entries t JOIN matters m ON m.id = t.matter_id LEFT JOIN users u ON u.id = t.user_id";
+
+fn time_row(
+    r: &satchel_store::rusqlite::Row<'_>,
+) -> satchel_store::rusqlite::Result<api::TimeEntry> {
+    Ok(api::TimeEntry {
+        id: r.get(0)?,
+        matter_number: satchel_core::matter::MatterNumber::new(r.get(1)?).to_string(),
+        fee_earner: r.get(2)?,
+        date: r.get(3)?,
+        minutes: r.get(4)?,
+        units: r.get(5)?,
+        billable: r.get(6)?,
+        activity: r.get(7)?,
+        description: r.get(8)?,
+        rate_pence: r.get(9)?,
+        value_pence: r.get(10)?,
+    })
+}
+
+/// The id of the entry written, and what the audit event says of it.
+struct Recorded(String, serde_json::Value);
+
+impl crate::WriteOutcome for Recorded {
+    fn audit_detail(&self) -> serde_json::Value {
+        self.1.clone()
+    }
+}
+
+/// Append a time entry to the matter's document and project it, inside the caller's write.
+fn write_entry(
+    tx: &Transaction<'_>,
+    at: Timestamp,
+    actor: &automerge::ActorId,
+    user_id: &str,
+    rate: Money,
+    e: &Entry,
+) -> Result<Recorded, AppError> {
+    let unit_minutes = rules::DEFAULT_UNIT_MINUTES;
+    let units = rules::units(e.minutes, unit_minutes);
+    // Value is charged on whole units: 7 minutes in 6-minute units is 12 minutes' worth.
+    let value = if e.billable {
+        rules::value(units * unit_minutes, rate)
+    } else {
+        Money::ZERO
+    };
+    let rec = docs::TimeRec {
+        id: Uuid::now_v7().to_string(),
+        user_id: user_id.to_owned(),
+        date: e.date.to_string(),
+        minutes: u64::from(e.minutes),
+        unit_minutes: u64::from(unit_minutes),
+        units: u64::from(units),
+        billable: e.billable,
+        activity: e.activity.as_str().into(),
+        description: e.description.clone(),
+        rate_pence: rate.pence(),
+        value_pence: value.pence(),
+    };
+    let doc = docs::change(
+        tx,
+        &e.matter_id,
+        docs::KIND_MATTER,
+        actor,
+        at,
+        "record time",
+        |d| {
+            let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
+            m.time.push(rec.clone());
+            Ok(autosurgeon::reconcile(d, &m)?)
+        },
+    )?;
+    projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+    Ok(Recorded(
+        rec.id.clone(),
+        serde_json::json!({ "entry": rec.id, "minutes": e.minutes, "units": units, "value_pence": value.pence() }),
+    ))
+}
