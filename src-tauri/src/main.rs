@@ -6,7 +6,8 @@
 
 use satchel_api::{
     AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
-    NewContactRequest, NewMatterRequest, Session, SetupRequest, Status, UnlockRequest,
+    NewContactRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Session, SetupRequest,
+    StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -145,6 +146,39 @@ async fn conflict_check(
 }
 
 #[tauri::command]
+async fn record_time(shell: State<'_, Shell>, req: NewTimeRequest) -> Result<TimeEntry, ApiError> {
+    shell.with_open(|s| s.record_time(&req))
+}
+
+#[tauri::command]
+async fn list_time(shell: State<'_, Shell>, matter: String) -> Result<Vec<TimeEntry>, ApiError> {
+    shell.with_open(|s| s.list_time(&matter))
+}
+
+#[tauri::command]
+async fn start_timer(
+    shell: State<'_, Shell>,
+    req: StartTimerRequest,
+) -> Result<RunningTimer, ApiError> {
+    shell.with_open(|s| s.start_timer(&req))
+}
+
+#[tauri::command]
+async fn timer(shell: State<'_, Shell>) -> Result<Option<RunningTimer>, ApiError> {
+    shell.with_open(|s| s.timer())
+}
+
+#[tauri::command]
+async fn stop_timer(shell: State<'_, Shell>) -> Result<TimeEntry, ApiError> {
+    shell.with_open(|s| s.stop_timer())
+}
+
+#[tauri::command]
+async fn wip(shell: State<'_, Shell>, matter: String) -> Result<Wip, ApiError> {
+    shell.with_open(|s| s.wip(&matter))
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -198,6 +232,12 @@ fn main() -> std::process::ExitCode {
             create_contact,
             add_party,
             conflict_check,
+            record_time,
+            list_time,
+            start_timer,
+            timer,
+            stop_timer,
+            wip,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

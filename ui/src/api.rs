@@ -2,7 +2,8 @@
 
 use satchel_api::{
     ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
-    NewContactRequest, NewMatterRequest, Secret, Session, SetupRequest, Status, UnlockRequest, cmd,
+    NewContactRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Secret, Session,
+    SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -109,4 +110,33 @@ pub async fn conflict_check(names: Vec<String>) -> Result<ConflictReport, ApiErr
         },
     )
     .await
+}
+
+#[derive(Serialize)]
+struct MatterArg<'a> {
+    matter: &'a str,
+}
+
+pub async fn record_time(req: &NewTimeRequest) -> Result<TimeEntry, ApiError> {
+    call(cmd::RECORD_TIME, &Req { req }).await
+}
+
+pub async fn list_time(matter: &str) -> Result<Vec<TimeEntry>, ApiError> {
+    call(cmd::LIST_TIME, &MatterArg { matter }).await
+}
+
+pub async fn start_timer(req: &StartTimerRequest) -> Result<RunningTimer, ApiError> {
+    call(cmd::START_TIMER, &Req { req }).await
+}
+
+pub async fn timer() -> Result<Option<RunningTimer>, ApiError> {
+    call(cmd::TIMER, &NoArgs {}).await
+}
+
+pub async fn stop_timer() -> Result<TimeEntry, ApiError> {
+    call(cmd::STOP_TIMER, &NoArgs {}).await
+}
+
+pub async fn wip(matter: &str) -> Result<Wip, ApiError> {
+    call(cmd::WIP, &MatterArg { matter }).await
 }

@@ -18,6 +18,12 @@ pub mod cmd {
     pub const CREATE_CONTACT: &str = "create_contact";
     pub const ADD_PARTY: &str = "add_party";
     pub const CONFLICT_CHECK: &str = "conflict_check";
+    pub const RECORD_TIME: &str = "record_time";
+    pub const LIST_TIME: &str = "list_time";
+    pub const START_TIMER: &str = "start_timer";
+    pub const TIMER: &str = "timer";
+    pub const STOP_TIMER: &str = "stop_timer";
+    pub const WIP: &str = "wip";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -231,6 +237,8 @@ pub struct TimeEntry {
     pub description: String,
     pub rate_pence: i64,
     pub value_pence: i64,
+    /// `value_pence` as people read it, e.g. "£1,234.56".
+    pub value: String,
 }
 
 /// Start a timer on a matter.
@@ -260,6 +268,8 @@ pub struct Wip {
     pub non_billable_minutes: u64,
     pub billable_units: u64,
     pub value_pence: i64,
+    /// `value_pence` as people read it, e.g. "£1,234.56".
+    pub value: String,
 }
 
 /// What `satchel status` and the Settings page show.

@@ -126,11 +126,6 @@ fn envelope_path(dir: &Path) -> PathBuf {
     dir.join(ENVELOPE_FILE)
 }
 
-/// Pence as sterling for people: "£1,234.56".
-pub fn money(pence: i64) -> String {
-    satchel_core::Money::from_pence(pence).to_string()
-}
-
 /// Is Satchel set up in `data_dir`?
 pub fn presence(data_dir: &Path) -> Presence {
     if db_path(data_dir).exists() || envelope_path(data_dir).exists() {

@@ -237,6 +237,7 @@ impl Satchel {
             non_billable_minutes: non_billable_minutes as u64,
             billable_units: billable_units as u64,
             value_pence: value,
+            value: Money::from_pence(value).to_string(),
         })
     }
 }
@@ -261,6 +262,7 @@ fn time_row(
         description: r.get(8)?,
         rate_pence: r.get(9)?,
         value_pence: r.get(10)?,
+        value: Money::from_pence(r.get(10)?).to_string(),
     })
 }
 

@@ -547,7 +547,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     w.entries,
                     w.billable_minutes,
                     w.billable_units,
-                    satchel_app::money(w.value_pence),
+                    w.value,
                     w.non_billable_minutes
                 );
             }
@@ -617,9 +617,9 @@ fn print_entry(e: &TimeEntry) {
         e.minutes,
         e.units,
         if e.billable {
-            satchel_app::money(e.value_pence)
+            e.value.as_str()
         } else {
-            "non-billable".into()
+            "non-billable"
         },
         e.activity,
         e.description,

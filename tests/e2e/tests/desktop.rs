@@ -89,6 +89,21 @@ async fn matter_list_with(c: &Client, n: usize) -> Result<String> {
     }
 }
 
+/// Wait until the element matching `css` has `attr` equal to `want`.
+async fn wait_until_attr(c: &Client, css: &str, attr: &str, want: &str) -> Result<()> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(Some(v)) = e.attr(attr).await
+            && v == want
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{css} never had {attr}={want}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()> {
     let home = Home::new()?;
@@ -179,13 +194,26 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         "{list}"
     );
 
+    // 4. Time: a manual entry, then a timer left running when the app quits.
+    wait_for(&c, "#nav-time").await?.click().await?;
+    fill(&c, "#time-matter", "M00001").await?;
+    fill(&c, "#duration", "1:30").await?;
+    fill(&c, "#entry_description", "Attendance on client").await?;
+    wait_for(&c, "#time-submit").await?.click().await?;
+    wait_until_attr(&c, "#time-list", "data-count", "1").await?;
+    let wip = text_of(&c, "#wip").await?;
+    assert!(wip.contains("90 min in 15 units"), "{wip}");
+    fill(&c, "#timer-description", "Draft particulars of claim").await?;
+    wait_for(&c, "#timer-start").await?.click().await?;
+    assert_eq!(text_of(&c, "#timer-matter").await?, "M00001");
+
     // The placeholder pages say so honestly.
     wait_for(&c, "#nav-accounts").await?.click().await?;
     assert!(text_of(&c, "#not-built").await?.contains("Not built yet"));
     c.close().await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // 3. Relaunch: the keyring unlocks it; time from launch to the list on screen.
+    // 5. Relaunch: the keyring unlocks it; time from launch to the list on screen.
     let t0 = Instant::now();
     let c = launch(&driver).await?;
     let list = matter_list_with(&c, 2).await?;
@@ -199,6 +227,15 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         startup.as_millis().to_string(),
     )?;
     assert!(list.contains(&marker), "{list}");
+    // The timer kept running while the app was closed; stopping it records the time.
+    wait_for(&c, "#nav-time").await?.click().await?;
+    assert_eq!(text_of(&c, "#timer-matter").await?, "M00001");
+    wait_for(&c, "#timer-stop").await?.click().await?;
+    wait_until_attr(&c, "#time-list", "data-count", "2").await?;
+    let wip = text_of(&c, "#wip").await?;
+    assert!(wip.contains("2 entries"), "{wip}");
+    wait_for(&c, "#timer-form").await?;
+    shot(&c, "02c-time.png").await?;
     wait_for(&c, "#nav-settings").await?.click().await?;
     let status = text_of(&c, "#status").await?;
     assert!(status.contains("holds this store's key"), "{status}");
@@ -206,7 +243,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     c.close().await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // 4. The keyring entry is lost: the window asks for the passphrase.
+    // 6. The keyring entry is lost: the window asks for the passphrase.
     let mut forget = Command::new(bin("satchel")?);
     home.apply(&mut forget);
     let out = forget.args(["keyring", "forget"]).output()?;

@@ -2,6 +2,7 @@ pub mod contacts;
 pub mod matters;
 pub mod settings;
 pub mod setup;
+pub mod time;
 pub mod unlock;
 
 use crate::Section;
