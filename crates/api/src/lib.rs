@@ -272,6 +272,35 @@ pub struct Wip {
     pub value: String,
 }
 
+/// A hearing, limitation date or deadline on a matter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewKeyDateRequest {
+    pub matter: String,
+    /// `hearing`, `limitation`, `deadline` or `other`.
+    pub kind: String,
+    /// ISO date.
+    pub date: String,
+    pub title: String,
+    /// Days of warning; `None` for the kind's default.
+    #[serde(default)]
+    pub reminder_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDate {
+    pub id: String,
+    pub matter_number: String,
+    pub matter_description: String,
+    pub kind: String,
+    pub date: String,
+    pub title: String,
+    pub reminder_days: u32,
+    /// When the reminder is due: never after `date`.
+    pub reminder_on: String,
+    /// Days from today to `date`.
+    pub days_until: i32,
+}
+
 /// What `satchel status` and the Settings page show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {

@@ -53,6 +53,22 @@ pub struct MatterDoc {
     /// Time recorded on the matter, oldest first; entries are never edited (schema 4).
     #[autosurgeon(missing = "Vec::new")]
     pub time: Vec<TimeRec>,
+    /// Hearings, limitation dates and deadlines (schema 5).
+    #[autosurgeon(missing = "Vec::new")]
+    pub key_dates: Vec<KeyDateRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct KeyDateRec {
+    pub id: String,
+    pub kind: String,
+    /// ISO civil date.
+    pub date: String,
+    pub title: String,
+    pub reminder_days: u64,
+    /// ISO civil date the reminder is due, fixed when the date was entered.
+    pub reminder_on: String,
+    pub created_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

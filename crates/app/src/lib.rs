@@ -13,6 +13,7 @@ mod conflicts;
 mod contacts;
 pub mod docs;
 mod error;
+mod keydates;
 pub mod paths;
 mod projection;
 mod time;
@@ -459,6 +460,7 @@ impl Satchel {
                     .collect(),
                 conflict: Some(conflict),
                 time: Vec::new(),
+                key_dates: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -635,6 +637,7 @@ impl Satchel {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM matter_parties", [])?;
         tx.execute("DELETE FROM time_entries", [])?;
+        tx.execute("DELETE FROM key_dates", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;

@@ -66,6 +66,23 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             ],
         )?;
     }
+    tx.execute("DELETE FROM key_dates WHERE matter_id = ?1", [&doc.id])?;
+    for k in &doc.key_dates {
+        tx.execute(
+            "INSERT INTO key_dates (id, matter_id, kind, date, title, reminder_days, reminder_on, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                k.id,
+                doc.id,
+                k.kind,
+                k.date,
+                k.title,
+                k.reminder_days as i64,
+                k.reminder_on,
+                k.created_by
+            ],
+        )?;
+    }
     tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [&doc.id])?;
     for p in &doc.parties {
         tx.execute(

@@ -819,3 +819,101 @@ fn a_running_timer_survives_closing_the_store_and_becomes_an_entry() {
     assert!(s.discard_timer().unwrap());
     assert_eq!(s.list_time(&m.number).unwrap().len(), 1);
 }
+
+#[test]
+fn key_dates_remind_before_show_on_the_dashboard_and_export_to_icalendar() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Grace Hopper", "Personal injury claim"))
+        .unwrap();
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let in_days = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let kd = |kind: &str, date: String, title: &str, remind: Option<u32>| {
+        satchel_api::NewKeyDateRequest {
+            matter: m.number.clone(),
+            kind: kind.into(),
+            date,
+            title: title.into(),
+            reminder_days: remind,
+        }
+    };
+    let hearing = s
+        .add_key_date(&kd(
+            "hearing",
+            in_days(10),
+            "CMC at Leeds County Court",
+            None,
+        ))
+        .unwrap();
+    assert_eq!(hearing.reminder_days, 14);
+    assert_eq!(
+        hearing.reminder_on,
+        today.to_string(),
+        "already inside the warning: due now, not in the past"
+    );
+    assert_eq!(hearing.days_until, 10);
+    let far = s
+        .add_key_date(&kd(
+            "limitation",
+            in_days(100),
+            "Limitation (3 years)",
+            None,
+        ))
+        .unwrap();
+    assert_eq!(far.reminder_on, in_days(10));
+    let soon = s
+        .add_key_date(&kd(
+            "limitation",
+            in_days(300),
+            "Another limitation",
+            Some(5),
+        ))
+        .unwrap();
+    let dash: Vec<String> = s.upcoming(14).unwrap().into_iter().map(|k| k.id).collect();
+    assert_eq!(
+        dash,
+        [hearing.id.clone(), far.id.clone()],
+        "the far limitation shows because its reminder is due"
+    );
+    assert!(!dash.contains(&soon.id));
+    // Bad input.
+    let err = s
+        .add_key_date(&kd("hearing", in_days(-1), "Past", None))
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("date"));
+    assert!(s.upcoming(0).is_err());
+
+    let ics = s.key_dates_ics(Some(&m.number)).unwrap();
+    let parsed: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(parsed.components.len(), 3);
+    let compact = in_days(10).replace('-', "");
+    assert!(
+        ics.contains(&format!("DTSTART;VALUE=DATE:{compact}")),
+        "{ics}"
+    );
+    assert!(
+        ics.contains(&format!(
+            "DTEND;VALUE=DATE:{}",
+            in_days(11).replace('-', "")
+        )),
+        "{ics}"
+    );
+    assert!(
+        ics.contains(&format!("TRIGGER:-PT{}S", 14 * 86_400)),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("M00001 Hearing: CMC at Leeds County Court"),
+        "{ics}"
+    );
+    // They live in the matter's document.
+    s.store.conn().execute("DELETE FROM key_dates", []).unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.upcoming(366).unwrap().len(), 3);
+}

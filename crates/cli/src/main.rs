@@ -7,8 +7,8 @@
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
-    AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewMatterRequest, NewTimeRequest,
-    StartTimerRequest, TimeEntry,
+    AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewKeyDateRequest,
+    NewMatterRequest, NewTimeRequest, StartTimerRequest, TimeEntry,
 };
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
@@ -67,6 +67,11 @@ enum Command {
     Timer {
         #[command(subcommand)]
         command: TimerCommand,
+    },
+    /// Hearings, limitation dates and deadlines.
+    Keydate {
+        #[command(subcommand)]
+        command: KeydateCommand,
     },
     /// Your hourly rate.
     Rate {
@@ -198,6 +203,41 @@ enum TimeCommand {
         matter: String,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeydateCommand {
+    /// Add a key date to a matter.
+    Add {
+        #[arg(long)]
+        matter: String,
+        /// hearing, limitation, deadline or other.
+        #[arg(long)]
+        kind: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        title: String,
+        /// Days of warning (default: 90 limitation, 14 hearing, 7 deadline, 3 other).
+        #[arg(long)]
+        remind_days: Option<u32>,
+    },
+    /// What is coming: key dates, and reminders falling due, in the next days.
+    Upcoming {
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write key dates as an iCalendar (.ics) file.
+    Ics {
+        /// One matter (default: all matters held here).
+        #[arg(long)]
+        matter: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -524,6 +564,58 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             "No timer was running."
                         }
                     );
+                }
+            }
+        }
+        Command::Keydate { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                KeydateCommand::Add {
+                    matter,
+                    kind,
+                    date,
+                    title,
+                    remind_days,
+                } => {
+                    let k = s
+                        .add_key_date(&NewKeyDateRequest {
+                            matter,
+                            kind,
+                            date,
+                            title,
+                            reminder_days: remind_days,
+                        })
+                        .map_err(explain)?;
+                    println!(
+                        "{} {} on {}: reminder due {} ({} days before).",
+                        k.matter_number, k.kind, k.date, k.reminder_on, k.reminder_days
+                    );
+                }
+                KeydateCommand::Upcoming { days, json } => {
+                    let list = s.upcoming(days).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        println!("Nothing in the next {days} days.");
+                    } else {
+                        for k in list {
+                            println!(
+                                "{}\tin {} days\t{}\t{}\t{}\treminder {}",
+                                k.date,
+                                k.days_until,
+                                k.matter_number,
+                                k.kind,
+                                k.title,
+                                k.reminder_on
+                            );
+                        }
+                    }
+                }
+                KeydateCommand::Ics { matter, out } => {
+                    let ics = s.key_dates_ics(matter.as_deref()).map_err(explain)?;
+                    std::fs::write(&out, ics)
+                        .with_context(|| format!("write {}", out.display()))?;
+                    println!("Wrote {}.", out.display());
                 }
             }
         }

@@ -387,3 +387,79 @@ fn time_timer_rate_and_wip() {
     assert_eq!(w["billable_units"], 11);
     assert_eq!(w["value_pence"], 18_050 + 1_805);
 }
+
+#[test]
+fn key_dates_and_an_ics_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    assert!(
+        satchel(
+            dir,
+            &[
+                "matter",
+                "add",
+                "--client",
+                "Alan Turing",
+                "--description",
+                "Appeal"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(
+        dir,
+        &[
+            "keydate",
+            "add",
+            "--matter",
+            "M00001",
+            "--kind",
+            "hearing",
+            "--date",
+            "2070-01-15",
+            "--title",
+            "Appeal hearing",
+            "--remind-days",
+            "10",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("reminder due 2070-01-05"), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "keydate",
+            "add",
+            "--matter",
+            "M00001",
+            "--kind",
+            "hearing",
+            "--date",
+            "2001-01-15",
+            "--title",
+            "Past",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("is in the past"), "{}", text(&o));
+    let o = satchel(dir, &["keydate", "upcoming", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        0,
+        "2070 is not in the next 14 days"
+    );
+    let ics = dir.join("dates.ics");
+    let o = satchel(
+        dir,
+        &["keydate", "ics", "--out", ics.to_str().unwrap()],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let body = std::fs::read_to_string(&ics).unwrap();
+    assert!(body.starts_with("BEGIN:VCALENDAR"));
+    assert!(body.contains("DTSTART;VALUE=DATE:20700115"), "{body}");
+}

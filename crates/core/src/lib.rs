@@ -9,6 +9,7 @@ pub mod conflict;
 pub mod contact;
 pub mod dates;
 pub mod firm;
+pub mod keydate;
 pub mod matter;
 pub mod money;
 pub mod time;

@@ -154,13 +154,29 @@ CREATE TABLE timers (
 ALTER TABLE users ADD COLUMN rate_pence INTEGER NOT NULL DEFAULT 0;
 "#;
 
+const V5: &str = r#"
+-- Key dates on matters (projection of the matters' documents).
+CREATE TABLE key_dates (
+    id            TEXT PRIMARY KEY,
+    matter_id     TEXT NOT NULL REFERENCES matters(id),
+    kind          TEXT NOT NULL,
+    date          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    reminder_days INTEGER NOT NULL CHECK (reminder_days >= 0),
+    reminder_on   TEXT NOT NULL CHECK (reminder_on <= date),
+    created_by    TEXT NOT NULL
+) STRICT;
+CREATE INDEX key_dates_by_date ON key_dates(date);
+CREATE INDEX key_dates_by_reminder ON key_dates(reminder_on);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    4
+    5
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,0 +1,193 @@
+//! Key dates on matters, the dashboard of what is coming, and iCalendar export.
+
+use crate::contacts::resolve_matter;
+use crate::{AppError, Satchel, docs, projection};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use satchel_api as api;
+use satchel_core::Invalid;
+use satchel_core::keydate::{self, KeyDateKind, NewKeyDate};
+use satchel_core::matter::MatterNumber;
+use uuid::Uuid;
+
+/// The longest look-ahead for the dashboard.
+const MAX_WINDOW_DAYS: u32 = 366;
+
+impl Satchel {
+    /// Put a hearing, limitation date or deadline on a matter, with its reminder.
+    pub fn add_key_date(&mut self, req: &api::NewKeyDateRequest) -> Result<api::KeyDate, AppError> {
+        self.require_editor("add key dates")?;
+        let today = satchel_core::dates::london_date(Timestamp::now());
+        let v = NewKeyDate {
+            kind: &req.kind,
+            date: &req.date,
+            title: &req.title,
+            reminder_days: req.reminder_days,
+        }
+        .validate(today)?;
+        let (matter_id, _) = resolve_matter(self.store.conn(), &req.matter)?;
+        let rec = docs::KeyDateRec {
+            id: Uuid::now_v7().to_string(),
+            kind: v.kind.as_str().into(),
+            date: v.date.to_string(),
+            title: v.title.clone(),
+            reminder_days: u64::from(v.reminder_days),
+            reminder_on: keydate::reminder_on(v.date, v.reminder_days, today).to_string(),
+            created_by: self.ctx.user_id.clone(),
+        };
+        self.write(
+            "keydate.add",
+            &format!("matter:{matter_id}"),
+            |tx, at, actor| {
+                let doc = docs::change(
+                    tx,
+                    &matter_id,
+                    docs::KIND_MATTER,
+                    actor,
+                    at,
+                    "add key date",
+                    |d| {
+                        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
+                        m.key_dates.push(rec.clone());
+                        Ok(autosurgeon::reconcile(d, &m)?)
+                    },
+                )?;
+                projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+                Ok(serde_json::json!({ "key_date": rec.id, "kind": rec.kind, "date": rec.date }))
+            },
+        )?;
+        self.key_dates(KeyDateFilter::Id(&rec.id))?
+            .pop()
+            .ok_or_else(|| AppError::Document("the key date was not kept".into()))
+    }
+
+    /// What is coming in the next `days` days: key dates falling in the window, and key
+    /// dates whose reminder is due in it (so a limitation date months away shows once its
+    /// reminder comes round). Soonest first.
+    pub fn upcoming(&self, days: u32) -> Result<Vec<api::KeyDate>, AppError> {
+        if days == 0 || days > MAX_WINDOW_DAYS {
+            return Err(
+                Invalid::new("days", format!("must be between 1 and {MAX_WINDOW_DAYS}")).into(),
+            );
+        }
+        self.key_dates(KeyDateFilter::Window(days))
+    }
+
+    /// Key dates as an iCalendar file: all-day events, each with a display alarm the
+    /// reminder's number of days before. For one matter, or for every matter held here.
+    pub fn key_dates_ics(&self, matter: Option<&str>) -> Result<String, AppError> {
+        use icalendar::{Alarm, Calendar, Component, Event, EventLike};
+        let list = match matter {
+            Some(m) => {
+                let (id, _) = resolve_matter(self.store.conn(), m)?;
+                self.key_dates(KeyDateFilter::Matter(&id))?
+            }
+            None => self.key_dates(KeyDateFilter::All)?,
+        };
+        let mut cal = Calendar::new();
+        cal.name(&format!("{}: key dates", self.ctx.firm_name));
+        for k in list {
+            let date: Date = k
+                .date
+                .parse()
+                .map_err(|_| AppError::Document(format!("key date {} has a bad date", k.id)))?;
+            let day = chrono::NaiveDate::from_ymd_opt(
+                i32::from(date.year()),
+                u32::from(date.month() as u8),
+                u32::from(date.day() as u8),
+            )
+            .ok_or_else(|| AppError::Document(format!("key date {} has a bad date", k.id)))?;
+            let summary = format!("{} {}: {}", k.matter_number, kind_label(&k.kind), k.title);
+            let event = Event::new()
+                .uid(&format!("{}@satchel", k.id))
+                .summary(&summary)
+                .description(&format!("{} ({})", k.matter_description, k.matter_number))
+                // All day: DTEND is the next day (exclusive), as RFC 5545 requires.
+                .starts(day)
+                .ends(day.succ_opt().unwrap_or(day))
+                .alarm(Alarm::display(
+                    &summary,
+                    -chrono::Duration::days(i64::from(k.reminder_days)),
+                ))
+                .done();
+            cal.push(event);
+        }
+        Ok(cal.done().to_string())
+    }
+
+    fn key_dates(&self, filter: KeyDateFilter<'_>) -> Result<Vec<api::KeyDate>, AppError> {
+        let today = satchel_core::dates::london_date(Timestamp::now());
+        let (condition, arg, arg2): (&str, String, String) = match filter {
+            KeyDateFilter::Id(id) => ("k.id = ?1", id.to_owned(), String::new()),
+            KeyDateFilter::Matter(id) => ("k.matter_id = ?1", id.to_owned(), String::new()),
+            KeyDateFilter::All => ("?1 = ?1", String::new(), String::new()),
+            KeyDateFilter::Window(days) => {
+                let end = today
+                    .checked_add(jiff::Span::new().days(i64::from(days)))
+                    .map_err(|e| AppError::Document(e.to_string()))?;
+                (
+                    "k.date >= ?1 AND (k.date <= ?2 OR k.reminder_on <= ?2)",
+                    today.to_string(),
+                    end.to_string(),
+                )
+            }
+        };
+        let sql = format!(
+            "SELECT k.id, m.number, m.description, k.kind, k.date, k.title, k.reminder_days, k.reminder_on
+             FROM key_dates k JOIN matters m ON m.id = k.matter_id
+             WHERE {condition} AND (?2 = ?2)
+             ORDER BY k.date, m.number, k.id"
+        );
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([&arg, &arg2], |r| {
+            let date: String = r.get(4)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                date,
+                r.get::<_, String>(5)?,
+                r.get::<_, u32>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, number, description, kind, date, title, reminder_days, reminder_on) = row?;
+            let days_until = date
+                .parse::<Date>()
+                .ok()
+                .map(|d| (d - today).get_days())
+                .unwrap_or(0);
+            out.push(api::KeyDate {
+                id,
+                matter_number: MatterNumber::new(number).to_string(),
+                matter_description: description,
+                kind,
+                date,
+                title,
+                reminder_days,
+                reminder_on,
+                days_until,
+            });
+        }
+        Ok(out)
+    }
+}
+
+enum KeyDateFilter<'a> {
+    Id(&'a str),
+    Matter(&'a str),
+    All,
+    Window(u32),
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match KeyDateKind::parse(kind) {
+        Ok(KeyDateKind::Hearing) => "Hearing",
+        Ok(KeyDateKind::Limitation) => "Limitation",
+        Ok(KeyDateKind::Deadline) => "Deadline",
+        _ => "Key date",
+    }
+}
