@@ -5,9 +5,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use satchel_api::{
-    AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
-    NewContactRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Session, SetupRequest,
-    StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
+    AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind,
+    KeyDate, Matter, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewTimeRequest,
+    RunningTimer, Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -179,6 +179,45 @@ async fn wip(shell: State<'_, Shell>, matter: String) -> Result<Wip, ApiError> {
 }
 
 #[tauri::command]
+async fn add_key_date(
+    shell: State<'_, Shell>,
+    req: NewKeyDateRequest,
+) -> Result<KeyDate, ApiError> {
+    shell.with_open(|s| s.add_key_date(&req))
+}
+
+#[tauri::command]
+async fn upcoming(shell: State<'_, Shell>, days: u32) -> Result<Vec<KeyDate>, ApiError> {
+    shell.with_open(|s| s.upcoming(days))
+}
+
+/// Write every key date to an .ics file in the user's Downloads folder (or home folder when
+/// there is none), and say where. Never into the data folder, which holds only encrypted
+/// files: an export is plaintext by the user's choice.
+#[tauri::command]
+async fn export_ics(shell: State<'_, Shell>) -> Result<String, ApiError> {
+    let ics = shell.with_open(|s| s.key_dates_ics(None))?;
+    let dir = directories::UserDirs::new()
+        .map(|u| u.download_dir().unwrap_or(u.home_dir()).to_path_buf())
+        .ok_or_else(|| {
+            err(
+                ErrorKind::Storage,
+                "there is no home folder to save the calendar in",
+            )
+        })?;
+    let path = dir.join("satchel-key-dates.ics");
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&path, ics))
+        .map_err(|e| {
+            err(
+                ErrorKind::Storage,
+                format!("could not write {}: {e}", path.display()),
+            )
+        })?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -238,6 +277,9 @@ fn main() -> std::process::ExitCode {
             timer,
             stop_timer,
             wip,
+            add_key_date,
+            upcoming,
+            export_ics,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

@@ -1,9 +1,9 @@
 //! The one typed API client: every call to the desktop shell goes through [`call`].
 
 use satchel_api::{
-    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Matter,
-    NewContactRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Secret, Session,
-    SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
+    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, KeyDate, Matter,
+    NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Secret,
+    Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -139,4 +139,22 @@ pub async fn stop_timer() -> Result<TimeEntry, ApiError> {
 
 pub async fn wip(matter: &str) -> Result<Wip, ApiError> {
     call(cmd::WIP, &MatterArg { matter }).await
+}
+
+#[derive(Serialize)]
+struct Days {
+    days: u32,
+}
+
+pub async fn add_key_date(req: &NewKeyDateRequest) -> Result<KeyDate, ApiError> {
+    call(cmd::ADD_KEY_DATE, &Req { req }).await
+}
+
+pub async fn upcoming(days: u32) -> Result<Vec<KeyDate>, ApiError> {
+    call(cmd::UPCOMING, &Days { days }).await
+}
+
+/// Write every key date to an .ics file; returns where.
+pub async fn export_ics() -> Result<String, ApiError> {
+    call(cmd::EXPORT_ICS, &NoArgs {}).await
 }

@@ -24,6 +24,9 @@ pub mod cmd {
     pub const TIMER: &str = "timer";
     pub const STOP_TIMER: &str = "stop_timer";
     pub const WIP: &str = "wip";
+    pub const ADD_KEY_DATE: &str = "add_key_date";
+    pub const UPCOMING: &str = "upcoming";
+    pub const EXPORT_ICS: &str = "export_ics";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.

@@ -75,7 +75,17 @@ impl Satchel {
 
     /// Key dates as an iCalendar file: all-day events, each with a display alarm the
     /// reminder's number of days before. For one matter, or for every matter held here.
-    pub fn key_dates_ics(&self, matter: Option<&str>) -> Result<String, AppError> {
+    /// An export is an audit event.
+    pub fn key_dates_ics(&mut self, matter: Option<&str>) -> Result<String, AppError> {
+        let ics = self.build_ics(matter)?;
+        let subject = matter.map_or_else(|| "keydates:all".to_owned(), |m| format!("keydates:{m}"));
+        self.write("keydate.export", &subject, |_, _, _| {
+            Ok(serde_json::json!({ "format": "ics", "bytes": ics.len() }))
+        })?;
+        Ok(ics)
+    }
+
+    fn build_ics(&self, matter: Option<&str>) -> Result<String, AppError> {
         use icalendar::{Alarm, Calendar, Component, Event, EventLike};
         let list = match matter {
             Some(m) => {

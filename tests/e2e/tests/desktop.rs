@@ -145,6 +145,34 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     assert!(list.contains(&marker) && list.contains("M00001"), "{list}");
     assert!(text_of(&c, "#created-banner").await?.contains("M00001"));
     shot(&c, "02-matter-created.png").await?;
+    // A key date five days ahead appears in the 14-day diary and in the exported .ics.
+    wait_for(&c, "#new-key-date").await?.click().await?;
+    fill(&c, "#kd-matter", "M00001").await?;
+    c.execute(
+        "const el = document.getElementById('kd-date');
+         el.value = new Date(Date.now() + 5 * 864e5).toISOString().slice(0, 10);
+         el.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![],
+    )
+    .await?;
+    fill(&c, "#kd-title", "Trial of preliminary issue").await?;
+    wait_for(&c, "#kd-submit").await?.click().await?;
+    wait_until_attr(&c, "#upcoming", "data-count", "1").await?;
+    let diary = text_of(&c, "#upcoming").await?;
+    assert!(
+        diary.contains("Trial of preliminary issue") && diary.contains("M00001"),
+        "{diary}"
+    );
+    wait_for(&c, "#export-ics").await?.click().await?;
+    let saved = text_of(&c, "#ics-exported").await?;
+    let path = saved.trim_start_matches("Saved ").trim();
+    let ics = std::fs::read_to_string(path).with_context(|| format!("read {path}"))?;
+    assert!(
+        ics.contains("BEGIN:VEVENT") && ics.contains("M00001 Hearing: Trial of preliminary issue"),
+        "{ics}"
+    );
+    shot(&c, "02a-diary.png").await?;
+
     // 3. A contact, then a conflict check that finds it under a slightly different name.
     wait_for(&c, "#nav-contacts").await?.click().await?;
     wait_for(&c, "#new-contact").await?.click().await?;

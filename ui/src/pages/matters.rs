@@ -60,6 +60,7 @@ pub fn MattersPage() -> impl IntoView {
             <Show when=move || show_form.get()>
                 <NewMatterForm on_created />
             </Show>
+            <super::diary::Diary />
             <Loaded
                 state=matters
                 loading="Loading matters…"

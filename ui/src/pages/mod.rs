@@ -1,4 +1,5 @@
 pub mod contacts;
+pub mod diary;
 pub mod matters;
 pub mod settings;
 pub mod setup;
