@@ -304,6 +304,29 @@ pub struct KeyDate {
     pub days_until: i32,
 }
 
+/// A note on a matter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewNoteRequest {
+    pub matter: String,
+    /// `attendance` (a meeting or call, as it happened) or `file`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: String,
+    pub matter_number: String,
+    /// RFC 3339 UTC instant it was written.
+    pub at: String,
+    /// Initials of the author.
+    pub author: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+}
+
 /// What `satchel status` and the Settings page show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {

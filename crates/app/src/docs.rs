@@ -56,6 +56,21 @@ pub struct MatterDoc {
     /// Hearings, limitation dates and deadlines (schema 5).
     #[autosurgeon(missing = "Vec::new")]
     pub key_dates: Vec<KeyDateRec>,
+    /// Attendance and file notes, oldest first (schema 6).
+    #[autosurgeon(missing = "Vec::new")]
+    pub notes: Vec<NoteRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct NoteRec {
+    pub id: String,
+    /// RFC 3339 UTC instant.
+    pub at: String,
+    pub author_id: String,
+    /// `attendance` or `file`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

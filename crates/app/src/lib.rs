@@ -14,6 +14,7 @@ mod contacts;
 pub mod docs;
 mod error;
 mod keydates;
+pub mod notes;
 pub mod paths;
 mod projection;
 mod time;
@@ -461,6 +462,7 @@ impl Satchel {
                 conflict: Some(conflict),
                 time: Vec::new(),
                 key_dates: Vec::new(),
+                notes: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -638,6 +640,7 @@ impl Satchel {
         tx.execute("DELETE FROM matter_parties", [])?;
         tx.execute("DELETE FROM time_entries", [])?;
         tx.execute("DELETE FROM key_dates", [])?;
+        tx.execute("DELETE FROM notes", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;

@@ -66,6 +66,13 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             ],
         )?;
     }
+    tx.execute("DELETE FROM notes WHERE matter_id = ?1", [&doc.id])?;
+    for n in &doc.notes {
+        tx.execute(
+            "INSERT INTO notes (id, matter_id, at, author_id, kind, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![n.id, doc.id, n.at, n.author_id, n.kind, n.title, n.body],
+        )?;
+    }
     tx.execute("DELETE FROM key_dates WHERE matter_id = ?1", [&doc.id])?;
     for k in &doc.key_dates {
         tx.execute(

@@ -917,3 +917,80 @@ fn key_dates_remind_before_show_on_the_dashboard_and_export_to_icalendar() {
     s.rebuild_projections().unwrap();
     assert_eq!(s.upcoming(366).unwrap().len(), 3);
 }
+
+#[test]
+fn attendance_notes_are_kept_encrypted_in_the_matter_and_only_their_fact_is_audited() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Mary Shelley", "Publishing dispute"))
+        .unwrap();
+    let secret = format!("PRIVILEGED{}", Uuid::now_v7().simple());
+    let n = s
+        .add_note(&satchel_api::NewNoteRequest {
+            matter: m.number.clone(),
+            kind: "attendance".into(),
+            title: "Meeting with client".into(),
+            body: format!("Client instructs us to settle at no less than £40,000. {secret}"),
+        })
+        .unwrap();
+    assert_eq!(n.author, "JH");
+    assert_eq!(s.list_notes(&m.number).unwrap(), [n.clone()]);
+    let detail: String = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT detail FROM audit_events WHERE action = 'note.add'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !detail.contains(&secret) && !detail.contains("settle"),
+        "{detail}"
+    );
+    for (req, field) in [
+        (
+            satchel_api::NewNoteRequest {
+                matter: m.number.clone(),
+                kind: "gossip".into(),
+                title: "t".into(),
+                body: "b".into(),
+            },
+            "kind",
+        ),
+        (
+            satchel_api::NewNoteRequest {
+                matter: m.number.clone(),
+                kind: "file".into(),
+                title: "t".into(),
+                body: "  ".into(),
+            },
+            "body",
+        ),
+        (
+            satchel_api::NewNoteRequest {
+                matter: m.number.clone(),
+                kind: "file".into(),
+                title: "t".into(),
+                body: "x".repeat(notes::MAX_NOTE_CHARS + 1),
+            },
+            "body",
+        ),
+    ] {
+        assert_eq!(
+            ApiError::from(s.add_note(&req).unwrap_err())
+                .field
+                .as_deref(),
+            Some(field)
+        );
+    }
+    s.checkpoint().unwrap();
+    for entry in fs::read_dir(dir.path().join("data")).unwrap() {
+        let bytes = fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    }
+    s.store.conn().execute("DELETE FROM notes", []).unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_notes(&m.number).unwrap().len(), 1);
+}

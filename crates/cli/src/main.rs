@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
     AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewKeyDateRequest,
-    NewMatterRequest, NewTimeRequest, StartTimerRequest, TimeEntry,
+    NewMatterRequest, NewNoteRequest, NewTimeRequest, StartTimerRequest, TimeEntry,
 };
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
@@ -67,6 +67,11 @@ enum Command {
     Timer {
         #[command(subcommand)]
         command: TimerCommand,
+    },
+    /// Attendance and file notes on matters.
+    Note {
+        #[command(subcommand)]
+        command: NoteCommand,
     },
     /// Hearings, limitation dates and deadlines.
     Keydate {
@@ -198,6 +203,29 @@ enum TimeCommand {
         non_billable: bool,
     },
     /// Time on a matter, oldest first.
+    List {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoteCommand {
+    /// Write a note on a matter. The text comes from --body, or else standard input.
+    Add {
+        #[arg(long)]
+        matter: String,
+        /// attendance or file.
+        #[arg(long, default_value = "attendance")]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: Option<String>,
+    },
+    /// A matter's notes, oldest first.
     List {
         #[arg(long)]
         matter: String,
@@ -564,6 +592,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             "No timer was running."
                         }
                     );
+                }
+            }
+        }
+        Command::Note { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                NoteCommand::Add {
+                    matter,
+                    kind,
+                    title,
+                    body,
+                } => {
+                    let body = match body {
+                        Some(b) => b,
+                        None => std::io::read_to_string(std::io::stdin())
+                            .context("read the note from standard input")?,
+                    };
+                    let n = s
+                        .add_note(&NewNoteRequest {
+                            matter,
+                            kind,
+                            title,
+                            body,
+                        })
+                        .map_err(explain)?;
+                    println!("Note {} added to {}.", n.id, n.matter_number);
+                }
+                NoteCommand::List { matter, json } => {
+                    let list = s.list_notes(&matter).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        println!("No notes on {matter}.");
+                    } else {
+                        for n in list {
+                            println!(
+                                "── {} · {} · {} · {}\n{}\n",
+                                n.at, n.author, n.kind, n.title, n.body
+                            );
+                        }
+                    }
                 }
             }
         }

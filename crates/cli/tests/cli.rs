@@ -463,3 +463,71 @@ fn key_dates_and_an_ics_file() {
     assert!(body.starts_with("BEGIN:VCALENDAR"));
     assert!(body.contains("DTSTART;VALUE=DATE:20700115"), "{body}");
 }
+
+#[test]
+fn notes_from_a_flag_or_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    assert!(
+        satchel(
+            dir,
+            &[
+                "matter",
+                "add",
+                "--client",
+                "Mary Shelley",
+                "--description",
+                "Dispute"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(
+        dir,
+        &[
+            "note",
+            "add",
+            "--matter",
+            "M00001",
+            "--title",
+            "Call",
+            "--body",
+            "Client called.",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("added to M00001"), "{}", text(&o));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_satchel"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args([
+            "note", "add", "--matter", "M00001", "--kind", "file", "--title", "Research",
+        ])
+        .env("SATCHEL_KEYRING", "off")
+        .env("SATCHEL_PASSPHRASE", PASS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Long research note\nover two lines")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &["note", "list", "--matter", "M00001", "--json"],
+        Some(PASS),
+    );
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[1]["body"], "Long research note\nover two lines");
+    assert_eq!(list[1]["kind"], "file");
+}

@@ -170,13 +170,34 @@ CREATE INDEX key_dates_by_date ON key_dates(date);
 CREATE INDEX key_dates_by_reminder ON key_dates(reminder_on);
 "#;
 
+const V6: &str = r#"
+-- Notes on matters: attendance notes and file notes (projection of the matters' documents).
+CREATE TABLE notes (
+    id        TEXT PRIMARY KEY,
+    matter_id TEXT NOT NULL REFERENCES matters(id),
+    at        TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('attendance', 'file')),
+    title     TEXT NOT NULL,
+    body      TEXT NOT NULL
+) STRICT;
+CREATE INDEX notes_by_matter ON notes(matter_id, at);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    5
+    6
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
