@@ -935,7 +935,7 @@ fn attendance_notes_are_kept_encrypted_in_the_matter_and_only_their_fact_is_audi
         })
         .unwrap();
     assert_eq!(n.author, "JH");
-    assert_eq!(s.list_notes(&m.number).unwrap(), [n.clone()]);
+    assert_eq!(s.list_notes(&m.number).unwrap(), [n]);
     let detail: String = s
         .store
         .conn()
