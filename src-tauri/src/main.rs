@@ -6,8 +6,9 @@
 
 use satchel_api::{
     AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind,
-    KeyDate, Matter, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewTimeRequest,
-    RunningTimer, Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
+    KeyDate, Matter, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest,
+    NewTimeRequest, Note, RunningTimer, Session, SetupRequest, StartTimerRequest, Status,
+    TimeEntry, UnlockRequest, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -218,6 +219,16 @@ async fn export_ics(shell: State<'_, Shell>) -> Result<String, ApiError> {
 }
 
 #[tauri::command]
+async fn add_note(shell: State<'_, Shell>, req: NewNoteRequest) -> Result<Note, ApiError> {
+    shell.with_open(|s| s.add_note(&req))
+}
+
+#[tauri::command]
+async fn list_notes(shell: State<'_, Shell>, matter: String) -> Result<Vec<Note>, ApiError> {
+    shell.with_open(|s| s.list_notes(&matter))
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -280,6 +291,8 @@ fn main() -> std::process::ExitCode {
             add_key_date,
             upcoming,
             export_ics,
+            add_note,
+            list_notes,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

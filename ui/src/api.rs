@@ -2,8 +2,9 @@
 
 use satchel_api::{
     ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, KeyDate, Matter,
-    NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewTimeRequest, RunningTimer, Secret,
-    Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
+    NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, Note,
+    RunningTimer, Secret, Session, SetupRequest, StartTimerRequest, Status, TimeEntry,
+    UnlockRequest, Wip, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -157,4 +158,12 @@ pub async fn upcoming(days: u32) -> Result<Vec<KeyDate>, ApiError> {
 /// Write every key date to an .ics file; returns where.
 pub async fn export_ics() -> Result<String, ApiError> {
     call(cmd::EXPORT_ICS, &NoArgs {}).await
+}
+
+pub async fn add_note(req: &NewNoteRequest) -> Result<Note, ApiError> {
+    call(cmd::ADD_NOTE, &Req { req }).await
+}
+
+pub async fn list_notes(matter: &str) -> Result<Vec<Note>, ApiError> {
+    call(cmd::LIST_NOTES, &MatterArg { matter }).await
 }

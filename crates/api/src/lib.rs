@@ -27,6 +27,8 @@ pub mod cmd {
     pub const ADD_KEY_DATE: &str = "add_key_date";
     pub const UPCOMING: &str = "upcoming";
     pub const EXPORT_ICS: &str = "export_ics";
+    pub const ADD_NOTE: &str = "add_note";
+    pub const LIST_NOTES: &str = "list_notes";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -257,6 +259,8 @@ pub struct RunningTimer {
     pub matter_number: String,
     /// RFC 3339 UTC instant.
     pub started_at: String,
+    /// The same, in London time for people.
+    pub started: String,
     pub elapsed_seconds: i64,
     pub activity: String,
     pub description: String,
@@ -320,6 +324,8 @@ pub struct Note {
     pub matter_number: String,
     /// RFC 3339 UTC instant it was written.
     pub at: String,
+    /// The same, in London time for people: "25 Nov 2026 09:05".
+    pub written: String,
     /// Initials of the author.
     pub author: String,
     pub kind: String,

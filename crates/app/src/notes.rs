@@ -90,10 +90,15 @@ impl Satchel {
         );
         let mut stmt = self.store.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([arg], |r| {
+            let at: String = r.get(2)?;
             Ok(api::Note {
                 id: r.get(0)?,
                 matter_number: MatterNumber::new(r.get(1)?).to_string(),
-                at: r.get(2)?,
+                written: at
+                    .parse::<jiff::Timestamp>()
+                    .map(satchel_core::dates::london_display)
+                    .unwrap_or_else(|_| at.clone()),
+                at,
                 author: r.get(3)?,
                 kind: r.get(4)?,
                 title: r.get(5)?,

@@ -142,6 +142,7 @@ impl Satchel {
         })?;
         Ok(Some(api::RunningTimer {
             matter_number: satchel_core::matter::MatterNumber::new(number).to_string(),
+            started: satchel_core::dates::london_display(started),
             started_at,
             elapsed_seconds: Timestamp::now().as_second() - started.as_second(),
             activity,

@@ -569,7 +569,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             description,
                         })
                         .map_err(explain)?;
-                    println!("Timer started on {} at {}.", t.matter_number, t.started_at);
+                    println!("Timer started on {} at {}.", t.matter_number, t.started);
                 }
                 TimerCommand::Stop => print_entry(&s.stop_timer().map_err(explain)?),
                 TimerCommand::Status => match s.timer().map_err(explain)? {
@@ -629,7 +629,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         for n in list {
                             println!(
                                 "── {} · {} · {} · {}\n{}\n",
-                                n.at, n.author, n.kind, n.title, n.body
+                                n.written, n.author, n.kind, n.title, n.body
                             );
                         }
                     }

@@ -16,6 +16,13 @@ pub fn london_date(at: Timestamp) -> Date {
     at.to_zoned(london()).date()
 }
 
+/// An instant as people in the firm read it: London wall-clock time, e.g. "25 Nov 2026 09:05".
+pub fn london_display(at: Timestamp) -> String {
+    at.to_zoned(london())
+        .strftime("%-d %b %Y %H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,6 +32,14 @@ mod tests {
         // 23:30 UTC on 30 June 2026 is 00:30 BST on 1 July.
         let at: Timestamp = "2026-06-30T23:30:00Z".parse().unwrap();
         assert_eq!(london_date(at), jiff::civil::date(2026, 7, 1));
+    }
+
+    #[test]
+    fn instants_display_in_london_time() {
+        let summer: Timestamp = "2026-06-30T23:30:00Z".parse().unwrap();
+        assert_eq!(london_display(summer), "1 Jul 2026 00:30");
+        let winter: Timestamp = "2026-11-25T09:05:59Z".parse().unwrap();
+        assert_eq!(london_display(winter), "25 Nov 2026 09:05");
     }
 
     #[test]

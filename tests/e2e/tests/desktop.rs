@@ -297,6 +297,29 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     let list = matter_list_with(&c, 2).await?;
     assert!(list.contains(&marker), "{list}");
     shot(&c, "05-unlocked.png").await?;
+    // A matter's own page: its WIP, and an attendance note written there.
+    wait_for(&c, "tr.matter-row[data-number='M00001'] td.client")
+        .await?
+        .click()
+        .await?;
+    wait_for(&c, "#matter-detail").await?;
+    let wip = text_of(&c, "#detail-wip").await?;
+    assert!(wip.contains("2 entries"), "{wip}");
+    fill(&c, "#note-title", "Telephone attendance on client").await?;
+    fill(
+        &c,
+        "#note-body",
+        "Client confirms instructions to proceed.\nAdvised on costs.",
+    )
+    .await?;
+    wait_for(&c, "#note-submit").await?.click().await?;
+    wait_until_attr(&c, "#note-list", "data-count", "1").await?;
+    let notes = text_of(&c, "#note-list").await?;
+    assert!(
+        notes.contains("Client confirms instructions to proceed."),
+        "{notes}"
+    );
+    shot(&c, "06-matter-detail.png").await?;
     c.close().await?;
     Ok(())
 }

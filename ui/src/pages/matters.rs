@@ -16,6 +16,17 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn MattersPage() -> impl IntoView {
+    let selected = RwSignal::new(None::<Matter>);
+    let on_open = Callback::new(move |m: Matter| selected.set(Some(m)));
+    let on_close = Callback::new(move |_: ()| selected.set(None));
+    move || match selected.get() {
+        Some(matter) => view! { <super::matter_detail::MatterDetail matter on_close /> }.into_any(),
+        None => view! { <MatterList on_open /> }.into_any(),
+    }
+}
+
+#[component]
+fn MatterList(on_open: Callback<Matter>) -> impl IntoView {
     let matters = RwSignal::new(None::<Result<Vec<Matter>, ApiError>>);
     let reload = move || {
         spawn_local(async move {
@@ -66,14 +77,14 @@ pub fn MattersPage() -> impl IntoView {
                 loading="Loading matters…"
                 list_id="matter-list"
                 empty="No matters yet. Choose New matter to open the first one."
-                table=|list| view! { <MatterTable list /> }
+                table=move |list| view! { <MatterTable list on_open /> }
             />
         </section>
     }
 }
 
 #[component]
-fn MatterTable(list: Vec<Matter>) -> impl IntoView {
+fn MatterTable(list: Vec<Matter>, on_open: Callback<Matter>) -> impl IntoView {
     let count = list.len();
     view! {
         <div class="card flush">
@@ -92,8 +103,11 @@ fn MatterTable(list: Vec<Matter>) -> impl IntoView {
                     {list
                         .into_iter()
                         .map(|m| {
+                            let open = m.clone();
+                            let number = m.number.clone();
                             view! {
-                                <tr class="matter-row" data-id=m.id.clone()>
+                                <tr class="matter-row" data-id=m.id.clone() data-number=number tabindex="0"
+                                    on:click=move |_| on_open.run(open.clone())>
                                     <td class="mono number">{m.number}</td>
                                     <td class="client">{m.client_name}</td>
                                     <td class="description">{m.description}</td>

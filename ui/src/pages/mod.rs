@@ -1,5 +1,6 @@
 pub mod contacts;
 pub mod diary;
+pub mod matter_detail;
 pub mod matters;
 pub mod settings;
 pub mod setup;

@@ -122,7 +122,7 @@ fn RunningCard(timer: RunningTimer, on_recorded: Callback<TimeEntry>) -> impl In
             <div class="timer-what">
                 <strong id="timer-matter">{timer.matter_number}</strong>
                 " · " {timer.activity} " · " {timer.description}
-                <div class="hint">"Started " {timer.started_at} ". The timer keeps running if Satchel is closed."</div>
+                <div class="hint">"Started " {timer.started} ". The timer keeps running if Satchel is closed."</div>
             </div>
             <FormError last=error fields=&[] />
             <button type="submit" class="primary" id="timer-stop" disabled=move || busy.get()>"Stop and record"</button>
