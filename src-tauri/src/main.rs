@@ -6,9 +6,9 @@
 
 use satchel_api::{
     AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind,
-    KeyDate, Matter, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest,
-    NewTimeRequest, Note, RunningTimer, Session, SetupRequest, StartTimerRequest, Status,
-    TimeEntry, UnlockRequest, Wip,
+    KeyDate, Matter, MatterTermsRequest, NewContactRequest, NewKeyDateRequest, NewMatterRequest,
+    NewNoteRequest, NewTimeRequest, Note, RunningTimer, Session, SetupRequest, StartTimerRequest,
+    Status, TimeEntry, UnlockRequest, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -229,6 +229,14 @@ async fn list_notes(shell: State<'_, Shell>, matter: String) -> Result<Vec<Note>
 }
 
 #[tauri::command]
+async fn set_matter_terms(
+    shell: State<'_, Shell>,
+    req: MatterTermsRequest,
+) -> Result<Wip, ApiError> {
+    shell.with_open(|s| s.set_matter_terms(&req))
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -293,6 +301,7 @@ fn main() -> std::process::ExitCode {
             export_ics,
             add_note,
             list_notes,
+            set_matter_terms,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

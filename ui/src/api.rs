@@ -2,9 +2,9 @@
 
 use satchel_api::{
     ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, KeyDate, Matter,
-    NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, Note,
-    RunningTimer, Secret, Session, SetupRequest, StartTimerRequest, Status, TimeEntry,
-    UnlockRequest, Wip, cmd,
+    MatterTermsRequest, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest,
+    NewTimeRequest, Note, RunningTimer, Secret, Session, SetupRequest, StartTimerRequest, Status,
+    TimeEntry, UnlockRequest, Wip, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -166,4 +166,8 @@ pub async fn add_note(req: &NewNoteRequest) -> Result<Note, ApiError> {
 
 pub async fn list_notes(matter: &str) -> Result<Vec<Note>, ApiError> {
     call(cmd::LIST_NOTES, &MatterArg { matter }).await
+}
+
+pub async fn set_matter_terms(req: &MatterTermsRequest) -> Result<Wip, ApiError> {
+    call(cmd::SET_MATTER_TERMS, &Req { req }).await
 }

@@ -29,6 +29,7 @@ pub mod cmd {
     pub const EXPORT_ICS: &str = "export_ics";
     pub const ADD_NOTE: &str = "add_note";
     pub const LIST_NOTES: &str = "list_notes";
+    pub const SET_MATTER_TERMS: &str = "set_matter_terms";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -277,6 +278,22 @@ pub struct Wip {
     pub value_pence: i64,
     /// `value_pence` as people read it, e.g. "£1,234.56".
     pub value: String,
+    /// The estimate given to the client, if any, in pence and as read.
+    pub estimate_pence: Option<i64>,
+    pub estimate: Option<String>,
+    /// A warning once the WIP has passed the estimate (the client must be told).
+    pub warning: Option<String>,
+}
+
+/// A matter's own rate and the estimate given to the client. Empty text clears one; `None`
+/// leaves it as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MatterTermsRequest {
+    pub matter: String,
+    /// e.g. "275.00" an hour.
+    pub rate: Option<String>,
+    /// e.g. "5000".
+    pub estimate: Option<String>,
 }
 
 /// A hearing, limitation date or deadline on a matter.

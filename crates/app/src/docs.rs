@@ -59,6 +59,12 @@ pub struct MatterDoc {
     /// Attendance and file notes, oldest first (schema 6).
     #[autosurgeon(missing = "Vec::new")]
     pub notes: Vec<NoteRec>,
+    /// The matter's hourly rate in pence, overriding the fee earner's (schema 7).
+    #[autosurgeon(missing = "Option::default")]
+    pub rate_pence: Option<i64>,
+    /// The estimate of costs given to the client, in pence (schema 7).
+    #[autosurgeon(missing = "Option::default")]
+    pub estimate_pence: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

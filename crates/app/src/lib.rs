@@ -463,6 +463,8 @@ impl Satchel {
                 time: Vec::new(),
                 key_dates: Vec::new(),
                 notes: Vec::new(),
+                rate_pence: None,
+                estimate_pence: None,
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)

@@ -25,11 +25,13 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
 
 pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
     tx.execute(
-        "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, client_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, client_key,
+             rate_pence, estimate_pence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET number = excluded.number, client_name = excluded.client_name,
              description = excluded.description, opened = excluded.opened,
-             status = excluded.status, opened_by = excluded.opened_by, client_key = excluded.client_key",
+             status = excluded.status, opened_by = excluded.opened_by, client_key = excluded.client_key,
+             rate_pence = excluded.rate_pence, estimate_pence = excluded.estimate_pence",
         params![
             doc.id,
             i64::try_from(doc.number).map_err(|_| AppError::Document(format!(
@@ -41,7 +43,9 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             doc.opened,
             doc.status,
             doc.opened_by,
-            NameKey::new(&doc.client_name).as_stored()
+            NameKey::new(&doc.client_name).as_stored(),
+            doc.rate_pence,
+            doc.estimate_pence
         ],
     )?;
     tx.execute("DELETE FROM time_entries WHERE matter_id = ?1", [&doc.id])?;

@@ -994,3 +994,54 @@ fn attendance_notes_are_kept_encrypted_in_the_matter_and_only_their_fact_is_audi
     s.rebuild_projections().unwrap();
     assert_eq!(s.list_notes(&m.number).unwrap().len(), 1);
 }
+
+#[test]
+fn a_matter_rate_overrides_the_fee_earners_and_wip_warns_past_the_estimate() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Rosalind Franklin", "Patent opposition"))
+        .unwrap();
+    s.set_my_rate("200").unwrap();
+    let terms = |rate: Option<&str>, estimate: Option<&str>| satchel_api::MatterTermsRequest {
+        matter: m.number.clone(),
+        rate: rate.map(str::to_owned),
+        estimate: estimate.map(str::to_owned),
+    };
+    let w = s
+        .set_matter_terms(&terms(Some("300.00"), Some("400")))
+        .unwrap();
+    assert_eq!(w.estimate.as_deref(), Some("£400.00"));
+    assert!(w.warning.is_none());
+    let e = s.record_time(&time(&m.number, "1h", true)).unwrap();
+    assert_eq!(
+        e.rate_pence, 30_000,
+        "the matter's rate, not the fee earner's"
+    );
+    assert!(
+        s.wip(&m.number).unwrap().warning.is_none(),
+        "£300 is within £400"
+    );
+    s.record_time(&time(&m.number, "30m", true)).unwrap();
+    let w = s.wip(&m.number).unwrap();
+    assert_eq!(w.value_pence, 45_000);
+    let warning = w.warning.unwrap();
+    assert!(
+        warning.contains("£450.00 has passed the estimate of £400.00"),
+        "{warning}"
+    );
+    // Clearing the matter rate goes back to the fee earner's; bad amounts change nothing.
+    s.set_matter_terms(&terms(Some(""), None)).unwrap();
+    assert_eq!(
+        s.record_time(&time(&m.number, "6m", true))
+            .unwrap()
+            .rate_pence,
+        20_000
+    );
+    let err = s
+        .set_matter_terms(&terms(None, Some("12.345")))
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).field.as_deref(), Some("estimate"));
+    assert!(s.set_matter_terms(&terms(None, None)).is_err());
+    assert_eq!(s.wip(&m.number).unwrap().estimate_pence, Some(40_000));
+}

@@ -82,7 +82,7 @@ impl Satchel {
             description: required_text("description", &req.description, 1000)?,
             billable: req.billable,
         };
-        let rate = self.my_rate()?;
+        let rate = self.rate_for(&entry.matter_id)?;
         let user_id = self.ctx.user_id.clone();
         let subject = format!("matter:{}", entry.matter_id);
         let recorded = self.write("time.record", &subject, |tx, at, actor| {
@@ -175,7 +175,7 @@ impl Satchel {
             description,
             billable: true,
         };
-        let rate = self.my_rate()?;
+        let rate = self.rate_for(&entry.matter_id)?;
         let user_id = self.ctx.user_id.clone();
         let subject = format!("matter:{}", entry.matter_id);
         let recorded = self.write("timer.stop", &subject, |tx, at, actor| {
@@ -231,6 +231,18 @@ impl Satchel {
             [matter_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
+        let estimate: Option<i64> = self.store.conn().query_row(
+            "SELECT estimate_pence FROM matters WHERE number = ?1",
+            [number.get()],
+            |r| r.get(0),
+        )?;
+        let warning = estimate.filter(|e| value > *e).map(|e| {
+            format!(
+                "Work in progress of {} has passed the estimate of {} given to the client: tell the client and give a revised estimate.",
+                Money::from_pence(value),
+                Money::from_pence(e)
+            )
+        });
         Ok(api::Wip {
             matter_number: number.to_string(),
             entries: entries as u64,
@@ -239,7 +251,81 @@ impl Satchel {
             billable_units: billable_units as u64,
             value_pence: value,
             value: Money::from_pence(value).to_string(),
+            estimate_pence: estimate,
+            estimate: estimate.map(|e| Money::from_pence(e).to_string()),
+            warning,
         })
+    }
+
+    /// The rate time on this matter is charged at: the matter's own, else the fee earner's.
+    fn rate_for(&self, matter_id: &str) -> Result<Money, AppError> {
+        let own: Option<i64> = self.store.conn().query_row(
+            "SELECT rate_pence FROM matters WHERE id = ?1",
+            [matter_id],
+            |r| r.get(0),
+        )?;
+        match own {
+            Some(p) => Ok(Money::from_pence(p)),
+            None => self.my_rate(),
+        }
+    }
+
+    /// Set a matter's own rate and the estimate given to the client.
+    pub fn set_matter_terms(
+        &mut self,
+        req: &api::MatterTermsRequest,
+    ) -> Result<api::Wip, AppError> {
+        self.require_editor("change matters")?;
+        let (matter_id, number) = resolve_matter(self.store.conn(), &req.matter)?;
+        let parse = |field: &'static str,
+                     text: &Option<String>|
+         -> Result<Option<Option<i64>>, AppError> {
+            match text.as_deref().map(str::trim) {
+                None => Ok(None),
+                Some("") => Ok(Some(None)),
+                Some(t) => {
+                    let m = Money::parse(t).map_err(|e| Invalid::new(field, e.to_string()))?;
+                    if m.pence() < 0 || m.pence() > 100_000_000_000 {
+                        return Err(
+                            Invalid::new(field, "must be between £0 and £1,000,000,000").into()
+                        );
+                    }
+                    Ok(Some(Some(m.pence())))
+                }
+            }
+        };
+        let rate = parse("rate", &req.rate)?;
+        let estimate = parse("estimate", &req.estimate)?;
+        if rate.is_none() && estimate.is_none() {
+            return Err(Invalid::new("rate", "or an estimate is needed: nothing to change").into());
+        }
+        self.write(
+            "matter.terms",
+            &format!("matter:{matter_id}"),
+            |tx, at, actor| {
+                let doc = docs::change(
+                    tx,
+                    &matter_id,
+                    docs::KIND_MATTER,
+                    actor,
+                    at,
+                    "set terms",
+                    |d| {
+                        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
+                        if let Some(r) = rate {
+                            m.rate_pence = r;
+                        }
+                        if let Some(e) = estimate {
+                            m.estimate_pence = e;
+                        }
+                        Ok(autosurgeon::reconcile(d, &m)?)
+                    },
+                )?;
+                projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+                Ok(serde_json::json!({ "rate_pence": rate, "estimate_pence": estimate }))
+            },
+        )?;
+        self.wip(&number.to_string())
     }
 }
 

@@ -7,8 +7,9 @@
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
-    AddPartyRequest, ConflictQuery, ErrorKind, NewContactRequest, NewKeyDateRequest,
-    NewMatterRequest, NewNoteRequest, NewTimeRequest, StartTimerRequest, TimeEntry,
+    AddPartyRequest, ConflictQuery, ErrorKind, MatterTermsRequest, NewContactRequest,
+    NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, StartTimerRequest,
+    TimeEntry,
 };
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
@@ -133,6 +134,15 @@ enum MatterCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Set a matter's own hourly rate and the estimate given to the client ("" clears one).
+    Terms {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        rate: Option<String>,
+        #[arg(long)]
+        estimate: Option<String>,
     },
     /// Put a contact on a matter in a role.
     Party {
@@ -408,6 +418,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         })
                         .map_err(explain)?;
                     println!("{}\t{}\t{}", m.number, m.client_name, m.description);
+                }
+                MatterCommand::Terms {
+                    matter,
+                    rate,
+                    estimate,
+                } => {
+                    let w = s
+                        .set_matter_terms(&MatterTermsRequest {
+                            matter,
+                            rate,
+                            estimate,
+                        })
+                        .map_err(explain)?;
+                    println!(
+                        "{}: estimate {}; work in progress {}.",
+                        w.matter_number,
+                        w.estimate.as_deref().unwrap_or("none"),
+                        w.value
+                    );
+                    if let Some(warning) = w.warning {
+                        eprintln!("warning: {warning}");
+                    }
                 }
                 MatterCommand::Party {
                     matter,
@@ -711,6 +743,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     w.value,
                     w.non_billable_minutes
                 );
+                if let Some(warning) = &w.warning {
+                    println!("Warning: {warning}");
+                }
             }
         }
         Command::Verify => {

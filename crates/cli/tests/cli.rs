@@ -531,3 +531,65 @@ fn notes_from_a_flag_or_standard_input() {
     assert_eq!(list[1]["body"], "Long research note\nover two lines");
     assert_eq!(list[1]["kind"], "file");
 }
+
+#[test]
+fn matter_terms_and_the_estimate_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    assert!(
+        satchel(
+            dir,
+            &[
+                "matter",
+                "add",
+                "--client",
+                "Marie Curie",
+                "--description",
+                "Lease"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(
+        dir,
+        &[
+            "matter",
+            "terms",
+            "--matter",
+            "M00001",
+            "--rate",
+            "100",
+            "--estimate",
+            "50",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("estimate £50.00"), "{}", text(&o));
+    assert!(
+        satchel(
+            dir,
+            &[
+                "time",
+                "add",
+                "--matter",
+                "M00001",
+                "--duration",
+                "36m",
+                "--description",
+                "Review lease"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(dir, &["wip", "--matter", "M00001"], Some(PASS));
+    assert!(
+        text(&o).contains("Warning: Work in progress of £60.00 has passed the estimate of £50.00"),
+        "{}",
+        text(&o)
+    );
+}

@@ -184,6 +184,13 @@ CREATE TABLE notes (
 CREATE INDEX notes_by_matter ON notes(matter_id, at);
 "#;
 
+const V7: &str = r#"
+-- A matter's own hourly rate (overriding the fee earner's) and the estimate given to the
+-- client, in pence; NULL when not set (projection of the matters' documents).
+ALTER TABLE matters ADD COLUMN rate_pence INTEGER;
+ALTER TABLE matters ADD COLUMN estimate_pence INTEGER;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -192,12 +199,13 @@ fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    6
+    7
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -319,7 +319,16 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         notes.contains("Client confirms instructions to proceed."),
         "{notes}"
     );
+    fill(&c, "#terms-estimate", "5000").await?;
+    wait_for(&c, "#terms-submit").await?.click().await?;
+    let deadline = Instant::now() + WAIT;
+    while !text_of(&c, "#detail-estimate").await?.contains("£5,000.00") {
+        anyhow::ensure!(Instant::now() < deadline, "the estimate was never shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&c, "06-matter-detail.png").await?;
+    assert!(text_of(&c, "#detail-estimate").await?.contains("£5,000.00"));
     c.close().await?;
     Ok(())
 }

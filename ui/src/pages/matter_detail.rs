@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, Matter, NewNoteRequest, Note, Wip};
+use satchel_api::{ApiError, Matter, MatterTermsRequest, NewNoteRequest, Note, Wip};
 
 #[component]
 pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
@@ -44,8 +44,19 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                             Some(Err(e)) => e.message,
                         }}
                     </dd>
+                    <dt>"Estimate"</dt>
+                    <dd id="detail-estimate">
+                        {move || wip.get().and_then(Result::ok).and_then(|w| w.estimate).unwrap_or_else(|| "none given".into())}
+                    </dd>
                 </dl>
             </div>
+            {move || {
+                wip.get()
+                    .and_then(Result::ok)
+                    .and_then(|w| w.warning)
+                    .map(|w| view! { <div class="banner warn" role="alert" id="estimate-warning">{w}</div> })
+            }}
+            <TermsForm matter=number.clone() on_saved=Callback::new(move |w: Wip| wip.set(Some(Ok(w)))) />
             <NoteForm matter=number on_added />
             <Loaded
                 state=notes
@@ -55,6 +66,45 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                 table=|list| view! { <NoteList list /> }
             />
         </section>
+    }
+}
+
+/// The matter's own rate and the estimate given to the client.
+#[component]
+fn TermsForm(matter: String, on_saved: Callback<Wip>) -> impl IntoView {
+    let rate = RwSignal::new(String::new());
+    let estimate = RwSignal::new(String::new());
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let matter = matter.clone();
+        form.submit(
+            ev,
+            || {
+                let text =
+                    |s: RwSignal<String>| Some(s.get_untracked()).filter(|t| !t.trim().is_empty());
+                let req = MatterTermsRequest {
+                    matter,
+                    rate: text(rate),
+                    estimate: text(estimate),
+                };
+                Ok(async move { api::set_matter_terms(&req).await })
+            },
+            move |w| on_saved.run(w),
+        )
+    };
+    view! {
+        <form class="card" id="terms-form" on:submit=submit novalidate>
+            <h2>"Rate and estimate"</h2>
+            <FormError last=error fields=&["rate", "estimate"] />
+            <div class="row">
+                <Field label="Matter rate (per hour)" id="terms-rate" value=rate error=field_error(error, "rate") hint="Overrides the fee earner's rate for time recorded from now on" />
+                <Field label="Estimate given to the client" id="terms-estimate" value=estimate error=field_error(error, "estimate") hint="WIP past it raises a warning" />
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="terms-submit" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </div>
+        </form>
     }
 }
 
