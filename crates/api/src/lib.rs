@@ -283,6 +283,39 @@ pub struct Wip {
     pub estimate: Option<String>,
     /// A warning once the WIP has passed the estimate (the client must be told).
     pub warning: Option<String>,
+    /// Unbilled disbursements (no VAT) and expenses (net of VAT), in pence and as read.
+    pub disbursements_pence: i64,
+    pub disbursements: String,
+    pub expenses_pence: i64,
+    pub expenses: String,
+}
+
+/// An expense or disbursement on a matter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewExpenseRequest {
+    pub matter: String,
+    /// `disbursement` (paid as the client's agent: no VAT) or `expense` (recharged, with VAT).
+    pub kind: String,
+    /// Net amount, e.g. "312.50".
+    pub amount: String,
+    pub description: String,
+    /// ISO date; empty for today.
+    #[serde(default)]
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expense {
+    pub id: String,
+    pub matter_number: String,
+    pub date: String,
+    pub kind: String,
+    pub description: String,
+    pub net_pence: i64,
+    pub vat_pence: i64,
+    /// Net and VAT as read, e.g. "£312.50", "£62.50".
+    pub net: String,
+    pub vat: String,
 }
 
 /// A matter's own rate and the estimate given to the client. Empty text clears one; `None`

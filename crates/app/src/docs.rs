@@ -65,6 +65,22 @@ pub struct MatterDoc {
     /// The estimate of costs given to the client, in pence (schema 7).
     #[autosurgeon(missing = "Option::default")]
     pub estimate_pence: Option<i64>,
+    /// Expenses and disbursements, oldest first; never edited (schema 8).
+    #[autosurgeon(missing = "Vec::new")]
+    pub expenses: Vec<ExpenseRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ExpenseRec {
+    pub id: String,
+    pub user_id: String,
+    /// ISO civil date.
+    pub date: String,
+    /// `disbursement` or `expense`.
+    pub kind: String,
+    pub description: String,
+    pub net_pence: i64,
+    pub vat_pence: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

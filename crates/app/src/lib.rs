@@ -13,6 +13,7 @@ mod conflicts;
 mod contacts;
 pub mod docs;
 mod error;
+mod expenses;
 mod keydates;
 pub mod notes;
 pub mod paths;
@@ -465,6 +466,7 @@ impl Satchel {
                 notes: Vec::new(),
                 rate_pence: None,
                 estimate_pence: None,
+                expenses: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -643,6 +645,7 @@ impl Satchel {
         tx.execute("DELETE FROM time_entries", [])?;
         tx.execute("DELETE FROM key_dates", [])?;
         tx.execute("DELETE FROM notes", [])?;
+        tx.execute("DELETE FROM expenses", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;

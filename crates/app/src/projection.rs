@@ -70,6 +70,14 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             ],
         )?;
     }
+    tx.execute("DELETE FROM expenses WHERE matter_id = ?1", [&doc.id])?;
+    for x in &doc.expenses {
+        tx.execute(
+            "INSERT INTO expenses (id, matter_id, user_id, date, kind, description, net_pence, vat_pence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![x.id, doc.id, x.user_id, x.date, x.kind, x.description, x.net_pence, x.vat_pence],
+        )?;
+    }
     tx.execute("DELETE FROM notes WHERE matter_id = ?1", [&doc.id])?;
     for n in &doc.notes {
         tx.execute(

@@ -1045,3 +1045,37 @@ fn a_matter_rate_overrides_the_fee_earners_and_wip_warns_past_the_estimate() {
     assert!(s.set_matter_terms(&terms(None, None)).is_err());
     assert_eq!(s.wip(&m.number).unwrap().estimate_pence, Some(40_000));
 }
+
+#[test]
+fn disbursements_and_expenses_carry_their_vat_and_count_in_wip() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = s
+        .create_matter(&matter("Dorothy Hodgkin", "Conveyancing"))
+        .unwrap();
+    let x = |kind: &str, amount: &str| satchel_api::NewExpenseRequest {
+        matter: m.number.clone(),
+        kind: kind.into(),
+        amount: amount.into(),
+        description: "Fee".into(),
+        date: String::new(),
+    };
+    let d = s.record_expense(&x("disbursement", "150.00")).unwrap();
+    assert_eq!((d.net.as_str(), d.vat.as_str()), ("£150.00", "£0.00"));
+    let e = s.record_expense(&x("expense", "12.34")).unwrap();
+    assert_eq!((e.net_pence, e.vat_pence), (1_234, 247));
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    assert_eq!(
+        ApiError::from(s.record_expense(&x("expense", "0")).unwrap_err())
+            .field
+            .as_deref(),
+        Some("amount")
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events);
+    let w = s.wip(&m.number).unwrap();
+    assert_eq!((w.disbursements_pence, w.expenses_pence), (15_000, 1_234));
+    assert_eq!(s.list_expenses(&m.number).unwrap().len(), 2);
+    s.store.conn().execute("DELETE FROM expenses", []).unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_expenses(&m.number).unwrap().len(), 2);
+}

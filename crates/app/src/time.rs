@@ -243,7 +243,12 @@ impl Satchel {
                 Money::from_pence(e)
             )
         });
+        let (disbursements, expenses) = self.unbilled_costs(number)?;
         Ok(api::Wip {
+            disbursements_pence: disbursements,
+            disbursements: Money::from_pence(disbursements).to_string(),
+            expenses_pence: expenses,
+            expenses: Money::from_pence(expenses).to_string(),
             matter_number: number.to_string(),
             entries: entries as u64,
             billable_minutes: billable_minutes as u64,

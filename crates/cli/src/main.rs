@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
     AddPartyRequest, ConflictQuery, ErrorKind, MatterTermsRequest, NewContactRequest,
-    NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, StartTimerRequest,
-    TimeEntry,
+    NewExpenseRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest,
+    StartTimerRequest, TimeEntry,
 };
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
@@ -68,6 +68,11 @@ enum Command {
     Timer {
         #[command(subcommand)]
         command: TimerCommand,
+    },
+    /// Expenses and disbursements on matters.
+    Expense {
+        #[command(subcommand)]
+        command: ExpenseCommand,
     },
     /// Attendance and file notes on matters.
     Note {
@@ -213,6 +218,33 @@ enum TimeCommand {
         non_billable: bool,
     },
     /// Time on a matter, oldest first.
+    List {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExpenseCommand {
+    /// Record an expense (recharged with VAT) or a disbursement (paid as agent, no VAT).
+    Add {
+        #[arg(long)]
+        matter: String,
+        /// disbursement or expense.
+        #[arg(long)]
+        kind: String,
+        /// Net amount, e.g. 312.50.
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        description: String,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long, default_value = "")]
+        date: String,
+    },
+    /// A matter's expenses and disbursements, oldest first.
     List {
         #[arg(long)]
         matter: String,
@@ -627,6 +659,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Expense { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let print = |x: &satchel_api::Expense| {
+                println!(
+                    "{}\t{}\t{}\t{} + VAT {}\t{}\t{}",
+                    x.matter_number, x.date, x.kind, x.net, x.vat, x.description, x.id
+                )
+            };
+            match command {
+                ExpenseCommand::Add {
+                    matter,
+                    kind,
+                    amount,
+                    description,
+                    date,
+                } => print(
+                    &s.record_expense(&NewExpenseRequest {
+                        matter,
+                        kind,
+                        amount,
+                        description,
+                        date,
+                    })
+                    .map_err(explain)?,
+                ),
+                ExpenseCommand::List { matter, json } => {
+                    let list = s.list_expenses(&matter).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else {
+                        list.iter().for_each(print);
+                    }
+                }
+            }
+        }
         Command::Note { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             match command {
@@ -742,6 +809,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     w.billable_units,
                     w.value,
                     w.non_billable_minutes
+                );
+                println!(
+                    "Unbilled disbursements {}; expenses {} (net of VAT).",
+                    w.disbursements, w.expenses
                 );
                 if let Some(warning) = &w.warning {
                     println!("Warning: {warning}");

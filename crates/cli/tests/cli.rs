@@ -593,3 +593,83 @@ fn matter_terms_and_the_estimate_warning() {
         text(&o)
     );
 }
+
+#[test]
+fn expenses_and_disbursements() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    assert!(
+        satchel(
+            dir,
+            &[
+                "matter",
+                "add",
+                "--client",
+                "Ada Byron",
+                "--description",
+                "Purchase"
+            ],
+            Some(PASS)
+        )
+        .status
+        .success()
+    );
+    let o = satchel(
+        dir,
+        &[
+            "expense",
+            "add",
+            "--matter",
+            "M00001",
+            "--kind",
+            "disbursement",
+            "--amount",
+            "3",
+            "--description",
+            "Land Registry search",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("£3.00 + VAT £0.00"), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "expense",
+            "add",
+            "--matter",
+            "M00001",
+            "--kind",
+            "expense",
+            "--amount",
+            "10",
+            "--description",
+            "Courier",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("£10.00 + VAT £2.00"), "{}", text(&o));
+    let o = satchel(
+        dir,
+        &[
+            "expense",
+            "add",
+            "--matter",
+            "M00001",
+            "--kind",
+            "expense",
+            "--amount",
+            "ten",
+            "--description",
+            "x",
+        ],
+        Some(PASS),
+    );
+    assert!(text(&o).contains("Amount"), "{}", text(&o));
+    let o = satchel(dir, &["wip", "--matter", "M00001"], Some(PASS));
+    assert!(
+        text(&o).contains("Unbilled disbursements £3.00; expenses £10.00"),
+        "{}",
+        text(&o)
+    );
+}

@@ -191,6 +191,21 @@ ALTER TABLE matters ADD COLUMN rate_pence INTEGER;
 ALTER TABLE matters ADD COLUMN estimate_pence INTEGER;
 "#;
 
+const V8: &str = r#"
+-- Expenses and disbursements on matters (projection of the matters' documents).
+CREATE TABLE expenses (
+    id          TEXT PRIMARY KEY,
+    matter_id   TEXT NOT NULL REFERENCES matters(id),
+    user_id     TEXT NOT NULL,
+    date        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('disbursement', 'expense')),
+    description TEXT NOT NULL,
+    net_pence   INTEGER NOT NULL CHECK (net_pence > 0),
+    vat_pence   INTEGER NOT NULL CHECK (vat_pence >= 0)
+) STRICT;
+CREATE INDEX expenses_by_matter ON expenses(matter_id, date);
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -200,12 +215,13 @@ fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    7
+    8
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
