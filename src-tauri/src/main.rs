@@ -6,9 +6,9 @@
 
 use satchel_api::{
     AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind,
-    KeyDate, Matter, MatterTermsRequest, NewContactRequest, NewKeyDateRequest, NewMatterRequest,
-    NewNoteRequest, NewTimeRequest, Note, RunningTimer, Session, SetupRequest, StartTimerRequest,
-    Status, TimeEntry, UnlockRequest, Wip,
+    Expense, KeyDate, Matter, MatterTermsRequest, NewContactRequest, NewExpenseRequest,
+    NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, Note, RunningTimer,
+    Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -237,6 +237,19 @@ async fn set_matter_terms(
 }
 
 #[tauri::command]
+async fn record_expense(
+    shell: State<'_, Shell>,
+    req: NewExpenseRequest,
+) -> Result<Expense, ApiError> {
+    shell.with_open(|s| s.record_expense(&req))
+}
+
+#[tauri::command]
+async fn list_expenses(shell: State<'_, Shell>, matter: String) -> Result<Vec<Expense>, ApiError> {
+    shell.with_open(|s| s.list_expenses(&matter))
+}
+
+#[tauri::command]
 async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
@@ -302,6 +315,8 @@ fn main() -> std::process::ExitCode {
             add_note,
             list_notes,
             set_matter_terms,
+            record_expense,
+            list_expenses,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

@@ -1,10 +1,10 @@
 //! The one typed API client: every call to the desktop shell goes through [`call`].
 
 use satchel_api::{
-    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, KeyDate, Matter,
-    MatterTermsRequest, NewContactRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest,
-    NewTimeRequest, Note, RunningTimer, Secret, Session, SetupRequest, StartTimerRequest, Status,
-    TimeEntry, UnlockRequest, Wip, cmd,
+    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Expense, KeyDate,
+    Matter, MatterTermsRequest, NewContactRequest, NewExpenseRequest, NewKeyDateRequest,
+    NewMatterRequest, NewNoteRequest, NewTimeRequest, Note, RunningTimer, Secret, Session,
+    SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -170,4 +170,12 @@ pub async fn list_notes(matter: &str) -> Result<Vec<Note>, ApiError> {
 
 pub async fn set_matter_terms(req: &MatterTermsRequest) -> Result<Wip, ApiError> {
     call(cmd::SET_MATTER_TERMS, &Req { req }).await
+}
+
+pub async fn record_expense(req: &NewExpenseRequest) -> Result<Expense, ApiError> {
+    call(cmd::RECORD_EXPENSE, &Req { req }).await
+}
+
+pub async fn list_expenses(matter: &str) -> Result<Vec<Expense>, ApiError> {
+    call(cmd::LIST_EXPENSES, &MatterArg { matter }).await
 }

@@ -30,6 +30,8 @@ pub mod cmd {
     pub const ADD_NOTE: &str = "add_note";
     pub const LIST_NOTES: &str = "list_notes";
     pub const SET_MATTER_TERMS: &str = "set_matter_terms";
+    pub const RECORD_EXPENSE: &str = "record_expense";
+    pub const LIST_EXPENSES: &str = "list_expenses";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.

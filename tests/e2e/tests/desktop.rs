@@ -319,6 +319,21 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         notes.contains("Client confirms instructions to proceed."),
         "{notes}"
     );
+    fill(&c, "#expense-amount", "332.00").await?;
+    fill(&c, "#expense_description", "Court issue fee").await?;
+    wait_for(&c, "#expense-submit").await?.click().await?;
+    wait_until_attr(&c, "#expense-list", "data-count", "1").await?;
+    let deadline = Instant::now() + WAIT;
+    while !text_of(&c, "#detail-costs")
+        .await?
+        .contains("£332.00 disbursements")
+    {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the disbursement never reached the WIP"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     fill(&c, "#terms-estimate", "5000").await?;
     wait_for(&c, "#terms-submit").await?.click().await?;
     let deadline = Instant::now() + WAIT;

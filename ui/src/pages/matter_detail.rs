@@ -4,12 +4,15 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, Matter, MatterTermsRequest, NewNoteRequest, Note, Wip};
+use satchel_api::{
+    ApiError, Expense, Matter, MatterTermsRequest, NewExpenseRequest, NewNoteRequest, Note, Wip,
+};
 
 #[component]
 pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
     let number = matter.number.clone();
     let notes = RwSignal::new(None::<Result<Vec<Note>, ApiError>>);
+    let expenses = RwSignal::new(None::<Result<Vec<Expense>, ApiError>>);
     let wip = RwSignal::new(None::<Result<Wip, ApiError>>);
     let reload = {
         let number = number.clone();
@@ -17,12 +20,20 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
             let n = number.clone();
             spawn_local(async move {
                 notes.set(Some(api::list_notes(&n).await));
+                expenses.set(Some(api::list_expenses(&n).await));
                 wip.set(Some(api::wip(&n).await));
             })
         }
     };
     reload();
-    let on_added = Callback::new(move |_: Note| reload());
+    let on_added = {
+        let reload = reload.clone();
+        Callback::new(move |_: Note| reload())
+    };
+    let on_expense = {
+        let reload = reload.clone();
+        Callback::new(move |_: Expense| reload())
+    };
     let data_number = number.clone();
     view! {
         <section class="page" id="matter-detail" data-number=data_number>
@@ -44,6 +55,10 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                             Some(Err(e)) => e.message,
                         }}
                     </dd>
+                    <dt>"Disbursements and expenses"</dt>
+                    <dd id="detail-costs">
+                        {move || wip.get().and_then(Result::ok).map(|w| format!("{} disbursements; {} expenses (net of VAT)", w.disbursements, w.expenses)).unwrap_or_default()}
+                    </dd>
                     <dt>"Estimate"</dt>
                     <dd id="detail-estimate">
                         {move || wip.get().and_then(Result::ok).and_then(|w| w.estimate).unwrap_or_else(|| "none given".into())}
@@ -57,6 +72,14 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     .map(|w| view! { <div class="banner warn" role="alert" id="estimate-warning">{w}</div> })
             }}
             <TermsForm matter=number.clone() on_saved=Callback::new(move |w: Wip| wip.set(Some(Ok(w)))) />
+            <ExpenseForm matter=number.clone() on_added=on_expense />
+            <Loaded
+                state=expenses
+                loading="Loading expenses…"
+                list_id="expense-list"
+                empty="No expenses or disbursements yet."
+                table=|list| view! { <ExpenseTable list /> }
+            />
             <NoteForm matter=number on_added />
             <Loaded
                 state=notes
@@ -66,6 +89,86 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                 table=|list| view! { <NoteList list /> }
             />
         </section>
+    }
+}
+
+#[component]
+fn ExpenseTable(list: Vec<Expense>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <div class="card flush">
+            <table class="grid" id="expense-list" data-count=count>
+                <thead>
+                    <tr><th>"Date"</th><th>"Kind"</th><th>"Description"</th><th>"Net"</th><th>"VAT"</th></tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|x| view! {
+                            <tr class="expense-row">
+                                <td class="mono">{x.date}</td>
+                                <td>{if x.kind == "disbursement" { "Disbursement" } else { "Expense" }}</td>
+                                <td>{x.description}</td>
+                                <td>{x.net}</td>
+                                <td>{x.vat}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ExpenseForm(matter: String, on_added: Callback<Expense>) -> impl IntoView {
+    let kind = RwSignal::new("disbursement".to_owned());
+    let amount = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let matter = matter.clone();
+        form.submit(
+            ev,
+            || {
+                require(&amount, "amount", "Amount")?;
+                require(&description, "expense_description", "Description")?;
+                let req = NewExpenseRequest {
+                    matter,
+                    kind: kind.get_untracked(),
+                    amount: amount.get_untracked(),
+                    description: description.get_untracked(),
+                    date: String::new(),
+                };
+                Ok(async move { api::record_expense(&req).await })
+            },
+            move |x| {
+                amount.set(String::new());
+                description.set(String::new());
+                on_added.run(x)
+            },
+        )
+    };
+    view! {
+        <form class="card" id="expense-form" on:submit=submit novalidate>
+            <h2>"Record a disbursement or expense"</h2>
+            <FormError last=error fields=&["amount", "expense_description", "kind"] />
+            <div class="row">
+                <label class="field narrow-field wide" for="expense-kind">
+                    <span class="label">"Kind"</span>
+                    <select id="expense-kind" bind:value=kind>
+                        <option value="disbursement">"Disbursement (paid as agent, no VAT)"</option>
+                        <option value="expense">"Expense (recharged, plus VAT)"</option>
+                    </select>
+                </label>
+                <Field label="Net amount" id="expense-amount" value=amount error=field_error(error, "amount") hint="e.g. 332.00" />
+                <Field label="Description" id="expense_description" value=description error=field_error(error, "expense_description") />
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="expense-submit" disabled=move || busy.get()>"Record"</button>
+                </div>
+            </div>
+        </form>
     }
 }
 
