@@ -89,6 +89,23 @@ async fn matter_list_with(c: &Client, n: usize) -> Result<String> {
     }
 }
 
+/// Wait until the text of the element matching `css` contains `needle` (pages load their
+/// data after they render), and return the text.
+async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Result<String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let text = text_of(c, css).await?;
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{css} never showed {needle:?}; it shows {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Wait until the element matching `css` has `attr` equal to `want`.
 async fn wait_until_attr(c: &Client, css: &str, attr: &str, want: &str) -> Result<()> {
     let deadline = Instant::now() + WAIT;
@@ -189,8 +206,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
             .await?
             .contains("Northwind Traders Limited")
     );
-    let contacts = text_of(&c, "#contact-list").await?;
-    assert!(contacts.contains("SW1A 1AA"), "{contacts}");
+    wait_for_text(&c, "#contact-list", "SW1A 1AA").await?;
     wait_for(&c, "#nav-matters").await?.click().await?;
     wait_for(&c, "#new-matter").await?.click().await?;
     fill(&c, "#client_name", "Northwind Trader Ltd").await?;
@@ -303,8 +319,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         .click()
         .await?;
     wait_for(&c, "#matter-detail").await?;
-    let wip = text_of(&c, "#detail-wip").await?;
-    assert!(wip.contains("2 entries"), "{wip}");
+    wait_for_text(&c, "#detail-wip", "2 entries").await?;
     fill(&c, "#note-title", "Telephone attendance on client").await?;
     fill(
         &c,
@@ -323,24 +338,10 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     fill(&c, "#expense_description", "Court issue fee").await?;
     wait_for(&c, "#expense-submit").await?.click().await?;
     wait_until_attr(&c, "#expense-list", "data-count", "1").await?;
-    let deadline = Instant::now() + WAIT;
-    while !text_of(&c, "#detail-costs")
-        .await?
-        .contains("£332.00 disbursements")
-    {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the disbursement never reached the WIP"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_text(&c, "#detail-costs", "£332.00 disbursements").await?;
     fill(&c, "#terms-estimate", "5000").await?;
     wait_for(&c, "#terms-submit").await?.click().await?;
-    let deadline = Instant::now() + WAIT;
-    while !text_of(&c, "#detail-estimate").await?.contains("£5,000.00") {
-        anyhow::ensure!(Instant::now() < deadline, "the estimate was never shown");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_text(&c, "#detail-estimate", "£5,000.00").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&c, "06-matter-detail.png").await?;
     assert!(text_of(&c, "#detail-estimate").await?.contains("£5,000.00"));
