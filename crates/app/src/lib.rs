@@ -361,15 +361,10 @@ impl Satchel {
     /// Open a matter. The number comes from this device's leased block.
     pub fn create_matter(&mut self, req: &api::NewMatterRequest) -> Result<api::Matter, AppError> {
         self.require_editor("open matters")?;
-        let opened = match req.opened.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
-                satchel_core::Invalid::new(
-                    "opened",
-                    format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
-                )
-            })?),
-        };
+        let opened = satchel_core::dates::parse_optional(
+            "opened",
+            req.opened.as_deref().unwrap_or_default(),
+        )?;
         let today = satchel_core::dates::london_date(Timestamp::now());
         let client = match req
             .client_id

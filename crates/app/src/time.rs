@@ -58,22 +58,7 @@ impl Satchel {
         self.require_editor("record time")?;
         let minutes = rules::parse_duration(&req.duration)?;
         let today = satchel_core::dates::london_date(Timestamp::now());
-        let date = match req.date.trim() {
-            "" => today,
-            text => text.parse::<Date>().map_err(|_| {
-                Invalid::new(
-                    "date",
-                    format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
-                )
-            })?,
-        };
-        if date > today {
-            return Err(Invalid::new(
-                "date",
-                format!("must be today ({today}) or earlier; time is recorded once it is spent"),
-            )
-            .into());
-        }
+        let date = satchel_core::dates::on_or_before_today("date", &req.date, today)?;
         let entry = Entry {
             matter_id: resolve_matter(self.store.conn(), &req.matter)?.0,
             date,

@@ -243,30 +243,21 @@ impl NewContact<'_> {
     pub fn validate(&self, today: Date) -> Result<ValidContact, Invalid> {
         let kind = ContactKind::parse(self.kind)?;
         let name = required_text("name", self.name, 200)?;
-        let date_of_birth = match optional(self.date_of_birth) {
-            None => None,
-            Some(text) => {
-                let d: Date = text.parse().map_err(|_| {
-                    Invalid::new(
-                        "date_of_birth",
-                        format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
-                    )
-                })?;
-                if d > today {
-                    return Err(Invalid::new(
-                        "date_of_birth",
-                        format!("cannot be in the future ({d})"),
-                    ));
-                }
-                if d.year() < 1900 {
-                    return Err(Invalid::new(
-                        "date_of_birth",
-                        format!("{d} is not plausible"),
-                    ));
-                }
-                Some(d)
+        let date_of_birth = crate::dates::parse_optional("date_of_birth", self.date_of_birth)?;
+        if let Some(d) = date_of_birth {
+            if d > today {
+                return Err(Invalid::new(
+                    "date_of_birth",
+                    format!("cannot be in the future ({d})"),
+                ));
             }
-        };
+            if d.year() < 1900 {
+                return Err(Invalid::new(
+                    "date_of_birth",
+                    format!("{d} is not plausible"),
+                ));
+            }
+        }
         let company_number = optional(self.company_number)
             .map(company_number)
             .transpose()?;

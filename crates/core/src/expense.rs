@@ -94,21 +94,7 @@ impl NewExpense<'_> {
                 format!("must be at most {}", Money::from_pence(MAX_EXPENSE_PENCE)),
             ));
         }
-        let date = match self.date.trim() {
-            "" => today,
-            text => text.parse::<Date>().map_err(|_| {
-                Invalid::new(
-                    "date",
-                    format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
-                )
-            })?,
-        };
-        if date > today {
-            return Err(Invalid::new(
-                "date",
-                format!("must be today ({today}) or earlier"),
-            ));
-        }
+        let date = crate::dates::on_or_before_today("date", self.date, today)?;
         Ok(ValidExpense {
             kind,
             net,

@@ -85,13 +85,8 @@ pub struct ValidKeyDate {
 impl NewKeyDate<'_> {
     pub fn validate(&self, today: Date) -> Result<ValidKeyDate, Invalid> {
         let kind = KeyDateKind::parse(self.kind)?;
-        let text = self.date.trim();
-        let date: Date = text.parse().map_err(|_| {
-            Invalid::new(
-                "date",
-                format!("must be a date written YYYY-MM-DD ('{text}' is not)"),
-            )
-        })?;
+        let date = crate::dates::parse_optional("date", self.date)?
+            .ok_or_else(|| Invalid::new("date", "is required"))?;
         if date < today {
             return Err(Invalid::new(
                 "date",
