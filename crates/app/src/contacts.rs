@@ -174,23 +174,12 @@ impl Satchel {
         }
         let subject = format!("matter:{matter_id}");
         self.write("matter.party.add", &subject, |tx, at, actor| {
-            let doc = docs::change(
-                tx,
-                &matter_id,
-                docs::KIND_MATTER,
-                actor,
-                at,
-                "add party",
-                |d| {
-                    let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-                    m.parties.push(docs::PartyRec {
-                        contact_id: contact.id.clone(),
-                        role: role.as_str().into(),
-                    });
-                    Ok(autosurgeon::reconcile(d, &m)?)
-                },
-            )?;
-            projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+            crate::update_matter(tx, &matter_id, actor, at, "add party", |m| {
+                m.parties.push(docs::PartyRec {
+                    contact_id: contact.id.clone(),
+                    role: role.as_str().into(),
+                });
+            })?;
             Ok(serde_json::json!({ "contact": contact.id, "role": role.as_str() }))
         })?;
         Ok(())

@@ -1,7 +1,7 @@
 //! Expenses and disbursements on matters.
 
 use crate::contacts::resolve_matter;
-use crate::{AppError, Satchel, docs, projection};
+use crate::{AppError, Satchel, docs};
 use jiff::Timestamp;
 use satchel_api as api;
 use satchel_core::Money;
@@ -35,12 +35,9 @@ impl Satchel {
             vat_pence: v.vat.pence(),
         };
         self.write("expense.record", &format!("matter:{matter_id}"), |tx, at, actor| {
-            let doc = docs::change(tx, &matter_id, docs::KIND_MATTER, actor, at, "record expense", |d| {
-                let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
+            crate::update_matter(tx, &matter_id, actor, at, "record expense", |m| {
                 m.expenses.push(rec.clone());
-                Ok(autosurgeon::reconcile(d, &m)?)
             })?;
-            projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
             Ok(serde_json::json!({ "expense": rec.id, "kind": rec.kind, "net_pence": rec.net_pence, "vat_pence": rec.vat_pence }))
         })?;
         self.expenses_where("x.id = ?1", &rec.id)?

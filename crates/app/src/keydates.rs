@@ -1,7 +1,7 @@
 //! Key dates on matters, the dashboard of what is coming, and iCalendar export.
 
 use crate::contacts::resolve_matter;
-use crate::{AppError, Satchel, docs, projection};
+use crate::{AppError, Satchel, docs};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use satchel_api as api;
@@ -39,20 +39,9 @@ impl Satchel {
             "keydate.add",
             &format!("matter:{matter_id}"),
             |tx, at, actor| {
-                let doc = docs::change(
-                    tx,
-                    &matter_id,
-                    docs::KIND_MATTER,
-                    actor,
-                    at,
-                    "add key date",
-                    |d| {
-                        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-                        m.key_dates.push(rec.clone());
-                        Ok(autosurgeon::reconcile(d, &m)?)
-                    },
-                )?;
-                projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+                crate::update_matter(tx, &matter_id, actor, at, "add key date", |m| {
+                    m.key_dates.push(rec.clone());
+                })?;
                 Ok(serde_json::json!({ "key_date": rec.id, "kind": rec.kind, "date": rec.date }))
             },
         )?;

@@ -714,6 +714,30 @@ impl WriteOutcome for CreatedMatter {
     }
 }
 
+/// Change an existing matter's document as one Automerge commit and re-project it, inside
+/// the caller's write. `f` edits the matter as a struct; every later change to a matter
+/// (parties, time, key dates, notes, expenses, terms) goes through here.
+fn update_matter(
+    tx: &Transaction<'_>,
+    matter_id: &str,
+    actor: &ActorId,
+    at: Timestamp,
+    message: &str,
+    f: impl FnOnce(&mut docs::MatterDoc),
+) -> Result<(), AppError> {
+    let mut updated = None;
+    docs::change(tx, matter_id, docs::KIND_MATTER, actor, at, message, |d| {
+        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
+        f(&mut m);
+        autosurgeon::reconcile(d, &m)?;
+        updated = Some(m);
+        Ok(())
+    })?;
+    let m =
+        updated.ok_or_else(|| AppError::Document(format!("matter {matter_id} was not changed")))?;
+    projection::matter(tx, &m)
+}
+
 fn load_ctx(store: &Store) -> Result<Ctx, AppError> {
     let conn = store.conn();
     let meta = |k: &str| -> Result<String, AppError> {

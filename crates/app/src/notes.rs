@@ -3,7 +3,7 @@
 //! that a note was written, never what it says.
 
 use crate::contacts::resolve_matter;
-use crate::{AppError, Satchel, docs, projection};
+use crate::{AppError, Satchel, docs};
 use satchel_api as api;
 use satchel_core::matter::MatterNumber;
 use satchel_core::{Invalid, required_text};
@@ -54,20 +54,9 @@ impl Satchel {
                     title: title.clone(),
                     body: body.to_owned(),
                 };
-                let doc = docs::change(
-                    tx,
-                    &matter_id,
-                    docs::KIND_MATTER,
-                    actor,
-                    at,
-                    "add note",
-                    |d| {
-                        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-                        m.notes.push(rec.clone());
-                        Ok(autosurgeon::reconcile(d, &m)?)
-                    },
-                )?;
-                projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+                crate::update_matter(tx, &matter_id, actor, at, "add note", |m| {
+                    m.notes.push(rec.clone());
+                })?;
                 Ok(serde_json::json!({ "note": id, "kind": kind, "chars": chars }))
             },
         )?;

@@ -293,25 +293,14 @@ impl Satchel {
             "matter.terms",
             &format!("matter:{matter_id}"),
             |tx, at, actor| {
-                let doc = docs::change(
-                    tx,
-                    &matter_id,
-                    docs::KIND_MATTER,
-                    actor,
-                    at,
-                    "set terms",
-                    |d| {
-                        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-                        if let Some(r) = rate {
-                            m.rate_pence = r;
-                        }
-                        if let Some(e) = estimate {
-                            m.estimate_pence = e;
-                        }
-                        Ok(autosurgeon::reconcile(d, &m)?)
-                    },
-                )?;
-                projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+                crate::update_matter(tx, &matter_id, actor, at, "set terms", |m| {
+                    if let Some(r) = rate {
+                        m.rate_pence = r;
+                    }
+                    if let Some(e) = estimate {
+                        m.estimate_pence = e;
+                    }
+                })?;
                 Ok(serde_json::json!({ "rate_pence": rate, "estimate_pence": estimate }))
             },
         )?;
@@ -382,20 +371,9 @@ fn write_entry(
         rate_pence: rate.pence(),
         value_pence: value.pence(),
     };
-    let doc = docs::change(
-        tx,
-        &e.matter_id,
-        docs::KIND_MATTER,
-        actor,
-        at,
-        "record time",
-        |d| {
-            let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-            m.time.push(rec.clone());
-            Ok(autosurgeon::reconcile(d, &m)?)
-        },
-    )?;
-    projection::matter(tx, &autosurgeon::hydrate(&doc)?)?;
+    crate::update_matter(tx, &e.matter_id, actor, at, "record time", |m| {
+        m.time.push(rec.clone());
+    })?;
     Ok(Recorded(
         rec.id.clone(),
         serde_json::json!({ "entry": rec.id, "minutes": e.minutes, "units": units, "value_pence": value.pence() }),
