@@ -488,23 +488,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 MatterCommand::List { json } => {
                     let list = s.list_matters().map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else if list.is_empty() {
-                        println!("No matters yet.");
-                    } else {
-                        for m in list {
-                            println!(
-                                "{}\t{}\t{}\t{}\t{}\t{}",
-                                m.number,
-                                m.opened,
-                                m.status,
-                                m.opened_by,
-                                m.client_name,
-                                m.description
-                            );
-                        }
-                    }
+                    print_list(json, &list, "No matters yet.", |m| {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            m.number, m.opened, m.status, m.opened_by, m.client_name, m.description
+                        );
+                    })?;
                 }
             }
         }
@@ -537,22 +526,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ContactCommand::List { filter, json } => {
                     let list = s.list_contacts(filter.as_deref()).map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else if list.is_empty() {
-                        println!("No contacts.");
-                    } else {
-                        for c in list {
-                            println!(
-                                "{}\t{}\t{}\t{}\t{} matter(s)",
-                                c.id,
-                                c.kind,
-                                c.name,
-                                c.email.unwrap_or_default(),
-                                c.matters
-                            );
-                        }
-                    }
+                    print_list(json, &list, "No contacts.", |c| {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{} matter(s)",
+                            c.id,
+                            c.kind,
+                            c.name,
+                            c.email.as_deref().unwrap_or_default(),
+                            c.matters
+                        );
+                    })?;
                 }
             }
         }
@@ -610,11 +593,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 TimeCommand::List { matter, json } => {
                     let list = s.list_time(&matter).map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else {
-                        list.iter().for_each(print_entry);
-                    }
+                    print_list(
+                        json,
+                        &list,
+                        &format!("No time recorded on {matter}."),
+                        print_entry,
+                    )?;
                 }
             }
         }
@@ -686,11 +670,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 ExpenseCommand::List { matter, json } => {
                     let list = s.list_expenses(&matter).map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else {
-                        list.iter().for_each(print);
-                    }
+                    print_list(
+                        json,
+                        &list,
+                        &format!("No expenses or disbursements on {matter}."),
+                        print,
+                    )?;
                 }
             }
         }
@@ -720,18 +705,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 NoteCommand::List { matter, json } => {
                     let list = s.list_notes(&matter).map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else if list.is_empty() {
-                        println!("No notes on {matter}.");
-                    } else {
-                        for n in list {
-                            println!(
-                                "── {} · {} · {} · {}\n{}\n",
-                                n.written, n.author, n.kind, n.title, n.body
-                            );
-                        }
-                    }
+                    print_list(json, &list, &format!("No notes on {matter}."), |n| {
+                        println!(
+                            "── {} · {} · {} · {}\n{}\n",
+                            n.written, n.author, n.kind, n.title, n.body
+                        );
+                    })?;
                 }
             }
         }
@@ -761,12 +740,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 KeydateCommand::Upcoming { days, json } => {
                     let list = s.upcoming(days).map_err(explain)?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&list)?);
-                    } else if list.is_empty() {
-                        println!("Nothing in the next {days} days.");
-                    } else {
-                        for k in list {
+                    print_list(
+                        json,
+                        &list,
+                        &format!("Nothing in the next {days} days."),
+                        |k| {
                             println!(
                                 "{}\tin {} days\t{}\t{}\t{}\treminder {}",
                                 k.date,
@@ -776,8 +754,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 k.title,
                                 k.reminder_on
                             );
-                        }
-                    }
+                        },
+                    )?;
                 }
                 KeydateCommand::Ics { matter, out } => {
                     let ics = s.key_dates_ics(matter.as_deref()).map_err(explain)?;
@@ -873,6 +851,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A list as JSON, or a line per item, or a sentence when there is none.
+fn print_list<T: serde::Serialize>(
+    json: bool,
+    list: &[T],
+    empty: &str,
+    line: impl Fn(&T),
+) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(list)?);
+    } else if list.is_empty() {
+        println!("{empty}");
+    } else {
+        list.iter().for_each(line);
+    }
+    Ok(())
 }
 
 fn print_entry(e: &TimeEntry) {
