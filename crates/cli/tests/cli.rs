@@ -46,6 +46,26 @@ fn init(dir: &Path) {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+/// A store set up with one matter, M00001.
+fn with_matter(client: &str, description: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    let o = satchel(
+        tmp.path(),
+        &[
+            "matter",
+            "add",
+            "--client",
+            client,
+            "--description",
+            description,
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    tmp
+}
+
 #[test]
 fn init_add_list_status_verify() {
     let tmp = tempfile::tempdir().unwrap();
@@ -306,25 +326,8 @@ fn contacts_parties_and_a_conflict_check() {
 
 #[test]
 fn time_timer_rate_and_wip() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_matter("Ada Lovelace", "Patent");
     let dir = tmp.path();
-    init(dir);
-    assert!(
-        satchel(
-            dir,
-            &[
-                "matter",
-                "add",
-                "--client",
-                "Ada Lovelace",
-                "--description",
-                "Patent"
-            ],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
     let o = satchel(dir, &["rate", "180.50"], Some(PASS));
     assert!(text(&o).contains("£180.50 an hour"), "{}", text(&o));
     let o = satchel(
@@ -390,25 +393,8 @@ fn time_timer_rate_and_wip() {
 
 #[test]
 fn key_dates_and_an_ics_file() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_matter("Alan Turing", "Appeal");
     let dir = tmp.path();
-    init(dir);
-    assert!(
-        satchel(
-            dir,
-            &[
-                "matter",
-                "add",
-                "--client",
-                "Alan Turing",
-                "--description",
-                "Appeal"
-            ],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
     let o = satchel(
         dir,
         &[
@@ -466,25 +452,8 @@ fn key_dates_and_an_ics_file() {
 
 #[test]
 fn notes_from_a_flag_or_standard_input() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_matter("Mary Shelley", "Dispute");
     let dir = tmp.path();
-    init(dir);
-    assert!(
-        satchel(
-            dir,
-            &[
-                "matter",
-                "add",
-                "--client",
-                "Mary Shelley",
-                "--description",
-                "Dispute"
-            ],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
     let o = satchel(
         dir,
         &[
@@ -534,25 +503,8 @@ fn notes_from_a_flag_or_standard_input() {
 
 #[test]
 fn matter_terms_and_the_estimate_warning() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_matter("Marie Curie", "Lease");
     let dir = tmp.path();
-    init(dir);
-    assert!(
-        satchel(
-            dir,
-            &[
-                "matter",
-                "add",
-                "--client",
-                "Marie Curie",
-                "--description",
-                "Lease"
-            ],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
     let o = satchel(
         dir,
         &[
@@ -596,25 +548,8 @@ fn matter_terms_and_the_estimate_warning() {
 
 #[test]
 fn expenses_and_disbursements() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = with_matter("Ada Byron", "Purchase");
     let dir = tmp.path();
-    init(dir);
-    assert!(
-        satchel(
-            dir,
-            &[
-                "matter",
-                "add",
-                "--client",
-                "Ada Byron",
-                "--description",
-                "Purchase"
-            ],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
     let o = satchel(
         dir,
         &[
