@@ -146,7 +146,7 @@ impl Satchel {
                                 .map(|n| MatterNumber::new(n).to_string()),
                             matter_description: r.get(5)?,
                             role: r.get(6)?,
-                            match_kind: kind_str(m.kind),
+                            match_kind: m.kind.as_str().to_owned(),
                             score: m.score,
                         });
                     }
@@ -175,11 +175,4 @@ impl Satchel {
             hits,
         })
     }
-}
-
-fn kind_str(k: satchel_core::conflict::MatchKind) -> String {
-    serde_json::to_value(k)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{k:?}").to_lowercase())
 }

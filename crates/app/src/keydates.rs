@@ -116,36 +116,34 @@ impl Satchel {
 
     fn key_dates(&self, filter: KeyDateFilter<'_>) -> Result<Vec<api::KeyDate>, AppError> {
         let today = satchel_core::dates::london_date(Timestamp::now());
-        let (condition, arg, arg2): (&str, String, String) = match filter {
-            KeyDateFilter::Id(id) => ("k.id = ?1", id.to_owned(), String::new()),
-            KeyDateFilter::Matter(id) => ("k.matter_id = ?1", id.to_owned(), String::new()),
-            KeyDateFilter::All => ("?1 = ?1", String::new(), String::new()),
+        let (condition, args): (&str, Vec<String>) = match filter {
+            KeyDateFilter::Id(id) => ("k.id = ?1", vec![id.to_owned()]),
+            KeyDateFilter::Matter(id) => ("k.matter_id = ?1", vec![id.to_owned()]),
+            KeyDateFilter::All => ("1", Vec::new()),
             KeyDateFilter::Window(days) => {
                 let end = today
                     .checked_add(jiff::Span::new().days(i64::from(days)))
                     .map_err(|e| AppError::Document(e.to_string()))?;
                 (
                     "k.date >= ?1 AND (k.date <= ?2 OR k.reminder_on <= ?2)",
-                    today.to_string(),
-                    end.to_string(),
+                    vec![today.to_string(), end.to_string()],
                 )
             }
         };
         let sql = format!(
             "SELECT k.id, m.number, m.description, k.kind, k.date, k.title, k.reminder_days, k.reminder_on
              FROM key_dates k JOIN matters m ON m.id = k.matter_id
-             WHERE {condition} AND (?2 = ?2)
+             WHERE {condition}
              ORDER BY k.date, m.number, k.id"
         );
         let mut stmt = self.store.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map([&arg, &arg2], |r| {
-            let date: String = r.get(4)?;
+        let rows = stmt.query_map(satchel_store::rusqlite::params_from_iter(args), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, u32>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                date,
+                r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, u32>(6)?,
                 r.get::<_, String>(7)?,

@@ -189,6 +189,18 @@ pub enum MatchKind {
     Fuzzy,
 }
 
+impl MatchKind {
+    /// The name used in reports and JSON (the same as its serde form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::Reordered => "reordered",
+            MatchKind::Initials => "initials",
+            MatchKind::Fuzzy => "fuzzy",
+        }
+    }
+}
+
 /// How a query matched one candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Match {
@@ -835,6 +847,18 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn match_kind_names_agree_with_serde() {
+        for k in [
+            MatchKind::Exact,
+            MatchKind::Reordered,
+            MatchKind::Initials,
+            MatchKind::Fuzzy,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 
     #[test]
     fn digits_are_not_initials() {
