@@ -5,10 +5,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use satchel_api::{
-    AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind,
-    Expense, KeyDate, Matter, MatterTermsRequest, NewContactRequest, NewExpenseRequest,
-    NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest, Note, RunningTimer,
-    Session, SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip,
+    AddPartyRequest, ApiError, AppState, ConflictQuery, ConflictReport, Contact, Document,
+    ErrorKind, Expense, ExportedDocument, KeyDate, Matter, MatterDetailsRequest,
+    MatterStatusRequest, MatterTermsRequest, NewContactRequest, NewExpenseRequest,
+    NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTaskRequest, NewTimeRequest, Note,
+    RunningTimer, SearchHit, Session, SetupRequest, StartTimerRequest, Status, Task, TaskQuery,
+    TimeEntry, UnlockRequest, User, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 use std::path::PathBuf;
@@ -195,27 +197,179 @@ async fn upcoming(shell: State<'_, Shell>, days: u32) -> Result<Vec<KeyDate>, Ap
 /// Write every key date to an .ics file in the user's Downloads folder (or home folder when
 /// there is none), and say where. Never into the data folder, which holds only encrypted
 /// files: an export is plaintext by the user's choice.
+/// The folder exports go to: the user's Downloads, else their home.
+fn downloads() -> Result<PathBuf, ApiError> {
+    directories::UserDirs::new()
+        .map(|u| u.download_dir().unwrap_or(u.home_dir()).to_path_buf())
+        .ok_or_else(|| err(ErrorKind::Storage, "there is no home folder to save into"))
+}
+
+/// Write `bytes` to `name` in `dir` without replacing a file already there ("name (2).ext").
+fn write_new(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ApiError> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        err(
+            ErrorKind::Storage,
+            format!("could not create {}: {e}", dir.display()),
+        )
+    })?;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
+        _ => (name.to_owned(), String::new()),
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem} ({n}){ext}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut f) => {
+                return f.write_all(bytes).map(|_| candidate.clone()).map_err(|e| {
+                    err(
+                        ErrorKind::Storage,
+                        format!("could not write {}: {e}", candidate.display()),
+                    )
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(err(
+                    ErrorKind::Storage,
+                    format!("could not write {}: {e}", candidate.display()),
+                ));
+            }
+        }
+    }
+    Err(err(
+        ErrorKind::Storage,
+        format!("too many copies of {name} in {}", dir.display()),
+    ))
+}
+
 #[tauri::command]
 async fn export_ics(shell: State<'_, Shell>) -> Result<String, ApiError> {
     let ics = shell.with_open(|s| s.key_dates_ics(None))?;
-    let dir = directories::UserDirs::new()
-        .map(|u| u.download_dir().unwrap_or(u.home_dir()).to_path_buf())
-        .ok_or_else(|| {
-            err(
-                ErrorKind::Storage,
-                "there is no home folder to save the calendar in",
-            )
-        })?;
-    let path = dir.join("satchel-key-dates.ics");
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&path, ics))
-        .map_err(|e| {
-            err(
-                ErrorKind::Storage,
-                format!("could not write {}: {e}", path.display()),
-            )
-        })?;
+    let path = downloads()?.join("satchel-key-dates.ics");
+    std::fs::write(&path, ics).map_err(|e| {
+        err(
+            ErrorKind::Storage,
+            format!("could not write {}: {e}", path.display()),
+        )
+    })?;
     Ok(path.display().to_string())
+}
+
+#[tauri::command]
+async fn set_matter_status(
+    shell: State<'_, Shell>,
+    req: MatterStatusRequest,
+) -> Result<Matter, ApiError> {
+    shell.with_open(|s| s.set_matter_status(&req))
+}
+
+#[tauri::command]
+async fn set_matter_details(
+    shell: State<'_, Shell>,
+    req: MatterDetailsRequest,
+) -> Result<Matter, ApiError> {
+    shell.with_open(|s| s.set_matter_details(&req))
+}
+
+#[tauri::command]
+async fn add_task(shell: State<'_, Shell>, req: NewTaskRequest) -> Result<Task, ApiError> {
+    shell.with_open(|s| s.add_task(&req))
+}
+
+#[tauri::command]
+async fn complete_task(shell: State<'_, Shell>, id: String) -> Result<Task, ApiError> {
+    shell.with_open(|s| s.complete_task(&id))
+}
+
+#[tauri::command]
+async fn list_tasks(shell: State<'_, Shell>, req: TaskQuery) -> Result<Vec<Task>, ApiError> {
+    shell.with_open(|s| s.list_tasks(&req))
+}
+
+#[tauri::command]
+async fn get_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, ApiError> {
+    shell.with_open(|s| s.matter(&matter))
+}
+
+#[tauri::command]
+async fn list_users(shell: State<'_, Shell>) -> Result<Vec<User>, ApiError> {
+    shell.with_open(|s| s.list_users())
+}
+
+#[tauri::command]
+async fn search(shell: State<'_, Shell>, text: String) -> Result<Vec<SearchHit>, ApiError> {
+    shell.with_open(|s| s.search(&text))
+}
+
+#[tauri::command]
+async fn set_unit_minutes(shell: State<'_, Shell>, minutes: i64) -> Result<u32, ApiError> {
+    shell.with_open(|s| s.set_unit_minutes(minutes))
+}
+
+/// A document's bytes arrive as the raw body (no JSON array of numbers); the matter and
+/// the file name come in headers, the name percent-encoded.
+#[tauri::command]
+async fn add_document(
+    shell: State<'_, Shell>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<Document, ApiError> {
+    let header = |name: &str| -> Result<String, ApiError> {
+        let raw = request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| err(ErrorKind::Invalid, format!("the upload has no {name}")))?;
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| {
+                err(
+                    ErrorKind::Invalid,
+                    format!("the upload's {name} is not text"),
+                )
+            })
+    };
+    let matter = header("x-satchel-matter")?;
+    let name = header("x-satchel-name")?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(err(ErrorKind::Invalid, "the upload carried no file"));
+    };
+    shell.with_open(|s| s.add_document(&matter, &name, bytes))
+}
+
+#[tauri::command]
+async fn list_documents(
+    shell: State<'_, Shell>,
+    matter: String,
+) -> Result<Vec<Document>, ApiError> {
+    shell.with_open(|s| s.list_documents(&matter))
+}
+
+/// Save a document (a version of it) into Downloads; audited as a download.
+#[tauri::command]
+async fn export_document(
+    shell: State<'_, Shell>,
+    id: String,
+    version: Option<u64>,
+) -> Result<ExportedDocument, ApiError> {
+    let dir = downloads()?;
+    let d = shell.with_open(|s| s.export_document(&id, version))?;
+    let path = write_new(&dir, &d.name, &d.bytes)?;
+    Ok(ExportedDocument {
+        path: path.display().to_string(),
+        name: d.name,
+        version: d.version,
+        size: d.bytes.len() as u64,
+    })
 }
 
 #[tauri::command]
@@ -317,6 +471,18 @@ fn main() -> std::process::ExitCode {
             set_matter_terms,
             record_expense,
             list_expenses,
+            set_matter_status,
+            set_matter_details,
+            add_task,
+            complete_task,
+            list_tasks,
+            list_users,
+            get_matter,
+            search,
+            set_unit_minutes,
+            add_document,
+            list_documents,
+            export_document,
             status
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

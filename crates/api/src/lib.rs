@@ -32,6 +32,18 @@ pub mod cmd {
     pub const SET_MATTER_TERMS: &str = "set_matter_terms";
     pub const RECORD_EXPENSE: &str = "record_expense";
     pub const LIST_EXPENSES: &str = "list_expenses";
+    pub const SET_MATTER_STATUS: &str = "set_matter_status";
+    pub const SET_MATTER_DETAILS: &str = "set_matter_details";
+    pub const ADD_TASK: &str = "add_task";
+    pub const COMPLETE_TASK: &str = "complete_task";
+    pub const LIST_TASKS: &str = "list_tasks";
+    pub const ADD_DOCUMENT: &str = "add_document";
+    pub const LIST_DOCUMENTS: &str = "list_documents";
+    pub const EXPORT_DOCUMENT: &str = "export_document";
+    pub const SEARCH: &str = "search";
+    pub const SET_UNIT_MINUTES: &str = "set_unit_minutes";
+    pub const LIST_USERS: &str = "list_users";
+    pub const GET_MATTER: &str = "get_matter";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -113,6 +125,15 @@ pub struct NewMatterRequest {
     pub description: String,
     /// ISO date `YYYY-MM-DD`; `None` or empty for today.
     pub opened: Option<String>,
+    /// One of the practice areas; empty for general.
+    #[serde(default)]
+    pub practice_area: Option<String>,
+    /// Initials of the fee earner responsible; empty for whoever opens it.
+    #[serde(default)]
+    pub fee_earner: Option<String>,
+    /// Initials of the supervisor; may be empty.
+    #[serde(default)]
+    pub supervisor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,10 +145,138 @@ pub struct Matter {
     pub description: String,
     /// ISO date `YYYY-MM-DD` (civil date, Europe/London).
     pub opened: String,
-    /// `open` or `closed`.
+    /// `open`, `closed` or `archived`.
     pub status: String,
-    /// Initials of the fee earner who opened it.
+    /// Initials of the person who opened it.
     pub opened_by: String,
+    #[serde(default)]
+    pub practice_area: String,
+    /// Initials of the fee earner responsible.
+    #[serde(default)]
+    pub fee_earner: String,
+    /// Initials of the supervisor.
+    #[serde(default)]
+    pub supervisor: Option<String>,
+    /// ISO dates.
+    #[serde(default)]
+    pub closed_on: Option<String>,
+    #[serde(default)]
+    pub archived_on: Option<String>,
+}
+
+/// Move a matter to `open`, `closed` or `archived`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterStatusRequest {
+    /// Id or number.
+    pub matter: String,
+    pub status: String,
+    /// ISO date of the move; empty for today.
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+/// Change who runs a matter and its practice area. `None` leaves a field as it is; an
+/// empty supervisor removes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterDetailsRequest {
+    pub matter: String,
+    #[serde(default)]
+    pub practice_area: Option<String>,
+    #[serde(default)]
+    pub fee_earner: Option<String>,
+    #[serde(default)]
+    pub supervisor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTaskRequest {
+    pub matter: String,
+    pub title: String,
+    /// Initials; empty for me.
+    #[serde(default)]
+    pub assignee: String,
+    /// ISO date.
+    pub due: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub matter_id: String,
+    pub matter_number: String,
+    pub title: String,
+    /// Initials.
+    pub assignee: String,
+    pub due: String,
+    pub done_on: Option<String>,
+}
+
+/// Which tasks: one matter's (all), or the open tasks of one person (initials; empty for
+/// me) due within `days` (overdue ones included).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskQuery {
+    #[serde(default)]
+    pub matter: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+/// A document on a matter, with its latest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub matter_id: String,
+    pub name: String,
+    pub version: u64,
+    pub size: u64,
+    pub sha256: String,
+    /// Initials.
+    pub added_by: String,
+    pub added_at: String,
+    /// Every version, newest first.
+    pub versions: Vec<DocumentVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentVersion {
+    pub version: u64,
+    pub size: u64,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+/// Where an exported document was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedDocument {
+    pub path: String,
+    pub name: String,
+    pub version: u64,
+    pub size: u64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// `contact`, `matter`, `note` or `document`.
+    pub kind: String,
+    pub id: String,
+    /// The matter it belongs to (for matters, notes and documents).
+    pub matter_id: Option<String>,
+    pub matter_number: Option<String>,
+    pub title: String,
+    /// A short excerpt with the match.
+    pub snippet: String,
+}
+
+/// A user of the firm, as others see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub initials: String,
+    pub role: String,
 }
 
 /// A new contact as typed. Empty strings mean "not given".

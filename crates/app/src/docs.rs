@@ -19,6 +19,9 @@ pub struct FirmDoc {
     pub firm_name: String,
     /// By user id.
     pub users: BTreeMap<String, UserRec>,
+    /// The firm's time unit in minutes (schema 9); absent means the default of 6.
+    #[autosurgeon(missing = "Option::default")]
+    pub unit_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -68,6 +71,58 @@ pub struct MatterDoc {
     /// Expenses and disbursements, oldest first; never edited (schema 8).
     #[autosurgeon(missing = "Vec::new")]
     pub expenses: Vec<ExpenseRec>,
+    /// `satchel_core::matter::PRACTICE_AREAS` (schema 9; absent means general).
+    #[autosurgeon(missing = "Option::default")]
+    pub practice_area: Option<String>,
+    /// User id of the fee earner responsible (schema 9; absent means who opened it).
+    #[autosurgeon(missing = "Option::default")]
+    pub fee_earner: Option<String>,
+    /// User id of the supervising partner (schema 9).
+    #[autosurgeon(missing = "Option::default")]
+    pub supervisor: Option<String>,
+    /// ISO civil dates of closing and archiving (schema 9).
+    #[autosurgeon(missing = "Option::default")]
+    pub closed_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub archived_on: Option<String>,
+    /// Tasks, oldest first (schema 9).
+    #[autosurgeon(missing = "Vec::new")]
+    pub tasks: Vec<TaskRec>,
+    /// Documents and their versions (schema 9). The bytes are in the store's blobs.
+    #[autosurgeon(missing = "Vec::new")]
+    pub files: Vec<FileRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct TaskRec {
+    pub id: String,
+    pub title: String,
+    /// User id.
+    pub assignee: String,
+    /// ISO civil date.
+    pub due: String,
+    /// ISO civil date it was done.
+    pub done_on: Option<String>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct FileRec {
+    pub id: String,
+    pub name: String,
+    /// Oldest first; a version is never changed or removed.
+    pub versions: Vec<FileVersionRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct FileVersionRec {
+    pub version: u64,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes: the key of the blob.
+    pub sha256: String,
+    pub added_by: String,
+    /// RFC 3339 UTC instant.
+    pub added_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

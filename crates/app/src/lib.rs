@@ -12,16 +12,22 @@
 mod conflicts;
 mod contacts;
 pub mod docs;
+mod documents;
 mod error;
 mod expenses;
+mod firmdoc;
 mod keydates;
+mod matters;
 pub mod notes;
 pub mod paths;
 mod projection;
+mod search;
 mod time;
 pub mod vault;
 
 pub use error::AppError;
+/// The domain rules, for front ends that check input before a round trip (sizes, statuses).
+pub use satchel_core as domain;
 pub use vault::{KeyVault, MemoryVault, NoKeyring, OsKeyring};
 
 use automerge::ActorId;
@@ -251,6 +257,7 @@ impl Satchel {
                     },
                 )]
                 .into(),
+                unit_minutes: None,
             };
             docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
                 Ok(autosurgeon::reconcile(d, &firm_doc)?)
@@ -393,10 +400,21 @@ impl Satchel {
                 .transpose()?,
             req.conflict_reason.as_deref().unwrap_or_default(),
         )?;
+        let practice_area = match req.practice_area.as_deref().map(str::trim) {
+            Some(a) if !a.is_empty() => satchel_core::matter::practice_area(a)?,
+            _ => "general".to_owned(),
+        };
+        let fee_earner = match req.fee_earner.as_deref().map(str::trim) {
+            Some(i) if !i.is_empty() => Some(self.user_by_initials("fee_earner", i)?),
+            _ => None,
+        };
+        let supervisor = match req.supervisor.as_deref().map(str::trim) {
+            Some(i) if !i.is_empty() => Some(self.user_by_initials("supervisor", i)?),
+            _ => None,
+        };
         let id = Uuid::now_v7().to_string();
         let subject = format!("matter:{id}");
         let user_id = self.ctx.user_id.clone();
-        let initials = self.ctx.initials.clone();
         let created = self.write("matter.create", &subject, |tx, at, actor| {
             let checked_at = checked_at.unwrap_or_else(|| at.to_string());
             if fresh_check {
@@ -462,26 +480,25 @@ impl Satchel {
                 rate_pence: None,
                 estimate_pence: None,
                 expenses: Vec::new(),
+                practice_area: Some(practice_area.clone()),
+                fee_earner: Some(fee_earner.clone().unwrap_or_else(|| user_id.clone())),
+                supervisor: supervisor.clone(),
+                closed_on: None,
+                archived_on: None,
+                tasks: Vec::new(),
+                files: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
             })?;
-            projection::matter(tx, &doc)?;
+            projection::matter(tx, None, &doc)?;
             let audit = serde_json::json!({
                 "number": number.to_string(),
                 "conflict": { "check": report.id, "hits": report.hits.len(), "decision": decision.as_str() },
             });
-            Ok(CreatedMatter(audit, api::Matter {
-                id: id.clone(),
-                number: number.to_string(),
-                client_name: doc.client_name,
-                description: doc.description,
-                opened: doc.opened,
-                status: doc.status,
-                opened_by: initials.clone(),
-            }))
+            Ok(CreatedMatter(audit, id.clone()))
         })?;
-        Ok(created.1)
+        self.matter(&created.1)
     }
 
     /// The conflict check a new matter relies on: the one named in the request (which must
@@ -545,23 +562,17 @@ impl Satchel {
 
     /// Every matter held on this device, newest number first.
     pub fn list_matters(&self) -> Result<Vec<api::Matter>, AppError> {
-        let mut stmt = self.store.conn().prepare_cached(
-            "SELECT m.id, m.number, m.client_name, m.description, m.opened, m.status, coalesce(u.initials, '?')
-             FROM matters m LEFT JOIN users u ON u.id = m.opened_by
-             ORDER BY m.number DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(api::Matter {
-                id: r.get(0)?,
-                number: MatterNumber::new(r.get(1)?).to_string(),
-                client_name: r.get(2)?,
-                description: r.get(3)?,
-                opened: r.get(4)?,
-                status: r.get(5)?,
-                opened_by: r.get(6)?,
-            })
-        })?;
+        let sql = format!("SELECT {MATTER_COLUMNS} ORDER BY m.number DESC");
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([], matter_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// One matter, by id or number.
+    pub fn matter(&self, matter: &str) -> Result<api::Matter, AppError> {
+        let (id, _) = contacts::resolve_matter(self.store.conn(), matter)?;
+        let sql = format!("SELECT {MATTER_COLUMNS} WHERE m.id = ?1");
+        Ok(self.store.conn().query_row(&sql, [id], matter_row)?)
     }
 
     pub fn status(&self) -> Result<api::Status, AppError> {
@@ -641,6 +652,9 @@ impl Satchel {
         tx.execute("DELETE FROM key_dates", [])?;
         tx.execute("DELETE FROM notes", [])?;
         tx.execute("DELETE FROM expenses", [])?;
+        tx.execute("DELETE FROM tasks", [])?;
+        tx.execute("DELETE FROM matter_files", [])?;
+        tx.execute("DELETE FROM search_docs", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;
@@ -656,7 +670,7 @@ impl Satchel {
         }
         for id in docs::ids_of_kind(&tx, docs::KIND_MATTER)? {
             if let Some(doc) = docs::load(&tx, &id)? {
-                projection::matter(&tx, &autosurgeon::hydrate(&doc)?)?;
+                projection::matter(&tx, None, &autosurgeon::hydrate(&doc)?)?;
             }
         }
         tx.commit()?;
@@ -693,6 +707,30 @@ impl Satchel {
     }
 }
 
+const MATTER_COLUMNS: &str = "m.id, m.number, m.client_name, m.description, m.opened, m.status,
+    coalesce(o.initials, '?'), m.practice_area, coalesce(f.initials, '?'), s.initials, m.closed_on, m.archived_on
+    FROM matters m LEFT JOIN users o ON o.id = m.opened_by LEFT JOIN users f ON f.id = m.fee_earner_id
+    LEFT JOIN users s ON s.id = m.supervisor_id";
+
+fn matter_row(
+    r: &satchel_store::rusqlite::Row<'_>,
+) -> satchel_store::rusqlite::Result<api::Matter> {
+    Ok(api::Matter {
+        id: r.get(0)?,
+        number: MatterNumber::new(r.get(1)?).to_string(),
+        client_name: r.get(2)?,
+        description: r.get(3)?,
+        opened: r.get(4)?,
+        status: r.get(5)?,
+        opened_by: r.get(6)?,
+        practice_area: r.get(7)?,
+        fee_earner: r.get(8)?,
+        supervisor: r.get(9)?,
+        closed_on: r.get(10)?,
+        archived_on: r.get(11)?,
+    })
+}
+
 /// What a write returns, and what of it goes into the audit event.
 trait WriteOutcome {
     fn audit_detail(&self) -> serde_json::Value;
@@ -705,8 +743,8 @@ impl WriteOutcome for serde_json::Value {
 }
 
 /// The audit detail (enough to report on, without copying client data into the trail) and
-/// the matter.
-struct CreatedMatter(serde_json::Value, api::Matter);
+/// the matter's id.
+struct CreatedMatter(serde_json::Value, String);
 
 impl WriteOutcome for CreatedMatter {
     fn audit_detail(&self) -> serde_json::Value {
@@ -725,17 +763,34 @@ fn update_matter(
     message: &str,
     f: impl FnOnce(&mut docs::MatterDoc),
 ) -> Result<(), AppError> {
+    try_update_matter(tx, matter_id, actor, at, message, |m| {
+        f(m);
+        Ok(())
+    })
+}
+
+/// [`update_matter`] for a change that may be refused after seeing the matter's current
+/// state (e.g. a status move); a refusal changes nothing.
+fn try_update_matter(
+    tx: &Transaction<'_>,
+    matter_id: &str,
+    actor: &ActorId,
+    at: Timestamp,
+    message: &str,
+    f: impl FnOnce(&mut docs::MatterDoc) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let mut updated = None;
     docs::change(tx, matter_id, docs::KIND_MATTER, actor, at, message, |d| {
-        let mut m: docs::MatterDoc = autosurgeon::hydrate(d)?;
-        f(&mut m);
-        autosurgeon::reconcile(d, &m)?;
-        updated = Some(m);
+        let before: docs::MatterDoc = autosurgeon::hydrate(d)?;
+        let mut after = before.clone();
+        f(&mut after)?;
+        autosurgeon::reconcile(d, &after)?;
+        updated = Some((before, after));
         Ok(())
     })?;
-    let m =
+    let (before, after) =
         updated.ok_or_else(|| AppError::Document(format!("matter {matter_id} was not changed")))?;
-    projection::matter(tx, &m)
+    projection::matter(tx, Some(&before), &after)
 }
 
 fn load_ctx(store: &Store) -> Result<Ctx, AppError> {

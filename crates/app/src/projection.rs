@@ -5,7 +5,9 @@
 use crate::AppError;
 use crate::docs::{ContactDoc, FirmDoc, MatterDoc};
 use satchel_core::conflict::NameKey;
+use satchel_core::matter::MatterNumber;
 use satchel_store::rusqlite::{Transaction, params};
+use std::collections::HashMap;
 
 pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
     tx.execute(
@@ -13,6 +15,14 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [&doc.firm_name],
     )?;
+    match doc.unit_minutes {
+        Some(u) => tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('unit_minutes', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [u.to_string()],
+        )?,
+        None => tx.execute("DELETE FROM meta WHERE key = 'unit_minutes'", [])?,
+    };
     tx.execute("DELETE FROM users", [])?;
     for (id, u) in &doc.users {
         tx.execute(
@@ -23,21 +33,32 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
+/// Write a matter's rows. With `old` (the document before this change), only the entries
+/// that were added, changed or removed are touched, so a change to a matter with years of
+/// time costs the same as one to a new matter; without it, every row is rewritten.
+pub fn matter(
+    tx: &Transaction<'_>,
+    old: Option<&MatterDoc>,
+    doc: &MatterDoc,
+) -> Result<(), AppError> {
+    let number = MatterNumber::new(u32::try_from(doc.number).map_err(|_| {
+        AppError::Document(format!("matter number {} is out of range", doc.number))
+    })?);
+    let practice_area = doc.practice_area.as_deref().unwrap_or("general");
     tx.execute(
         "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, client_key,
-             rate_pence, estimate_pence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             rate_pence, estimate_pence, practice_area, fee_earner_id, supervisor_id, closed_on, archived_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT(id) DO UPDATE SET number = excluded.number, client_name = excluded.client_name,
              description = excluded.description, opened = excluded.opened,
              status = excluded.status, opened_by = excluded.opened_by, client_key = excluded.client_key,
-             rate_pence = excluded.rate_pence, estimate_pence = excluded.estimate_pence",
+             rate_pence = excluded.rate_pence, estimate_pence = excluded.estimate_pence,
+             practice_area = excluded.practice_area, fee_earner_id = excluded.fee_earner_id,
+             supervisor_id = excluded.supervisor_id, closed_on = excluded.closed_on,
+             archived_on = excluded.archived_on",
         params![
             doc.id,
-            i64::try_from(doc.number).map_err(|_| AppError::Document(format!(
-                "matter number {} is out of range",
-                doc.number
-            )))?,
+            number.get(),
             doc.client_name,
             doc.description,
             doc.opened,
@@ -45,18 +66,42 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
             doc.opened_by,
             NameKey::new(&doc.client_name).as_stored(),
             doc.rate_pence,
-            doc.estimate_pence
+            doc.estimate_pence,
+            practice_area,
+            doc.fee_earner.as_deref().unwrap_or(&doc.opened_by),
+            doc.supervisor,
+            doc.closed_on,
+            doc.archived_on
         ],
     )?;
-    tx.execute("DELETE FROM time_entries WHERE matter_id = ?1", [&doc.id])?;
-    for t in &doc.time {
-        tx.execute(
-            "INSERT INTO time_entries (id, matter_id, user_id, date, minutes, unit_minutes, units, billable,
-                 activity, description, rate_pence, value_pence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
+    index(
+        tx,
+        "matter",
+        &doc.id,
+        Some(&doc.id),
+        &format!("{number} {}", doc.client_name),
+        &format!("{} {practice_area}", doc.description),
+    )?;
+    let m = doc.id.as_str();
+    rows(
+        tx,
+        old.map(|o| o.time.as_slice()),
+        &doc.time,
+        |t| &t.id,
+        "DELETE FROM time_entries WHERE matter_id = ?1",
+        |t| {
+            tx.execute("DELETE FROM time_entries WHERE id = ?1", [&t.id])?;
+            Ok(())
+        },
+        |t| {
+            tx.prepare_cached(
+                "INSERT INTO time_entries (id, matter_id, user_id, date, minutes, unit_minutes, units, billable,
+                     activity, description, rate_pence, value_pence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
                 t.id,
-                doc.id,
+                m,
                 t.user_id,
                 t.date,
                 t.minutes as i64,
@@ -67,48 +112,184 @@ pub fn matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
                 t.description,
                 t.rate_pence,
                 t.value_pence
-            ],
-        )?;
+            ])?;
+            Ok(())
+        },
+        m,
+    )?;
+    rows(
+        tx,
+        old.map(|o| o.expenses.as_slice()),
+        &doc.expenses,
+        |x| &x.id,
+        "DELETE FROM expenses WHERE matter_id = ?1",
+        |x| {
+            tx.execute("DELETE FROM expenses WHERE id = ?1", [&x.id])?;
+            Ok(())
+        },
+        |x| {
+            tx.execute(
+                "INSERT INTO expenses (id, matter_id, user_id, date, kind, description, net_pence, vat_pence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![x.id, m, x.user_id, x.date, x.kind, x.description, x.net_pence, x.vat_pence],
+            )?;
+            Ok(())
+        },
+        m,
+    )?;
+    rows(
+        tx,
+        old.map(|o| o.notes.as_slice()),
+        &doc.notes,
+        |n| &n.id,
+        "DELETE FROM notes WHERE matter_id = ?1",
+        |n| {
+            tx.execute("DELETE FROM notes WHERE id = ?1", [&n.id])?;
+            unindex(tx, "note", &n.id)
+        },
+        |n| {
+            tx.execute(
+                "INSERT INTO notes (id, matter_id, at, author_id, kind, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![n.id, m, n.at, n.author_id, n.kind, n.title, n.body],
+            )?;
+            index(tx, "note", &n.id, Some(m), &n.title, &n.body)
+        },
+        m,
+    )?;
+    rows(
+        tx,
+        old.map(|o| o.key_dates.as_slice()),
+        &doc.key_dates,
+        |k| &k.id,
+        "DELETE FROM key_dates WHERE matter_id = ?1",
+        |k| {
+            tx.execute("DELETE FROM key_dates WHERE id = ?1", [&k.id])?;
+            Ok(())
+        },
+        |k| {
+            tx.execute(
+                "INSERT INTO key_dates (id, matter_id, kind, date, title, reminder_days, reminder_on, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![k.id, m, k.kind, k.date, k.title, k.reminder_days as i64, k.reminder_on, k.created_by],
+            )?;
+            Ok(())
+        },
+        m,
+    )?;
+    rows(
+        tx,
+        old.map(|o| o.tasks.as_slice()),
+        &doc.tasks,
+        |t| &t.id,
+        "DELETE FROM tasks WHERE matter_id = ?1",
+        |t| {
+            tx.execute("DELETE FROM tasks WHERE id = ?1", [&t.id])?;
+            Ok(())
+        },
+        |t| {
+            tx.execute(
+                "INSERT INTO tasks (id, matter_id, title, assignee_id, due, done_on, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.id, m, t.title, t.assignee, t.due, t.done_on, t.created_by],
+            )?;
+            Ok(())
+        },
+        m,
+    )?;
+    rows(
+        tx,
+        old.map(|o| o.files.as_slice()),
+        &doc.files,
+        |f| &f.id,
+        "DELETE FROM matter_files WHERE matter_id = ?1",
+        |f| {
+            tx.execute("DELETE FROM matter_files WHERE file_id = ?1", [&f.id])?;
+            unindex(tx, "document", &f.id)
+        },
+        |f| {
+            for v in &f.versions {
+                tx.execute(
+                    "INSERT INTO matter_files (file_id, version, matter_id, name, size, sha256, added_by, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![f.id, v.version as i64, m, f.name, v.size as i64, v.sha256, v.added_by, v.added_at],
+                )?;
+            }
+            index(tx, "document", &f.id, Some(m), &f.name, "")
+        },
+        m,
+    )?;
+    // Parties are few, and keyed by (contact, role): rewrite them.
+    if old.is_none_or(|o| o.parties != doc.parties) {
+        tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [m])?;
+        for p in &doc.parties {
+            tx.execute(
+                "INSERT OR IGNORE INTO matter_parties (matter_id, contact_id, role) VALUES (?1, ?2, ?3)",
+                params![m, p.contact_id, p.role],
+            )?;
+        }
     }
-    tx.execute("DELETE FROM expenses WHERE matter_id = ?1", [&doc.id])?;
-    for x in &doc.expenses {
-        tx.execute(
-            "INSERT INTO expenses (id, matter_id, user_id, date, kind, description, net_pence, vat_pence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![x.id, doc.id, x.user_id, x.date, x.kind, x.description, x.net_pence, x.vat_pence],
-        )?;
+    Ok(())
+}
+
+/// Bring the rows of one list in a matter from `old` to `new`: remove the entries that went
+/// or changed, insert the ones that came or changed. Without `old`, clear them all with
+/// `clear_all` (bound to the matter id) and insert every entry.
+#[allow(clippy::too_many_arguments)]
+fn rows<T: PartialEq>(
+    tx: &Transaction<'_>,
+    old: Option<&[T]>,
+    new: &[T],
+    id: impl Fn(&T) -> &String,
+    clear_all: &str,
+    mut remove: impl FnMut(&T) -> Result<(), AppError>,
+    mut insert: impl FnMut(&T) -> Result<(), AppError>,
+    matter_id: &str,
+) -> Result<(), AppError> {
+    let Some(old) = old else {
+        tx.execute(clear_all, [matter_id])?;
+        for e in new {
+            insert(e)?;
+        }
+        return Ok(());
+    };
+    let before: HashMap<&String, &T> = old.iter().map(|e| (id(e), e)).collect();
+    let after: HashMap<&String, &T> = new.iter().map(|e| (id(e), e)).collect();
+    for e in old {
+        if after.get(id(e)).is_none_or(|n| *n != e) {
+            remove(e)?;
+        }
     }
-    tx.execute("DELETE FROM notes WHERE matter_id = ?1", [&doc.id])?;
-    for n in &doc.notes {
-        tx.execute(
-            "INSERT INTO notes (id, matter_id, at, author_id, kind, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![n.id, doc.id, n.at, n.author_id, n.kind, n.title, n.body],
-        )?;
+    for e in new {
+        if before.get(id(e)).is_none_or(|o| *o != e) {
+            insert(e)?;
+        }
     }
-    tx.execute("DELETE FROM key_dates WHERE matter_id = ?1", [&doc.id])?;
-    for k in &doc.key_dates {
-        tx.execute(
-            "INSERT INTO key_dates (id, matter_id, kind, date, title, reminder_days, reminder_on, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                k.id,
-                doc.id,
-                k.kind,
-                k.date,
-                k.title,
-                k.reminder_days as i64,
-                k.reminder_on,
-                k.created_by
-            ],
-        )?;
-    }
-    tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [&doc.id])?;
-    for p in &doc.parties {
-        tx.execute(
-            "INSERT OR IGNORE INTO matter_parties (matter_id, contact_id, role) VALUES (?1, ?2, ?3)",
-            params![doc.id, p.contact_id, p.role],
-        )?;
-    }
+    Ok(())
+}
+
+/// Put an entry in the search index (or update it).
+fn index(
+    tx: &Transaction<'_>,
+    kind: &str,
+    ref_id: &str,
+    matter_id: Option<&str>,
+    title: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    tx.prepare_cached(
+        "INSERT INTO search_docs (kind, ref_id, matter_id, title, body) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kind, ref_id) DO UPDATE SET matter_id = excluded.matter_id,
+             title = excluded.title, body = excluded.body
+         WHERE title IS NOT excluded.title OR body IS NOT excluded.body
+             OR matter_id IS NOT excluded.matter_id",
+    )?
+    .execute(params![kind, ref_id, matter_id, title, body])?;
+    Ok(())
+}
+
+fn unindex(tx: &Transaction<'_>, kind: &str, ref_id: &str) -> Result<(), AppError> {
+    tx.prepare_cached("DELETE FROM search_docs WHERE kind = ?1 AND ref_id = ?2")?
+        .execute(params![kind, ref_id])?;
     Ok(())
 }
 
@@ -133,5 +314,15 @@ pub fn contact(tx: &Transaction<'_>, doc: &ContactDoc) -> Result<(), AppError> {
             doc.company_number
         ],
     )?;
-    Ok(())
+    let details: Vec<&str> = [
+        &doc.email,
+        &doc.phone,
+        &doc.address,
+        &doc.postcode,
+        &doc.company_number,
+    ]
+    .into_iter()
+    .filter_map(|f| f.as_deref())
+    .collect();
+    index(tx, "contact", &doc.id, None, &doc.name, &details.join(" "))
 }

@@ -1079,3 +1079,397 @@ fn disbursements_and_expenses_carry_their_vat_and_count_in_wip() {
     s.rebuild_projections().unwrap();
     assert_eq!(s.list_expenses(&m.number).unwrap().len(), 2);
 }
+
+fn open_matter(s: &mut Satchel, client: &str) -> satchel_api::Matter {
+    s.create_matter(&matter(client, "Work")).unwrap()
+}
+
+fn status(matter: &str, to: &str, on: &str) -> satchel_api::MatterStatusRequest {
+    satchel_api::MatterStatusRequest {
+        matter: matter.into(),
+        status: to.into(),
+        on: Some(on.into()),
+    }
+}
+
+#[test]
+fn matters_close_reopen_and_archive_with_their_dates() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = open_matter(&mut s, "Dora Finch");
+    assert_eq!(
+        (
+            m.status.as_str(),
+            m.practice_area.as_str(),
+            m.fee_earner.as_str()
+        ),
+        ("open", "general", "JH")
+    );
+    let err = s
+        .set_matter_status(&status(&m.number, "archived", ""))
+        .unwrap_err();
+    assert!(err.to_string().contains("closed before"), "{err}");
+    let err = s
+        .set_matter_status(&status(&m.number, "closed", "2999-01-01"))
+        .unwrap_err();
+    assert!(err.to_string().contains("after today"), "{err}");
+    let err = s
+        .set_matter_status(&status(&m.number, "closed", "1999-01-01"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("before M00001 was opened"),
+        "{err}"
+    );
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    let closed = s
+        .set_matter_status(&status(&m.number, "closed", ""))
+        .unwrap();
+    let today = satchel_core::dates::london_date(Timestamp::now()).to_string();
+    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.closed_on.as_deref(), Some(today.as_str()));
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events + 1);
+    let archived = s.set_matter_status(&status(&m.id, "archived", "")).unwrap();
+    assert_eq!(
+        (archived.status.as_str(), archived.archived_on.as_deref()),
+        ("archived", Some(today.as_str()))
+    );
+    let err = s.set_matter_status(&status(&m.id, "open", "")).unwrap_err();
+    assert!(err.to_string().contains("returned to closed"), "{err}");
+    // Tasks need an open matter.
+    let err = s
+        .add_task(&satchel_api::NewTaskRequest {
+            matter: m.number.clone(),
+            title: "Call".into(),
+            assignee: String::new(),
+            due: today.clone(),
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("is archived"), "{err}");
+    s.set_matter_status(&status(&m.id, "closed", "")).unwrap();
+    let reopened = s.set_matter_status(&status(&m.id, "open", "")).unwrap();
+    assert_eq!(
+        (
+            reopened.status.as_str(),
+            reopened.closed_on,
+            reopened.archived_on
+        ),
+        ("open", None, None)
+    );
+    // The projection agrees with the document after a rebuild.
+    let before = s.list_matters().unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_matters().unwrap(), before);
+}
+
+#[test]
+fn fee_earner_supervisor_and_practice_area_are_users_and_listed_areas() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    s.add_user("Sam Okoro", "so", "fee earner", "180.00")
+        .unwrap();
+    let err = s.add_user("Sara Ong", "SO", "fee_earner", "").unwrap_err();
+    assert!(err.to_string().contains("already Sam Okoro's"), "{err}");
+    let m = s
+        .create_matter(&NewMatterRequest {
+            practice_area: Some("Family".into()),
+            fee_earner: Some("SO".into()),
+            supervisor: Some("JH".into()),
+            ..matter("Eve Grant", "Child arrangements")
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            m.practice_area.as_str(),
+            m.fee_earner.as_str(),
+            m.supervisor.as_deref()
+        ),
+        ("family", "SO", Some("JH"))
+    );
+    let err = s
+        .create_matter(&NewMatterRequest {
+            fee_earner: Some("ZZ".into()),
+            ..matter("X", "Y")
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("ZZ is not anyone in the firm"),
+        "{err}"
+    );
+    assert_eq!(
+        s.list_matters().unwrap().len(),
+        1,
+        "nothing opened on a refusal"
+    );
+    let err = s
+        .set_matter_details(&satchel_api::MatterDetailsRequest {
+            matter: m.number.clone(),
+            supervisor: Some("SO".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("other than the fee earner"),
+        "{err}"
+    );
+    let changed = s
+        .set_matter_details(&satchel_api::MatterDetailsRequest {
+            matter: m.number.clone(),
+            practice_area: Some("employment".into()),
+            supervisor: Some(String::new()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (changed.practice_area.as_str(), changed.supervisor),
+        ("employment", None)
+    );
+    let err = s
+        .set_matter_details(&satchel_api::MatterDetailsRequest {
+            matter: m.number.clone(),
+            practice_area: Some("astrology".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not a practice area"), "{err}");
+    assert_eq!(
+        s.list_users()
+            .unwrap()
+            .iter()
+            .map(|u| u.initials.as_str())
+            .collect::<Vec<_>>(),
+        ["JH", "SO"]
+    );
+}
+
+#[test]
+fn tasks_have_an_assignee_and_due_date_and_show_until_done() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    s.add_user("Sam Okoro", "SO", "fee_earner", "").unwrap();
+    let m = open_matter(&mut s, "Fay Hart");
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let task = |title: &str, who: &str, due: String| satchel_api::NewTaskRequest {
+        matter: m.number.clone(),
+        title: title.into(),
+        assignee: who.into(),
+        due,
+    };
+    let mine = s.add_task(&task("Chase searches", "", day(3))).unwrap();
+    s.add_task(&task("Late one", "", day(-2))).unwrap();
+    s.add_task(&task("Far off", "", day(40))).unwrap();
+    s.add_task(&task("For Sam", "so", day(1))).unwrap();
+    assert_eq!(
+        (mine.assignee.as_str(), mine.matter_number.as_str()),
+        ("JH", "M00001")
+    );
+    for (bad, field) in [
+        (task("", "", day(1)), "Title"),
+        (task("x", "", "2026-02-30".into()), "Due"),
+        (task("x", "", String::new()), "Due"),
+        (task("x", "QQ", day(1)), "QQ is not anyone"),
+    ] {
+        let err = s.add_task(&bad).unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    let next = s.list_tasks(&satchel_api::TaskQuery::default()).unwrap();
+    assert_eq!(
+        next.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+        ["Late one", "Chase searches"]
+    );
+    let sams = s
+        .list_tasks(&satchel_api::TaskQuery {
+            assignee: Some("SO".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(sams.len(), 1);
+    let done = s.complete_task(&mine.id).unwrap();
+    assert_eq!(done.done_on, Some(today.to_string()));
+    assert!(
+        s.complete_task(&mine.id)
+            .unwrap_err()
+            .to_string()
+            .contains("already done")
+    );
+    let next = s.list_tasks(&satchel_api::TaskQuery::default()).unwrap();
+    assert_eq!(next.len(), 1);
+    let all = s
+        .list_tasks(&satchel_api::TaskQuery {
+            matter: Some(m.number.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(
+        all.last().unwrap().title,
+        "Chase searches",
+        "done tasks last"
+    );
+}
+
+#[test]
+fn time_units_follow_the_firms_setting() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = open_matter(&mut s, "Gus Ivy");
+    assert_eq!(s.unit_minutes().unwrap(), 6);
+    assert!(
+        s.set_unit_minutes(7)
+            .unwrap_err()
+            .to_string()
+            .contains("divide an hour")
+    );
+    assert_eq!(s.set_unit_minutes(15).unwrap(), 15);
+    let e = s.record_time(&time(&m.number, "16m", true)).unwrap();
+    assert_eq!(e.units, 2, "16 minutes is two 15-minute units");
+    s.rebuild_projections().unwrap();
+    assert_eq!(
+        s.unit_minutes().unwrap(),
+        15,
+        "the setting lives in the firm document"
+    );
+}
+
+#[test]
+fn documents_are_versioned_encrypted_size_limited_and_downloads_audited() {
+    let vault = MemoryVault::default();
+    let (dir, mut s) = new_store(&vault);
+    let m = open_matter(&mut s, "Hal Jones");
+    let marker = format!("DOCMARKER{}", Uuid::now_v7().simple());
+    let v1 = s
+        .add_document(&m.number, "Lease.txt", format!("{marker} draft").as_bytes())
+        .unwrap();
+    assert_eq!(
+        (v1.version, v1.name.as_str(), v1.added_by.as_str()),
+        (1, "Lease.txt", "JH")
+    );
+    let err = s
+        .add_document(&m.number, "Lease.txt", format!("{marker} draft").as_bytes())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("same as its latest version"),
+        "{err}"
+    );
+    let v2 = s
+        .add_document(&m.number, "Lease.txt", format!("{marker} final").as_bytes())
+        .unwrap();
+    assert_eq!(
+        (v2.id.as_str(), v2.version, v2.versions.len()),
+        (v1.id.as_str(), 2, 2)
+    );
+    let big = vec![0u8; (satchel_core::document::MAX_DOCUMENT_BYTES + 1) as usize];
+    let changes = count(&s, "SELECT count(*) FROM doc_changes");
+    let err = s.add_document(&m.number, "video.mov", &big).unwrap_err();
+    assert!(err.to_string().contains("50 MB limit"), "{err}");
+    assert!(s.add_document(&m.number, "../x", b"x").is_err());
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM doc_changes"),
+        changes,
+        "a refusal writes nothing"
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM blobs"), 2);
+
+    let before = count(
+        &s,
+        "SELECT count(*) FROM audit_events WHERE action = 'document.download'",
+    );
+    let latest = s.export_document(&v1.id, None).unwrap();
+    assert_eq!(latest.bytes, format!("{marker} final").as_bytes());
+    let first = s.export_document(&v1.id, Some(1)).unwrap();
+    assert_eq!(first.bytes, format!("{marker} draft").as_bytes());
+    assert!(
+        s.export_document(&v1.id, Some(3))
+            .unwrap_err()
+            .to_string()
+            .contains("no version 3")
+    );
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM audit_events WHERE action = 'document.download'"
+        ),
+        before + 2
+    );
+    let listed = s.list_documents(&m.number).unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // A tampered blob is caught, not handed out.
+    s.store.conn().execute("UPDATE blobs SET bytes = X'00' WHERE size > 0 AND sha256 = (SELECT sha256 FROM matter_files WHERE version = 1)", []).unwrap();
+    assert!(
+        s.export_document(&v1.id, Some(1))
+            .unwrap_err()
+            .to_string()
+            .contains("does not match its digest")
+    );
+
+    // The bytes are not in the clear on disk.
+    s.checkpoint().unwrap();
+    for entry in fs::read_dir(dir.path().join("data")).unwrap() {
+        let bytes = fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(marker.len()).any(|w| w == marker.as_bytes()));
+    }
+    // A rebuild keeps the bytes (they are not a projection).
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.export_document(&v1.id, None).unwrap().version, 2);
+}
+
+fn kinds(s: &Satchel, q: &str) -> Vec<String> {
+    s.search(q).unwrap().into_iter().map(|h| h.kind).collect()
+}
+
+#[test]
+fn search_finds_contacts_matters_notes_and_documents_as_you_type() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let c = s
+        .create_contact(&contact("organisation", "Northwind Traders Limited"))
+        .unwrap();
+    let m = s
+        .create_matter(&NewMatterRequest {
+            client_id: Some(c.id.clone()),
+            ..matter("", "Supply contract dispute")
+        })
+        .unwrap();
+    s.add_note(&satchel_api::NewNoteRequest {
+        matter: m.number.clone(),
+        kind: "attendance".into(),
+        title: "Call with Zoë".into(),
+        body: "Discussed the warehouse lease in Croydon".into(),
+    })
+    .unwrap();
+    s.add_document(&m.number, "Witness statement.pdf", b"%PDF")
+        .unwrap();
+
+    let hits = s.search("northw").unwrap();
+    assert!(
+        hits.iter().any(|h| h.kind == "contact" && h.id == c.id),
+        "{hits:?}"
+    );
+    assert!(
+        hits.iter().any(|h| h.kind == "matter" && h.id == m.id),
+        "{hits:?}"
+    );
+    assert_eq!(kinds(&s, "croyd"), ["note"]);
+    assert_eq!(kinds(&s, "zoe"), ["note"], "diacritics are folded");
+    assert_eq!(kinds(&s, "witness"), ["document"]);
+    assert_eq!(
+        s.search("1").unwrap()[0].id,
+        m.id,
+        "a matter number finds the matter"
+    );
+    assert_eq!(
+        s.search("M00001").unwrap()[0].matter_number.as_deref(),
+        Some("M00001")
+    );
+    assert!(s.search("\"unbalanced (").unwrap().is_empty());
+    assert!(s.search("").unwrap().is_empty());
+    // The index is a projection: rebuilt, it finds the same.
+    s.rebuild_projections().unwrap();
+    assert_eq!(kinds(&s, "croyd"), ["note"]);
+}

@@ -350,7 +350,7 @@ fn write_entry(
     rate: Money,
     e: &Entry,
 ) -> Result<Recorded, AppError> {
-    let unit_minutes = rules::DEFAULT_UNIT_MINUTES;
+    let unit_minutes = crate::firmdoc::unit_minutes(tx)?;
     let units = rules::units(e.minutes, unit_minutes);
     // Value is charged on whole units: 7 minutes in 6-minute units is 12 minutes' worth.
     let value = if e.billable {

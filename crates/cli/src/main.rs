@@ -7,9 +7,9 @@
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
-    AddPartyRequest, ConflictQuery, ErrorKind, MatterTermsRequest, NewContactRequest,
-    NewExpenseRequest, NewKeyDateRequest, NewMatterRequest, NewNoteRequest, NewTimeRequest,
-    StartTimerRequest, TimeEntry,
+    AddPartyRequest, ConflictQuery, ErrorKind, MatterDetailsRequest, MatterStatusRequest,
+    MatterTermsRequest, NewContactRequest, NewExpenseRequest, NewKeyDateRequest, NewMatterRequest,
+    NewNoteRequest, NewTaskRequest, NewTimeRequest, StartTimerRequest, TaskQuery, TimeEntry,
 };
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
@@ -84,6 +84,29 @@ enum Command {
         #[command(subcommand)]
         command: KeydateCommand,
     },
+    /// Tasks on matters.
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+    /// Documents on matters, kept encrypted in the store with their versions.
+    Doc {
+        #[command(subcommand)]
+        command: DocCommand,
+    },
+    /// Search contacts, matters, notes and document names.
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// People in the firm.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The firm's time unit in minutes (default 6); without a value, show it.
+    Unit { minutes: Option<i64> },
     /// Your hourly rate.
     Rate {
         /// e.g. 250.00; without it, show the current rate.
@@ -134,11 +157,44 @@ enum MatterCommand {
         /// Why the names found are cleared or consented to.
         #[arg(long)]
         conflict_reason: Option<String>,
+        /// Practice area (e.g. conveyancing, family, employment; default general).
+        #[arg(long)]
+        area: Option<String>,
+        /// Initials of the fee earner responsible (default: you).
+        #[arg(long)]
+        fee_earner: Option<String>,
+        /// Initials of the supervisor.
+        #[arg(long)]
+        supervisor: Option<String>,
     },
     /// List matters, newest first.
     List {
+        /// Only matters with this status: open, closed or archived.
+        #[arg(long)]
+        status: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Close, reopen, archive or un-archive a matter.
+    Status {
+        #[arg(long)]
+        matter: String,
+        /// open, closed or archived.
+        status: String,
+        /// Date of the move, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Change a matter's practice area, fee earner or supervisor ("" removes the supervisor).
+    Details {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        area: Option<String>,
+        #[arg(long)]
+        fee_earner: Option<String>,
+        #[arg(long)]
+        supervisor: Option<String>,
     },
     /// Set a matter's own hourly rate and the estimate given to the client ("" clears one).
     Terms {
@@ -341,6 +397,85 @@ enum ConflictCommand {
 }
 
 #[derive(Subcommand)]
+enum TaskCommand {
+    /// Give someone a task on a matter.
+    Add {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        title: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        due: String,
+        /// Initials (default: you).
+        #[arg(long, default_value = "")]
+        assignee: String,
+    },
+    /// A matter's tasks, or (without --matter) open tasks due within --days.
+    List {
+        #[arg(long)]
+        matter: Option<String>,
+        /// Initials (default: you).
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a task done.
+    Done { id: String },
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// Attach a file to a matter (a file of the same name becomes its next version).
+    Add {
+        #[arg(long)]
+        matter: String,
+        file: PathBuf,
+        /// The name to keep it under (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// A matter's documents.
+    List {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a document out (recorded as a download in the audit trail).
+    Export {
+        id: String,
+        #[arg(long)]
+        version: Option<u64>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person to the firm (admins and partners).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        initials: String,
+        #[arg(long, default_value = "fee_earner")]
+        role: String,
+        /// Hourly rate, e.g. 180.00.
+        #[arg(long, default_value = "")]
+        rate: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum KeyringCommand {
     /// Remove this store's key from the keyring; the recovery passphrase will be needed to open.
     Forget,
@@ -437,6 +572,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     conflict_check,
                     conflict_decision,
                     conflict_reason,
+                    area,
+                    fee_earner,
+                    supervisor,
                 } => {
                     let m = s
                         .create_matter(&NewMatterRequest {
@@ -447,6 +585,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             conflict_check_id: conflict_check,
                             conflict_decision,
                             conflict_reason,
+                            practice_area: area,
+                            fee_earner,
+                            supervisor,
                         })
                         .map_err(explain)?;
                     println!("{}\t{}\t{}", m.number, m.client_name, m.description);
@@ -486,14 +627,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map_err(explain)?;
                     println!("Added as {role} on {matter}.");
                 }
-                MatterCommand::List { json } => {
-                    let list = s.list_matters().map_err(explain)?;
-                    print_list(json, &list, "No matters yet.", |m| {
-                        println!(
-                            "{}\t{}\t{}\t{}\t{}\t{}",
-                            m.number, m.opened, m.status, m.opened_by, m.client_name, m.description
-                        );
-                    })?;
+                MatterCommand::List { status, json } => {
+                    let mut list = s.list_matters().map_err(explain)?;
+                    let mut empty = "No matters yet.".to_owned();
+                    if let Some(st) = status {
+                        let st = satchel_app::domain::matter::MatterStatus::parse(&st)?;
+                        list.retain(|m| m.status == st.as_str());
+                        empty = format!("No {} matters.", st.as_str());
+                    }
+                    print_list(json, &list, &empty, print_matter)?;
+                }
+                MatterCommand::Status { matter, status, on } => {
+                    let m = s
+                        .set_matter_status(&MatterStatusRequest { matter, status, on })
+                        .map_err(explain)?;
+                    print_matter(&m);
+                }
+                MatterCommand::Details {
+                    matter,
+                    area,
+                    fee_earner,
+                    supervisor,
+                } => {
+                    let m = s
+                        .set_matter_details(&MatterDetailsRequest {
+                            matter,
+                            practice_area: area,
+                            fee_earner,
+                            supervisor,
+                        })
+                        .map_err(explain)?;
+                    print_matter(&m);
                 }
             }
         }
@@ -765,6 +929,145 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Task { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                TaskCommand::Add {
+                    matter,
+                    title,
+                    due,
+                    assignee,
+                } => {
+                    let t = s
+                        .add_task(&NewTaskRequest {
+                            matter,
+                            title,
+                            assignee,
+                            due,
+                        })
+                        .map_err(explain)?;
+                    print_task(&t);
+                }
+                TaskCommand::List {
+                    matter,
+                    assignee,
+                    days,
+                    json,
+                } => {
+                    let list = s
+                        .list_tasks(&TaskQuery {
+                            matter,
+                            assignee,
+                            days: Some(days),
+                        })
+                        .map_err(explain)?;
+                    print_list(json, &list, "No tasks.", print_task)?;
+                }
+                TaskCommand::Done { id } => {
+                    let t = s.complete_task(&id).map_err(explain)?;
+                    print_task(&t);
+                }
+            }
+        }
+        Command::Doc { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                DocCommand::Add { matter, file, name } => {
+                    let name = match name {
+                        Some(n) => n,
+                        None => file
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .context("give --name: the path has no file name")?,
+                    };
+                    let size = std::fs::metadata(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?
+                        .len();
+                    satchel_app::domain::document::check_size(&name, size)?;
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let d = s.add_document(&matter, &name, &bytes).map_err(explain)?;
+                    println!(
+                        "{}\t{}\tversion {}\t{}",
+                        d.id,
+                        d.name,
+                        d.version,
+                        satchel_app::domain::document::human_size(d.size)
+                    );
+                }
+                DocCommand::List { matter, json } => {
+                    let list = s.list_documents(&matter).map_err(explain)?;
+                    print_list(json, &list, "No documents.", |d| {
+                        println!(
+                            "{}\t{}\tversion {}\t{}\t{}\t{}",
+                            d.id,
+                            d.name,
+                            d.version,
+                            satchel_app::domain::document::human_size(d.size),
+                            d.added_by,
+                            d.added_at
+                        );
+                    })?;
+                }
+                DocCommand::Export { id, version, out } => {
+                    if out.exists() {
+                        bail!("{} already exists; nothing was written", out.display());
+                    }
+                    let d = s.export_document(&id, version).map_err(explain)?;
+                    std::fs::write(&out, &d.bytes)
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    println!(
+                        "Wrote {} version {} to {}.",
+                        d.name,
+                        d.version,
+                        out.display()
+                    );
+                }
+            }
+        }
+        Command::Search { text, json } => {
+            let s = open(&dir, vault.as_ref())?;
+            let hits = s.search(&text).map_err(explain)?;
+            print_list(json, &hits, "Nothing found.", |h| {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    h.kind,
+                    h.matter_number.as_deref().unwrap_or("-"),
+                    h.title,
+                    h.snippet
+                );
+            })?;
+        }
+        Command::User { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                UserCommand::Add {
+                    name,
+                    initials,
+                    role,
+                    rate,
+                } => {
+                    let u = s
+                        .add_user(&name, &initials, &role, &rate)
+                        .map_err(explain)?;
+                    println!("{}\t{}\t{}", u.initials, u.name, u.role);
+                }
+                UserCommand::List { json } => {
+                    let list = s.list_users().map_err(explain)?;
+                    print_list(json, &list, "No users.", |u| {
+                        println!("{}\t{}\t{}", u.initials, u.name, u.role);
+                    })?;
+                }
+            }
+        }
+        Command::Unit { minutes } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let unit = match minutes {
+                Some(m) => s.set_unit_minutes(m).map_err(explain)?,
+                None => s.unit_minutes().map_err(explain)?,
+            };
+            println!("Time is recorded in {unit}-minute units.");
+        }
         Command::Rate { amount } => {
             let mut s = open(&dir, vault.as_ref())?;
             let rate = match amount {
@@ -868,6 +1171,34 @@ fn print_list<T: serde::Serialize>(
         list.iter().for_each(line);
     }
     Ok(())
+}
+
+fn print_matter(m: &satchel_api::Matter) {
+    println!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        m.number,
+        m.opened,
+        m.status,
+        m.fee_earner,
+        m.supervisor.as_deref().unwrap_or("-"),
+        m.practice_area,
+        m.client_name,
+        m.description
+    );
+}
+
+fn print_task(t: &satchel_api::Task) {
+    println!(
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        t.id,
+        t.matter_number,
+        t.due,
+        t.assignee,
+        t.done_on
+            .as_deref()
+            .map_or("open".to_owned(), |d| format!("done {d}")),
+        t.title
+    );
 }
 
 fn print_entry(e: &TimeEntry) {

@@ -608,3 +608,101 @@ fn expenses_and_disbursements() {
         text(&o)
     );
 }
+
+#[test]
+fn matter_lifecycle_tasks_documents_and_search() {
+    let tmp = with_matter("Ivy Lane", "Probate of the late Mr Lane");
+    let dir = tmp.path();
+    let ok = |args: &[&str]| {
+        let o = satchel(dir, args, Some(PASS));
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    ok(&[
+        "user",
+        "add",
+        "--name",
+        "Raj Patel",
+        "--initials",
+        "RP",
+        "--rate",
+        "150",
+    ]);
+    let out = ok(&[
+        "matter",
+        "details",
+        "--matter",
+        "M00001",
+        "--area",
+        "wills and probate",
+        "--supervisor",
+        "RP",
+    ]);
+    assert!(
+        out.contains("wills and probate") && out.contains("RP"),
+        "{out}"
+    );
+    let out = ok(&[
+        "task",
+        "add",
+        "--matter",
+        "M00001",
+        "--title",
+        "Apply for grant",
+        "--due",
+        "2099-01-01",
+        "--assignee",
+        "RP",
+    ]);
+    let task_id = out.split('\t').next().unwrap().to_owned();
+    assert!(ok(&["task", "list", "--matter", "M00001"]).contains("Apply for grant"));
+    assert!(ok(&["task", "done", &task_id]).contains("done "));
+
+    let file = dir.join("will.txt");
+    std::fs::write(&file, "Last will and testament").unwrap();
+    let out = ok(&["doc", "add", "--matter", "M00001", file.to_str().unwrap()]);
+    let doc_id = out.split('\t').next().unwrap().to_owned();
+    let copy = dir.join("copy.txt");
+    ok(&["doc", "export", &doc_id, "--out", copy.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        "Last will and testament"
+    );
+    let o = satchel(
+        dir,
+        &["doc", "export", &doc_id, "--out", copy.to_str().unwrap()],
+        Some(PASS),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("already exists"),
+        "{}",
+        text(&o)
+    );
+
+    let out = ok(&["search", "will", "--json"]);
+    let hits: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(hits[0]["kind"], "document", "{out}");
+    assert!(ok(&["search", "lane"]).contains("M00001"));
+
+    let o = satchel(
+        dir,
+        &["matter", "status", "--matter", "M00001", "archived"],
+        Some(PASS),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("closed before"),
+        "{}",
+        text(&o)
+    );
+    ok(&["matter", "status", "--matter", "M00001", "closed"]);
+    assert!(ok(&["matter", "list", "--status", "open"]).contains("No open matters."));
+    assert!(ok(&["matter", "list", "--status", "closed"]).contains("Ivy Lane"));
+    assert!(ok(&["unit", "10"]).contains("10-minute"));
+    let o = satchel(dir, &["unit", "7"], Some(PASS));
+    assert!(
+        !o.status.success() && text(&o).contains("divide an hour"),
+        "{}",
+        text(&o)
+    );
+    ok(&["verify"]);
+}

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod conflict;
 pub mod contact;
 pub mod dates;
+pub mod document;
 pub mod expense;
 pub mod firm;
 pub mod keydate;

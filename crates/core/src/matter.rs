@@ -47,6 +47,7 @@ impl fmt::Display for MatterNumber {
 pub enum MatterStatus {
     Open,
     Closed,
+    Archived,
 }
 
 impl MatterStatus {
@@ -54,15 +55,90 @@ impl MatterStatus {
         match self {
             MatterStatus::Open => "open",
             MatterStatus::Closed => "closed",
+            MatterStatus::Archived => "archived",
         }
     }
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "open" => Some(MatterStatus::Open),
-            "closed" => Some(MatterStatus::Closed),
-            _ => None,
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(MatterStatus::Open),
+            "closed" => Ok(MatterStatus::Closed),
+            "archived" => Ok(MatterStatus::Archived),
+            _ => Err(Invalid::new(
+                "status",
+                format!("must be open, closed or archived ('{text}' is not)"),
+            )),
         }
     }
+
+    /// May a matter go from `self` to `to`? Open ⇄ closed (a closed matter can be
+    /// reopened); only a closed matter is archived; an archived matter is reopened by
+    /// un-archiving it to closed first, so that the closing date stays on record.
+    pub fn check_move(self, to: MatterStatus) -> Result<(), Invalid> {
+        use MatterStatus::*;
+        match (self, to) {
+            (Open, Closed) | (Closed, Open) | (Closed, Archived) | (Archived, Closed) => Ok(()),
+            (a, b) if a == b => Err(Invalid::new(
+                "status",
+                format!("the matter is already {}", a.as_str()),
+            )),
+            (Open, Archived) => Err(Invalid::new(
+                "status",
+                "an open matter must be closed before it is archived",
+            )),
+            (Archived, _) => Err(Invalid::new(
+                "status",
+                "an archived matter must be returned to closed before it is reopened",
+            )),
+            (a, b) => Err(Invalid::new(
+                "status",
+                format!("cannot go from {} to {}", a.as_str(), b.as_str()),
+            )),
+        }
+    }
+}
+
+/// Practice areas a matter can belong to (they drive retention and reporting).
+pub const PRACTICE_AREAS: &[&str] = &[
+    "conveyancing",
+    "commercial property",
+    "corporate",
+    "commercial",
+    "dispute resolution",
+    "personal injury",
+    "clinical negligence",
+    "employment",
+    "family",
+    "private client",
+    "wills and probate",
+    "immigration",
+    "crime",
+    "general",
+];
+
+/// A practice area from the list above (case-insensitive).
+pub fn practice_area(text: &str) -> Result<String, Invalid> {
+    let t = text.trim().to_lowercase();
+    PRACTICE_AREAS
+        .iter()
+        .find(|a| **a == t)
+        .map(|a| (*a).to_owned())
+        .ok_or_else(|| {
+            Invalid::new(
+                "practice_area",
+                format!(
+                    "'{text}' is not a practice area (one of: {})",
+                    PRACTICE_AREAS.join(", ")
+                ),
+            )
+        })
+}
+
+/// Longest task title accepted.
+pub const TASK_TITLE_MAX: usize = 300;
+
+/// A task's title, trimmed and required.
+pub fn task_title(text: &str) -> Result<String, Invalid> {
+    required_text("title", text, TASK_TITLE_MAX)
 }
 
 /// A request to open a matter, before validation.
@@ -124,6 +200,52 @@ mod tests {
         assert_eq!(MatterNumber::parse("42").unwrap(), n);
         assert!(MatterNumber::parse("M0").is_err());
         assert!(MatterNumber::parse("X1").is_err());
+    }
+
+    #[test]
+    fn status_moves_follow_the_file_lifecycle() {
+        use MatterStatus::*;
+        assert!(Open.check_move(Closed).is_ok());
+        assert!(Closed.check_move(Open).is_ok());
+        assert!(Closed.check_move(Archived).is_ok());
+        assert!(Archived.check_move(Closed).is_ok());
+        assert!(
+            Open.check_move(Archived)
+                .unwrap_err()
+                .message
+                .contains("closed before")
+        );
+        assert!(
+            Archived
+                .check_move(Open)
+                .unwrap_err()
+                .message
+                .contains("returned to closed")
+        );
+        assert!(
+            Open.check_move(Open)
+                .unwrap_err()
+                .message
+                .contains("already open")
+        );
+        assert_eq!(MatterStatus::parse(" Archived ").unwrap(), Archived);
+        assert_eq!(MatterStatus::parse("gone").unwrap_err().field, "status");
+    }
+
+    #[test]
+    fn practice_areas_come_from_the_list() {
+        assert_eq!(practice_area("Family").unwrap(), "family");
+        assert_eq!(
+            practice_area(" wills and probate ").unwrap(),
+            "wills and probate"
+        );
+        assert!(
+            practice_area("astrology")
+                .unwrap_err()
+                .message
+                .contains("conveyancing")
+        );
+        assert!(task_title("   ").is_err());
     }
 
     #[test]

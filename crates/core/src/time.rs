@@ -9,6 +9,20 @@ pub const DEFAULT_UNIT_MINUTES: u32 = 6;
 /// The longest single entry: a day. Anything longer is a typing slip or a forgotten timer.
 pub const MAX_ENTRY_MINUTES: u32 = 24 * 60;
 
+/// A firm's choice of time unit: whole minutes from 1 to 60 that divide an hour (1, 5, 6,
+/// 10, 15, 30, 60…), so that an hour is always a whole number of units.
+pub fn unit_minutes(n: i64) -> Result<u32, Invalid> {
+    match u32::try_from(n) {
+        Ok(u) if (1..=60).contains(&u) && 60 % u == 0 => Ok(u),
+        _ => Err(Invalid::new(
+            "unit_minutes",
+            format!(
+                "must divide an hour exactly (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60); {n} does not"
+            ),
+        )),
+    }
+}
+
 /// Units for a duration, rounding any part-unit up (6-minute units: 1–6 min is 1 unit,
 /// 7–12 is 2).
 pub fn units(minutes: u32, unit_minutes: u32) -> u32 {
@@ -189,6 +203,18 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_lengths_must_divide_an_hour() {
+        for ok in [1, 5, 6, 10, 15, 30, 60] {
+            assert_eq!(unit_minutes(ok).unwrap(), ok as u32);
+        }
+        for bad in [0, -6, 7, 45, 90] {
+            assert_eq!(unit_minutes(bad).unwrap_err().field, "unit_minutes");
+        }
+        // 15-minute units: 16 minutes is two units.
+        assert_eq!(units(16, unit_minutes(15).unwrap()), 2);
+    }
 
     #[test]
     fn six_minute_units_round_up() {

@@ -206,7 +206,109 @@ CREATE TABLE expenses (
 CREATE INDEX expenses_by_matter ON expenses(matter_id, date);
 "#;
 
-fn migrations() -> Migrations<'static> {
+const V9: &str = r#"
+-- Matters gain a third status (archived) with the dates of closing and archiving, a
+-- practice area, a fee earner and a supervisor. SQLite cannot change a CHECK constraint in
+-- place, so the table is rebuilt (foreign keys are off while migrations run).
+CREATE TABLE matters_v9 (
+    id             TEXT PRIMARY KEY,
+    number         INTEGER NOT NULL UNIQUE,
+    client_name    TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    opened         TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('open', 'closed', 'archived')),
+    opened_by      TEXT NOT NULL,
+    client_key     TEXT NOT NULL DEFAULT '',
+    rate_pence     INTEGER,
+    estimate_pence INTEGER,
+    practice_area  TEXT NOT NULL DEFAULT 'general',
+    fee_earner_id  TEXT NOT NULL DEFAULT '',
+    supervisor_id  TEXT,
+    closed_on      TEXT,
+    archived_on    TEXT
+) STRICT;
+INSERT INTO matters_v9 (id, number, client_name, description, opened, status, opened_by,
+    client_key, rate_pence, estimate_pence, fee_earner_id)
+SELECT id, number, client_name, description, opened, status, opened_by,
+    client_key, rate_pence, estimate_pence, opened_by
+FROM matters;
+DROP TABLE matters;
+ALTER TABLE matters_v9 RENAME TO matters;
+CREATE INDEX matters_by_client ON matters(client_name COLLATE NOCASE);
+CREATE INDEX matters_by_status ON matters(status, number);
+CREATE INDEX matters_by_fee_earner ON matters(fee_earner_id);
+
+-- Tasks on matters (projection of the matters' documents).
+CREATE TABLE tasks (
+    id          TEXT PRIMARY KEY,
+    matter_id   TEXT NOT NULL REFERENCES matters(id),
+    title       TEXT NOT NULL,
+    assignee_id TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    done_on     TEXT,
+    created_by  TEXT NOT NULL
+) STRICT;
+CREATE INDEX tasks_open_by_due ON tasks(due) WHERE done_on IS NULL;
+CREATE INDEX tasks_by_matter ON tasks(matter_id);
+
+-- Documents on matters and their versions (projection of the matters' documents).
+CREATE TABLE matter_files (
+    file_id    TEXT NOT NULL,
+    version    INTEGER NOT NULL CHECK (version > 0),
+    matter_id  TEXT NOT NULL REFERENCES matters(id),
+    name       TEXT NOT NULL,
+    size       INTEGER NOT NULL CHECK (size > 0),
+    sha256     TEXT NOT NULL,
+    added_by   TEXT NOT NULL,
+    added_at   TEXT NOT NULL,
+    PRIMARY KEY (file_id, version)
+) STRICT;
+CREATE INDEX matter_files_by_matter ON matter_files(matter_id, name);
+
+-- The bytes of documents, by SHA-256: local content, not a projection (a rebuild keeps
+-- it). Encrypted with the rest of the store.
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+
+-- One search over contacts, matters, notes and document names, kept by the projections:
+-- `search_docs` holds what is searchable, `search_index` (FTS5, external content) indexes
+-- it, and the triggers keep the two in step.
+CREATE TABLE search_docs (
+    id        INTEGER PRIMARY KEY,
+    kind      TEXT NOT NULL CHECK (kind IN ('contact', 'matter', 'note', 'document')),
+    ref_id    TEXT NOT NULL,
+    matter_id TEXT,
+    title     TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    UNIQUE (kind, ref_id)
+) STRICT;
+CREATE INDEX search_docs_by_matter ON search_docs(matter_id);
+CREATE VIRTUAL TABLE search_index USING fts5(
+    title,
+    body,
+    content = 'search_docs',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
+    INSERT INTO search_index (rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
+    INSERT INTO search_index (search_index, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER search_docs_au AFTER UPDATE ON search_docs BEGIN
+    INSERT INTO search_index (search_index, rowid, title, body)
+    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO search_index (rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+"#;
+
+pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
         M::up(V2),
@@ -216,12 +318,13 @@ fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    8
+    9
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -232,9 +335,25 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             known: latest(),
         });
     }
-    migrations()
+    if current == latest() {
+        return Ok(());
+    }
+    // Table rebuilds (V9) need foreign keys off while they run; check them all afterwards.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrations()
         .to_latest(conn)
-        .map_err(|e| StoreError::Migration(e.to_string()))
+        .map_err(|e| StoreError::Migration(e.to_string()));
+    let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated?;
+    if broken > 0 {
+        return Err(StoreError::Migration(format!(
+            "{broken} rows refer to rows that do not exist after migrating"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -167,3 +167,83 @@ fn a_version_1_store_is_upgraded_on_open() {
         "filled in later by the application, which owns the key rules"
     );
 }
+
+#[test]
+fn the_matters_rebuild_keeps_every_row_and_the_rows_that_refer_to_it() {
+    let (_dir, path, key) = fresh();
+    {
+        let mut c = rusqlite::Connection::open(&path).unwrap();
+        key.apply(&c).unwrap();
+        c.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrations::migrations().to_version(&mut c, 8).unwrap();
+        c.execute_batch(
+            "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, rate_pence)
+             VALUES ('m1', 7, 'Old Client', 'Old matter', '2026-01-05', 'closed', 'u1', 25000);
+             INSERT INTO notes (id, matter_id, at, author_id, kind, title, body)
+             VALUES ('n1', 'm1', '2026-01-05T10:00:00Z', 'u1', 'file', 'T', 'B');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, &key).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 9);
+    let row: (u32, String, String, String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT number, status, fee_earner_id, practice_area, rate_pence FROM matters WHERE id = 'm1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        row,
+        (7, "closed".into(), "u1".into(), "general".into(), 25000)
+    );
+    // Foreign keys are on again and still point at the rebuilt table.
+    let err = store
+        .conn()
+        .execute(
+            "INSERT INTO notes (id, matter_id, at, author_id, kind, title, body)
+             VALUES ('n2', 'nope', 'x', 'u1', 'file', 'T', 'B')",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    store
+        .conn()
+        .execute("UPDATE matters SET status = 'archived' WHERE id = 'm1'", [])
+        .unwrap();
+    // FTS5 is compiled into the bundled SQLCipher.
+    store
+        .conn()
+        .execute(
+            "INSERT INTO search_docs (kind, ref_id, matter_id, title, body) VALUES ('note', 'n1', 'm1', 'Zoë', '')",
+            [],
+        )
+        .unwrap();
+    let hits: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM search_index WHERE search_index MATCH 'zo*'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(hits, 1);
+    store
+        .conn()
+        .execute(
+            "UPDATE search_docs SET title = 'Anna' WHERE ref_id = 'n1'",
+            [],
+        )
+        .unwrap();
+    let hits: (i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT (SELECT count(*) FROM search_index WHERE search_index MATCH 'zo*'),
+                    (SELECT count(*) FROM search_index WHERE search_index MATCH 'anna')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(hits, (0, 1), "the index follows updates");
+}
