@@ -1,10 +1,12 @@
 //! The one typed API client: every call to the desktop shell goes through [`call`].
 
 use satchel_api::{
-    ApiError, AppState, ConflictQuery, ConflictReport, Contact, ErrorKind, Expense, KeyDate,
-    Matter, MatterTermsRequest, NewContactRequest, NewExpenseRequest, NewKeyDateRequest,
-    NewMatterRequest, NewNoteRequest, NewTimeRequest, Note, RunningTimer, Secret, Session,
-    SetupRequest, StartTimerRequest, Status, TimeEntry, UnlockRequest, Wip, cmd,
+    ApiError, AppState, ConflictQuery, ConflictReport, Contact, Document, ErrorKind, Expense,
+    ExportedDocument, KeyDate, Matter, MatterDetailsRequest, MatterStatusRequest,
+    MatterTermsRequest, NewContactRequest, NewExpenseRequest, NewKeyDateRequest, NewMatterRequest,
+    NewNoteRequest, NewTaskRequest, NewTimeRequest, Note, RunningTimer, SearchHit, Secret, Session,
+    SetupRequest, StartTimerRequest, Status, Task, TaskQuery, TimeEntry, UnlockRequest, User, Wip,
+    cmd,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::prelude::*;
@@ -13,6 +15,14 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
     async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// `invoke` with options: a `Uint8Array` as `args` travels as the raw body.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke_with(
+        cmd: &str,
+        args: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue>;
 }
 
 fn internal(message: String) -> ApiError {
@@ -41,7 +51,11 @@ async fn call<A: Serialize, R: DeserializeOwned>(command: &str, args: &A) -> Res
     let args = args
         .serialize(&serializer)
         .map_err(|e| internal(format!("could not send the request: {e}")))?;
-    match tauri_invoke(command, args).await {
+    answer(tauri_invoke(command, args).await)
+}
+
+fn answer<R: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<R, ApiError> {
+    match result {
         Ok(value) => serde_wasm_bindgen::from_value(value)
             .map_err(|e| internal(format!("unexpected answer from Satchel: {e}"))),
         Err(value) => Err(serde_wasm_bindgen::from_value::<ApiError>(value.clone())
@@ -178,4 +192,85 @@ pub async fn record_expense(req: &NewExpenseRequest) -> Result<Expense, ApiError
 
 pub async fn list_expenses(matter: &str) -> Result<Vec<Expense>, ApiError> {
     call(cmd::LIST_EXPENSES, &MatterArg { matter }).await
+}
+
+pub async fn set_matter_status(req: &MatterStatusRequest) -> Result<Matter, ApiError> {
+    call(cmd::SET_MATTER_STATUS, &Req { req }).await
+}
+
+pub async fn set_matter_details(req: &MatterDetailsRequest) -> Result<Matter, ApiError> {
+    call(cmd::SET_MATTER_DETAILS, &Req { req }).await
+}
+
+pub async fn add_task(req: &NewTaskRequest) -> Result<Task, ApiError> {
+    call(cmd::ADD_TASK, &Req { req }).await
+}
+
+#[derive(Serialize)]
+struct IdArg<'a> {
+    id: &'a str,
+}
+
+pub async fn complete_task(id: &str) -> Result<Task, ApiError> {
+    call(cmd::COMPLETE_TASK, &IdArg { id }).await
+}
+
+pub async fn list_tasks(req: &TaskQuery) -> Result<Vec<Task>, ApiError> {
+    call(cmd::LIST_TASKS, &Req { req }).await
+}
+
+pub async fn list_users() -> Result<Vec<User>, ApiError> {
+    call(cmd::LIST_USERS, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct TextArg<'a> {
+    text: &'a str,
+}
+
+pub async fn search(text: &str) -> Result<Vec<SearchHit>, ApiError> {
+    call(cmd::SEARCH, &TextArg { text }).await
+}
+
+pub async fn list_documents(matter: &str) -> Result<Vec<Document>, ApiError> {
+    call(cmd::LIST_DOCUMENTS, &MatterArg { matter }).await
+}
+
+#[derive(Serialize)]
+struct ExportArg<'a> {
+    id: &'a str,
+    version: Option<u64>,
+}
+
+/// Save a document into Downloads (audited as a download); returns where.
+pub async fn export_document(id: &str, version: Option<u64>) -> Result<ExportedDocument, ApiError> {
+    call(cmd::EXPORT_DOCUMENT, &ExportArg { id, version }).await
+}
+
+/// Send a file's bytes as the raw body, with the matter and name in headers.
+pub async fn add_document(matter: &str, name: &str, bytes: &[u8]) -> Result<Document, ApiError> {
+    if !has_tauri() {
+        return Err(internal(
+            "Satchel's window is not connected to the desktop app".into(),
+        ));
+    }
+    let body = js_sys::Uint8Array::from(bytes);
+    let headers = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        js_sys::Reflect::set(
+            &headers,
+            &JsValue::from_str(k),
+            &JsValue::from(js_sys::encode_uri_component(v)),
+        )
+    };
+    set("x-satchel-matter", matter).map_err(|_| internal("could not send the file".into()))?;
+    set("x-satchel-name", name).map_err(|_| internal("could not send the file".into()))?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &headers)
+        .map_err(|_| internal("could not send the file".into()))?;
+    answer(tauri_invoke_with(cmd::ADD_DOCUMENT, body.into(), options.into()).await)
+}
+
+pub async fn get_matter(matter: &str) -> Result<Matter, ApiError> {
+    call(cmd::GET_MATTER, &MatterArg { matter }).await
 }

@@ -5,10 +5,11 @@
 mod api;
 mod components;
 mod pages;
+mod palette;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{AppState, Session};
+use satchel_api::{AppState, Matter, Session};
 use wasm_bindgen::prelude::*;
 
 /// Where the app stands.
@@ -66,6 +67,25 @@ impl Section {
     }
 }
 
+/// Where the person is: shared by the navigation, the pages and the command palette.
+#[derive(Clone, Copy)]
+pub struct Nav {
+    pub section: RwSignal<Section>,
+    /// The matter open on the Matters page, if any.
+    pub matter: RwSignal<Option<Matter>>,
+    /// A filter for the Contacts page to start with.
+    pub contact_filter: RwSignal<String>,
+}
+
+/// The navigation state (provided by the workspace).
+pub fn nav() -> Nav {
+    use_context::<Nav>().unwrap_or_else(|| Nav {
+        section: RwSignal::new(Section::Matters),
+        matter: RwSignal::new(None),
+        contact_filter: RwSignal::new(String::new()),
+    })
+}
+
 #[component]
 fn App() -> impl IntoView {
     let phase = RwSignal::new(Phase::Loading);
@@ -98,7 +118,20 @@ fn App() -> impl IntoView {
 
 #[component]
 fn Workspace(session: Session) -> impl IntoView {
-    let section = RwSignal::new(Section::Matters);
+    let nav = Nav {
+        section: RwSignal::new(Section::Matters),
+        matter: RwSignal::new(None),
+        contact_filter: RwSignal::new(String::new()),
+    };
+    provide_context(nav);
+    let section = nav.section;
+    let palette_open = RwSignal::new(false);
+    let _ctrl_k = window_event_listener(leptos::ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
+            ev.prevent_default();
+            palette_open.set(true);
+        }
+    });
     let keyring_warning = (!session.keyring_ok).then(|| {
         view! {
             <div class="banner warn" role="status">
@@ -122,7 +155,12 @@ fn Workspace(session: Session) -> impl IntoView {
                                     id=s.id()
                                     class="nav-item"
                                     class:active=move || section.get() == s
-                                    on:click=move |_| section.set(s)
+                                    on:click=move |_| {
+                                        if s == Section::Matters {
+                                            nav.matter.set(None);
+                                        }
+                                        section.set(s)
+                                    }
                                 >
                                     {s.label()}
                                 </button>
@@ -130,6 +168,9 @@ fn Workspace(session: Session) -> impl IntoView {
                         })
                         .collect_view()}
                 </nav>
+                <button class="palette-open" id="open-palette" on:click=move |_| palette_open.set(true)>
+                    "Search…" <kbd>"Ctrl K"</kbd>
+                </button>
                 <div class="who">
                     <div class="firm" id="firm-name">{session.firm_name.clone()}</div>
                     <div class="user">
@@ -137,6 +178,9 @@ fn Workspace(session: Session) -> impl IntoView {
                     </div>
                 </div>
             </aside>
+            <Show when=move || palette_open.get()>
+                <palette::Palette on_close=Callback::new(move |_: ()| palette_open.set(false)) />
+            </Show>
             <main class="content">
                 {keyring_warning}
                 {move || match section.get() {

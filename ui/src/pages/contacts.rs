@@ -20,7 +20,10 @@ const FIELDS: &[&str] = &[
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let contacts = RwSignal::new(None::<Result<Vec<Contact>, ApiError>>);
-    let filter = RwSignal::new(String::new());
+    // The palette may have sent us here for one contact.
+    let nav = crate::nav();
+    let filter = RwSignal::new(nav.contact_filter.get_untracked());
+    nav.contact_filter.set(String::new());
     let reload = move || {
         let f = filter.get_untracked();
         spawn_local(async move {

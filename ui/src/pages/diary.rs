@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, KeyDate, NewKeyDateRequest};
+use satchel_api::{ApiError, KeyDate, NewKeyDateRequest, Task, TaskQuery};
 
 /// The dashboard's window.
 const DAYS: u32 = 14;
@@ -13,7 +13,17 @@ const DAYS: u32 = 14;
 #[component]
 pub fn Diary() -> impl IntoView {
     let upcoming = RwSignal::new(None::<Result<Vec<KeyDate>, ApiError>>);
-    let reload = move || spawn_local(async move { upcoming.set(Some(api::upcoming(DAYS).await)) });
+    let tasks = RwSignal::new(None::<Result<Vec<Task>, ApiError>>);
+    let reload = move || {
+        spawn_local(async move {
+            upcoming.set(Some(api::upcoming(DAYS).await));
+            let mine = TaskQuery {
+                days: Some(DAYS),
+                ..Default::default()
+            };
+            tasks.set(Some(api::list_tasks(&mine).await));
+        })
+    };
     reload();
     let show_form = RwSignal::new(false);
     let exported = RwSignal::new(None::<Result<String, ApiError>>);
@@ -49,7 +59,34 @@ pub fn Diary() -> impl IntoView {
                 empty="Nothing falls due in the next 14 days."
                 table=|list| view! { <UpcomingList list /> }
             />
+            <h3>"My tasks"</h3>
+            <Loaded
+                state=tasks
+                loading="Loading tasks…"
+                list_id="my-tasks"
+                empty="No tasks of yours fall due in the next 14 days."
+                table=|list| view! { <MyTasks list /> }
+            />
         </div>
+    }
+}
+
+#[component]
+fn MyTasks(list: Vec<Task>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <ul class="upcoming" id="my-tasks" data-count=count>
+            {list
+                .into_iter()
+                .map(|t| view! {
+                    <li class="upcoming-item task">
+                        <span class="mono date">{t.due}</span>
+                        <strong>{t.matter_number}</strong>
+                        <span class="title">{t.title}</span>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
     }
 }
 

@@ -1,11 +1,13 @@
 //! One matter: its facts, work in progress and notes.
 
+use super::matter_work::{DetailsForm, DocumentPanel, StatusActions, TaskPanel};
 use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{
-    ApiError, Expense, Matter, MatterTermsRequest, NewExpenseRequest, NewNoteRequest, Note, Wip,
+    ApiError, Expense, Matter, MatterTermsRequest, NewExpenseRequest, NewNoteRequest, Note, User,
+    Wip,
 };
 
 #[component]
@@ -35,18 +37,34 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
         Callback::new(move |_: Expense| reload())
     };
     let data_number = number.clone();
+    let header = format!("{} · {}", matter.number, matter.client_name);
+    let current = RwSignal::new(matter);
+    let users = RwSignal::new(None::<Vec<User>>);
+    spawn_local(async move { users.set(Some(api::list_users().await.unwrap_or_default())) });
+    let fact = move |f: fn(&Matter) -> String| move || current.with(f);
     view! {
         <section class="page" id="matter-detail" data-number=data_number>
             <header class="page-head">
-                <h1>{matter.number.clone()} " · " {matter.client_name.clone()}</h1>
+                <h1>{header}</h1>
+                <StatusActions matter=current />
                 <button class="secondary" id="back-to-matters" on:click=move |_| on_close.run(())>"All matters"</button>
             </header>
             <div class="card">
                 <dl class="facts">
-                    <dt>"Client"</dt><dd>{matter.client_name}</dd>
-                    <dt>"Description"</dt><dd>{matter.description}</dd>
-                    <dt>"Opened"</dt><dd>{matter.opened} " by " {matter.opened_by}</dd>
-                    <dt>"Status"</dt><dd>{matter.status}</dd>
+                    <dt>"Client"</dt><dd>{fact(|m| m.client_name.clone())}</dd>
+                    <dt>"Description"</dt><dd>{fact(|m| m.description.clone())}</dd>
+                    <dt>"Opened"</dt><dd>{fact(|m| format!("{} by {}", m.opened, m.opened_by))}</dd>
+                    <dt>"Status"</dt>
+                    <dd id="detail-status">
+                        {fact(|m| match (m.status.as_str(), &m.closed_on, &m.archived_on) {
+                            ("closed", Some(d), _) => format!("Closed on {d}"),
+                            ("archived", _, Some(d)) => format!("Archived on {d}"),
+                            (s, _, _) => s[..1].to_uppercase() + &s[1..],
+                        })}
+                    </dd>
+                    <dt>"Practice area"</dt><dd id="detail-area">{fact(|m| m.practice_area.clone())}</dd>
+                    <dt>"Fee earner"</dt><dd id="detail-fee-earner">{fact(|m| m.fee_earner.clone())}</dd>
+                    <dt>"Supervisor"</dt><dd id="detail-supervisor">{fact(|m| m.supervisor.clone().unwrap_or_else(|| "none".into()))}</dd>
                     <dt>"Work in progress"</dt>
                     <dd id="detail-wip">
                         {move || match wip.get() {
@@ -71,6 +89,11 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     .and_then(|w| w.warning)
                     .map(|w| view! { <div class="banner warn" role="alert" id="estimate-warning">{w}</div> })
             }}
+            {move || users.get().map(|u| view! {
+                <DetailsForm matter=current users=u.clone() />
+                <TaskPanel matter=current users=u />
+            })}
+            <DocumentPanel matter=current />
             <TermsForm matter=number.clone() on_saved=Callback::new(move |w: Wip| wip.set(Some(Ok(w)))) />
             <ExpenseForm matter=number.clone() on_added=on_expense />
             <Loaded

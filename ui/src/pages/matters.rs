@@ -16,7 +16,7 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn MattersPage() -> impl IntoView {
-    let selected = RwSignal::new(None::<Matter>);
+    let selected = crate::nav().matter;
     let on_open = Callback::new(move |m: Matter| selected.set(Some(m)));
     let on_close = Callback::new(move |_: ()| selected.set(None));
     move || match selected.get() {
@@ -34,6 +34,35 @@ fn MatterList(on_open: Callback<Matter>) -> impl IntoView {
         })
     };
     reload();
+    let filter = RwSignal::new(String::new());
+    let status = RwSignal::new("open".to_owned());
+    let sort = RwSignal::new(Sort::default());
+    let total = RwSignal::new(0usize);
+    // The rows to show: filtered, sorted, at most SHOWN of them.
+    let shown = RwSignal::new(None::<Result<Vec<Matter>, ApiError>>);
+    Effect::new(move |_| {
+        let f = filter.get().trim().to_lowercase();
+        let st = status.get();
+        let order = sort.get();
+        shown.set(matters.get().map(|r| {
+            r.map(|all| {
+                let mut list: Vec<Matter> = all
+                    .into_iter()
+                    .filter(|m| st.is_empty() || m.status == st)
+                    .filter(|m| {
+                        f.is_empty()
+                            || m.number.to_lowercase().contains(&f)
+                            || m.client_name.to_lowercase().contains(&f)
+                            || m.description.to_lowercase().contains(&f)
+                    })
+                    .collect();
+                order.apply(&mut list);
+                total.set(list.len());
+                list.truncate(SHOWN);
+                list
+            })
+        }));
+    });
     let show_form = RwSignal::new(false);
     let just_created = RwSignal::new(None::<Matter>);
     let on_created = Callback::new(move |m: Matter| {
@@ -72,30 +101,146 @@ fn MatterList(on_open: Callback<Matter>) -> impl IntoView {
                 <NewMatterForm on_created />
             </Show>
             <super::diary::Diary />
+            <div class="list-tools">
+                <input id="matter-filter" class="search" type="search" placeholder="Filter by number, client or description" bind:value=filter />
+                <select id="matter-status-filter" bind:value=status>
+                    <option value="open">"Open matters"</option>
+                    <option value="closed">"Closed"</option>
+                    <option value="archived">"Archived"</option>
+                    <option value="">"All matters"</option>
+                </select>
+            </div>
             <Loaded
-                state=matters
+                state=shown
                 loading="Loading matters…"
                 list_id="matter-list"
-                empty="No matters yet. Choose New matter to open the first one."
-                table=move |list| view! { <MatterTable list on_open /> }
+                empty="No matters here. Choose New matter to open one, or change the filter."
+                table=move |list| view! { <MatterTable list on_open sort total=total.get_untracked() /> }
             />
         </section>
     }
 }
 
+/// The most rows the list shows at once; the filter narrows the rest.
+const SHOWN: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+enum SortKey {
+    #[default]
+    Number,
+    Client,
+    Opened,
+    FeeEarner,
+}
+
+/// The list's order: a column, and whether it runs backwards (newest number first by
+/// default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Sort {
+    key: SortKey,
+    descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            key: SortKey::Number,
+            descending: true,
+        }
+    }
+}
+
+impl Sort {
+    fn apply(self, list: &mut [Matter]) {
+        match self.key {
+            SortKey::Number => {
+                list.sort_by_key(|m| m.number.trim_start_matches('M').parse::<u32>().unwrap_or(0))
+            }
+            SortKey::Client => list.sort_by_key(|m| m.client_name.to_lowercase()),
+            SortKey::Opened => {
+                list.sort_by(|a, b| a.opened.cmp(&b.opened).then(a.number.cmp(&b.number)))
+            }
+            SortKey::FeeEarner => list.sort_by(|a, b| a.fee_earner.cmp(&b.fee_earner)),
+        }
+        if self.descending {
+            list.reverse();
+        }
+    }
+
+    /// Click on a column: sort by it, or turn it round if it is the one already.
+    fn click(self, key: SortKey) -> Sort {
+        if self.key == key {
+            Sort {
+                key,
+                descending: !self.descending,
+            }
+        } else {
+            Sort {
+                key,
+                descending: false,
+            }
+        }
+    }
+}
+
+/// Move keyboard focus to the next or previous row of a table.
+fn focus_sibling(ev: &leptos::ev::KeyboardEvent, forward: bool) {
+    use wasm_bindgen::JsCast;
+    let Some(row) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let next = if forward {
+        row.next_element_sibling()
+    } else {
+        row.previous_element_sibling()
+    };
+    if let Some(el) = next.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        ev.prevent_default();
+        let _ = el.focus();
+    }
+}
+
 #[component]
-fn MatterTable(list: Vec<Matter>, on_open: Callback<Matter>) -> impl IntoView {
+fn MatterTable(
+    list: Vec<Matter>,
+    on_open: Callback<Matter>,
+    sort: RwSignal<Sort>,
+    total: usize,
+) -> impl IntoView {
     let count = list.len();
+    let head = move |key: SortKey, label: &'static str, id: &'static str| {
+        view! {
+            <th>
+                <button class="sort" id=id on:click=move |_| sort.update(|s| *s = s.click(key))>
+                    {label}
+                    {move || {
+                        let s = sort.get();
+                        if s.key != key { "" } else if s.descending { " ↓" } else { " ↑" }
+                    }}
+                </button>
+            </th>
+        }
+    };
+    let more = (total > count).then(|| {
+        view! {
+            <p class="muted list-more" id="matter-list-more">
+                "Showing " {count} " of " {total} " matters; type in the filter to find the rest."
+            </p>
+        }
+    });
     view! {
         <div class="card flush">
             <table class="grid" id="matter-list" data-count=count>
                 <thead>
                     <tr>
-                        <th>"Number"</th>
-                        <th>"Client"</th>
+                        {head(SortKey::Number, "Number", "sort-number")}
+                        {head(SortKey::Client, "Client", "sort-client")}
                         <th>"Description"</th>
-                        <th>"Opened"</th>
-                        <th>"By"</th>
+                        {head(SortKey::Opened, "Opened", "sort-opened")}
+                        {head(SortKey::FeeEarner, "Fee earner", "sort-fee-earner")}
                         <th>"Status"</th>
                     </tr>
                 </thead>
@@ -105,14 +250,21 @@ fn MatterTable(list: Vec<Matter>, on_open: Callback<Matter>) -> impl IntoView {
                         .map(|m| {
                             let open = m.clone();
                             let number = m.number.clone();
+                            let by_key = m.clone();
                             view! {
                                 <tr class="matter-row" data-id=m.id.clone() data-number=number tabindex="0"
-                                    on:click=move |_| on_open.run(open.clone())>
+                                    on:click=move |_| on_open.run(open.clone())
+                                    on:keydown=move |ev| match ev.key().as_str() {
+                                        "Enter" => on_open.run(by_key.clone()),
+                                        "ArrowDown" => focus_sibling(&ev, true),
+                                        "ArrowUp" => focus_sibling(&ev, false),
+                                        _ => {}
+                                    }>
                                     <td class="mono number">{m.number}</td>
                                     <td class="client">{m.client_name}</td>
                                     <td class="description">{m.description}</td>
                                     <td class="mono">{m.opened}</td>
-                                    <td>{m.opened_by}</td>
+                                    <td>{m.fee_earner}</td>
                                     <td><span class=format!("pill {}", m.status)>{m.status.clone()}</span></td>
                                 </tr>
                             }
@@ -120,6 +272,7 @@ fn MatterTable(list: Vec<Matter>, on_open: Callback<Matter>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            {more}
         </div>
     }
 }

@@ -1,6 +1,7 @@
 pub mod contacts;
 pub mod diary;
 pub mod matter_detail;
+pub mod matter_work;
 pub mod matters;
 pub mod settings;
 pub mod setup;
