@@ -20,6 +20,7 @@ pub mod paths;
 mod projection;
 mod time;
 pub mod vault;
+mod vcard;
 
 pub use error::AppError;
 pub use vault::{KeyVault, MemoryVault, NoKeyring, OsKeyring};
