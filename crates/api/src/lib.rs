@@ -44,6 +44,8 @@ pub mod cmd {
     pub const SET_UNIT_MINUTES: &str = "set_unit_minutes";
     pub const LIST_USERS: &str = "list_users";
     pub const GET_MATTER: &str = "get_matter";
+    pub const IMPORT_VCARDS: &str = "import_vcards";
+    pub const EXPORT_VCARDS: &str = "export_vcards";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -315,6 +317,16 @@ pub struct Contact {
     pub company_number: Option<String>,
     /// How many matters the contact is a party to.
     pub matters: u64,
+}
+
+/// What importing a vCard file did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VcardImport {
+    pub imported: u64,
+    /// Cards for contacts already held (same kind, name and email), or repeated in the file.
+    pub skipped_duplicates: u64,
+    /// The contacts added, in the file's order.
+    pub contacts: Vec<Contact>,
 }
 
 /// Put a contact on a matter in a role.

@@ -1,12 +1,13 @@
 //! Contacts and the parties on matters.
 
 use crate::{AppError, Satchel, WriteOutcome, docs, projection};
+use automerge::ActorId;
 use jiff::Timestamp;
 use satchel_api as api;
 use satchel_core::Invalid;
-use satchel_core::contact::{NewContact, PartyRole};
+use satchel_core::contact::{NewContact, PartyRole, ValidContact};
 use satchel_core::matter::MatterNumber;
-use satchel_store::rusqlite::{Connection, OptionalExtension, params};
+use satchel_store::rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 struct CreatedContact(api::Contact);
@@ -34,6 +35,54 @@ fn contact_row(
         date_of_birth: r.get(7)?,
         company_number: r.get(8)?,
         matters: r.get::<_, i64>(9)? as u64,
+    })
+}
+
+/// A new contact's document, with a new id, from a validated contact.
+pub(crate) fn contact_doc(v: ValidContact) -> docs::ContactDoc {
+    docs::ContactDoc {
+        kind: docs::KIND_CONTACT.into(),
+        schema: 1,
+        id: Uuid::now_v7().to_string(),
+        contact_kind: v.kind.as_str().into(),
+        name: v.name,
+        email: v.email,
+        phone: v.phone,
+        address: v.address,
+        postcode: v.postcode,
+        date_of_birth: v.date_of_birth.map(|d| d.to_string()),
+        company_number: v.company_number,
+    }
+}
+
+/// Write a new contact's document and its projection, inside the caller's write.
+pub(crate) fn insert_contact(
+    tx: &Transaction<'_>,
+    at: Timestamp,
+    actor: &ActorId,
+    doc: &docs::ContactDoc,
+) -> Result<api::Contact, AppError> {
+    docs::change(
+        tx,
+        &doc.id,
+        docs::KIND_CONTACT,
+        actor,
+        at,
+        "add contact",
+        |d| Ok(autosurgeon::reconcile(d, doc)?),
+    )?;
+    projection::contact(tx, doc)?;
+    Ok(api::Contact {
+        id: doc.id.clone(),
+        kind: doc.contact_kind.clone(),
+        name: doc.name.clone(),
+        email: doc.email.clone(),
+        phone: doc.phone.clone(),
+        address: doc.address.clone(),
+        postcode: doc.postcode.clone(),
+        date_of_birth: doc.date_of_birth.clone(),
+        company_number: doc.company_number.clone(),
+        matters: 0,
     })
 }
 
@@ -85,42 +134,11 @@ impl Satchel {
             company_number: &req.company_number,
         }
         .validate(today)?;
-        let id = Uuid::now_v7().to_string();
-        let doc = docs::ContactDoc {
-            kind: docs::KIND_CONTACT.into(),
-            schema: 1,
-            id: id.clone(),
-            contact_kind: v.kind.as_str().into(),
-            name: v.name,
-            email: v.email,
-            phone: v.phone,
-            address: v.address,
-            postcode: v.postcode,
-            date_of_birth: v.date_of_birth.map(|d| d.to_string()),
-            company_number: v.company_number,
-        };
-        let created = self.write(
-            "contact.create",
-            &format!("contact:{id}"),
-            |tx, at, actor| {
-                docs::change(tx, &id, docs::KIND_CONTACT, actor, at, "add contact", |d| {
-                    Ok(autosurgeon::reconcile(d, &doc)?)
-                })?;
-                projection::contact(tx, &doc)?;
-                Ok(CreatedContact(api::Contact {
-                    id: doc.id.clone(),
-                    kind: doc.contact_kind.clone(),
-                    name: doc.name.clone(),
-                    email: doc.email.clone(),
-                    phone: doc.phone.clone(),
-                    address: doc.address.clone(),
-                    postcode: doc.postcode.clone(),
-                    date_of_birth: doc.date_of_birth.clone(),
-                    company_number: doc.company_number.clone(),
-                    matters: 0,
-                }))
-            },
-        )?;
+        let doc = contact_doc(v);
+        let subject = format!("contact:{}", doc.id);
+        let created = self.write("contact.create", &subject, |tx, at, actor| {
+            insert_contact(tx, at, actor, &doc).map(CreatedContact)
+        })?;
         Ok(created.0)
     }
 

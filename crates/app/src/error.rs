@@ -21,6 +21,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Envelope(EnvelopeError),
+    /// A file being imported is not what it should be; the message names the line.
+    #[error("{0}")]
+    Import(String),
     #[error("a document could not be read or written: {0}")]
     Document(String),
     #[error("{0}")]
@@ -33,6 +36,12 @@ impl From<EnvelopeError> for AppError {
             EnvelopeError::WrongPassphrase => AppError::WrongPassphrase,
             other => AppError::Envelope(other),
         }
+    }
+}
+
+impl From<satchel_core::vcard::VcardError> for AppError {
+    fn from(e: satchel_core::vcard::VcardError) -> Self {
+        AppError::Import(e.to_string())
     }
 }
 
@@ -63,7 +72,7 @@ impl From<autosurgeon::HydrateError> for AppError {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) => ErrorKind::Invalid,
+            AppError::Invalid(_) | AppError::Import(_) => ErrorKind::Invalid,
             AppError::WrongPassphrase => ErrorKind::WrongPassphrase,
             AppError::NotSetUp(_) => ErrorKind::NotSetUp,
             AppError::AlreadySetUp(_) => ErrorKind::AlreadySetUp,

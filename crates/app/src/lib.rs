@@ -24,6 +24,7 @@ mod projection;
 mod search;
 mod time;
 pub mod vault;
+mod vcard;
 
 pub use error::AppError;
 /// The domain rules, for front ends that check input before a round trip (sizes, statuses).

@@ -1473,3 +1473,201 @@ fn search_finds_contacts_matters_notes_and_documents_as_you_type() {
     s.rebuild_projections().unwrap();
     assert_eq!(kinds(&s, "croyd"), ["note"]);
 }
+
+const THREE_CARDS: &str = "BEGIN:VCARD\r\n\
+VERSION:3.0\r\n\
+N:O'Brien;Zoë;;;\r\n\
+FN:Zoë O'Brien\r\n\
+EMAIL;type=INTERNET;type=pref:zoe@example.co.uk\r\n\
+TEL;type=CELL:07700 900123\r\n\
+ADR;type=HOME:;;1 High Street;Norwich;;nr21 0aa;UK\r\n\
+BDAY:1980-02-29\r\n\
+END:VCARD\r\n\
+BEGIN:VCARD\r\n\
+VERSION:4.0\r\n\
+KIND:org\r\n\
+FN:Acme Holdings Limited\r\n\
+X-SATCHEL-COMPANY-NUMBER:sc123456\r\n\
+END:VCARD\r\n\
+BEGIN:VCARD\r\n\
+VERSION:3.0\r\n\
+FN:Bob Green\r\n\
+EMAIL:bob@example.com\r\n\
+END:VCARD\r\n";
+
+fn audit_details(s: &Satchel, action: &str) -> Vec<String> {
+    let mut stmt = s
+        .store
+        .conn()
+        .prepare("SELECT detail FROM audit_events WHERE action = ?1 ORDER BY seq")
+        .unwrap();
+    stmt.query_map([action], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_vcard_file_imports_its_contacts_in_one_write_with_one_audit_event() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    let result = s.import_vcards(THREE_CARDS).unwrap();
+    assert_eq!((result.imported, result.skipped_duplicates), (3, 0));
+    assert_eq!(
+        result
+            .contacts
+            .iter()
+            .map(|c| (c.kind.as_str(), c.name.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("person", "Zoë O'Brien"),
+            ("organisation", "Acme Holdings Limited"),
+            ("person", "Bob Green")
+        ]
+    );
+    let zoe = &result.contacts[0];
+    // The same rules as the form: the postcode and company number come out normalised.
+    assert_eq!(zoe.postcode.as_deref(), Some("NR21 0AA"));
+    assert_eq!(zoe.address.as_deref(), Some("1 High Street, Norwich, UK"));
+    assert_eq!(zoe.date_of_birth.as_deref(), Some("1980-02-29"));
+    assert_eq!(zoe.phone.as_deref(), Some("07700 900123"));
+    assert_eq!(
+        result.contacts[1].company_number.as_deref(),
+        Some("SC123456")
+    );
+    assert_eq!(s.list_contacts(None).unwrap().len(), 3);
+    assert_eq!(s.contact(&zoe.id).unwrap(), *zoe);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM audit_events"),
+        events + 1,
+        "one audit event for the whole file"
+    );
+    let details = audit_details(&s, "contact.import");
+    assert_eq!(details.len(), 1);
+    let detail: serde_json::Value = serde_json::from_str(&details[0]).unwrap();
+    assert_eq!(detail["imported"], 3);
+    assert_eq!(detail["skipped_duplicates"], 0);
+    for personal in ["Zo", "Acme", "Bob", "example", "NR21", "1980"] {
+        assert!(!details[0].contains(personal), "{}", details[0]);
+    }
+    // The contacts are documents: a rebuild brings them back.
+    s.store.conn().execute("DELETE FROM contacts", []).unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_contacts(None).unwrap().len(), 3);
+}
+
+#[test]
+fn one_bad_card_imports_nothing_and_names_its_line_and_field() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let events = count(&s, "SELECT count(*) FROM audit_events");
+    let bad = THREE_CARDS.replace("bob@example.com", "bob-at-example");
+    let err = s.import_vcards(&bad).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 16 (card 3, Bob Green): email: 'bob-at-example' is not an email address such as name@example.co.uk"
+    );
+    assert_eq!(ApiError::from(err).kind, ErrorKind::Invalid);
+    assert!(s.list_contacts(None).unwrap().is_empty());
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), events);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM documents WHERE kind = 'contact'"),
+        0
+    );
+
+    // A card the parser cannot read names its line too.
+    let broken = THREE_CARDS.replace(
+        "FN:Bob Green\r\n",
+        "FN:Bob Green\r\nthis is not a property\r\n",
+    );
+    let err = s.import_vcards(&broken).unwrap_err();
+    assert!(err.to_string().starts_with("line 19: "), "{err}");
+    // So does a field only the form's rules refuse.
+    let future = THREE_CARDS.replace("BDAY:1980-02-29", "BDAY:2999-01-01");
+    let err = s.import_vcards(&future).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("line 1 (card 1, Zoë O'Brien): date of birth: cannot be in the future"),
+        "{err}"
+    );
+    assert!(
+        s.import_vcards("")
+            .unwrap_err()
+            .to_string()
+            .contains("no vCard found")
+    );
+    assert!(s.list_contacts(None).unwrap().is_empty());
+}
+
+#[test]
+fn importing_again_skips_the_contacts_already_held() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    // One already typed in, with a name that differs only in case and accents.
+    s.create_contact(&satchel_api::NewContactRequest {
+        email: "ZOE@example.co.uk".into(),
+        ..contact("person", "zoe o'brien")
+    })
+    .unwrap();
+    let first = s.import_vcards(THREE_CARDS).unwrap();
+    assert_eq!((first.imported, first.skipped_duplicates), (2, 1));
+    let again = s.import_vcards(THREE_CARDS).unwrap();
+    assert_eq!((again.imported, again.skipped_duplicates), (0, 3));
+    assert!(again.contacts.is_empty());
+    assert_eq!(s.list_contacts(None).unwrap().len(), 3);
+    // A card repeated in the same file is one contact.
+    let twice = "BEGIN:VCARD\nVERSION:4.0\nFN:Carol White\nEND:VCARD\n\
+        BEGIN:VCARD\nVERSION:4.0\nFN:CAROL WHITE\nEND:VCARD\n";
+    let r = s.import_vcards(twice).unwrap();
+    assert_eq!((r.imported, r.skipped_duplicates), (1, 1));
+    // Same name, different email: a different person.
+    let other = "BEGIN:VCARD\nVERSION:4.0\nFN:Bob Green\nEMAIL:bob.green@example.org\nEND:VCARD\n";
+    assert_eq!(s.import_vcards(other).unwrap().imported, 1);
+    assert_eq!(audit_details(&s, "contact.import").len(), 4);
+}
+
+#[test]
+fn an_export_imports_into_a_fresh_store_as_the_same_contacts() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    s.import_vcards(THREE_CARDS).unwrap();
+    s.create_contact(&satchel_api::NewContactRequest {
+        address: "Flat 2, 10 Long Road, Little Snoring, Norfolk; by the church".into(),
+        postcode: "NR21 0AA".into(),
+        phone: "+44 (0)20 7946-0000".into(),
+        ..contact("organisation", "Snoring, Smith & Co LLP")
+    })
+    .unwrap();
+    let text = s.export_vcards().unwrap();
+    assert!(text.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n"), "{text}");
+    assert_eq!(text.matches("BEGIN:VCARD").count(), 4);
+    let detail: serde_json::Value =
+        serde_json::from_str(&audit_details(&s, "contact.export")[0]).unwrap();
+    assert_eq!(detail["count"], 4);
+
+    let (_dir2, mut fresh) = new_store(&vault);
+    let r = fresh.import_vcards(&text).unwrap();
+    assert_eq!((r.imported, r.skipped_duplicates), (4, 0));
+    let strip_id = |list: Vec<api::Contact>| {
+        list.into_iter()
+            .map(|c| api::Contact {
+                id: String::new(),
+                ..c
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = strip_id(s.list_contacts(None).unwrap());
+    assert_eq!(
+        before.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        [
+            "Acme Holdings Limited",
+            "Bob Green",
+            "Snoring, Smith & Co LLP",
+            "Zoë O'Brien"
+        ],
+        "exported by name"
+    );
+    assert_eq!(strip_id(fresh.list_contacts(None).unwrap()), before);
+    assert_eq!(fresh.export_vcards().unwrap(), text);
+}

@@ -251,6 +251,19 @@ enum ContactCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add the contacts in a vCard (.vcf) file, version 3.0 or 4.0. Nothing is added if any
+    /// card is wrong; contacts already held are skipped.
+    Import {
+        /// The .vcf file.
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every contact as vCard 4.0, to standard output or a file.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -700,6 +713,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             c.matters
                         );
                     })?;
+                }
+                ContactCommand::Import { file, json } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("read {}", file.display()))?;
+                    let r = s.import_vcards(&text).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r)?);
+                    } else {
+                        println!(
+                            "Imported {} contacts; skipped {} duplicates.",
+                            r.imported, r.skipped_duplicates
+                        );
+                    }
+                }
+                ContactCommand::Export { out } => {
+                    let text = s.export_vcards().map_err(explain)?;
+                    match out {
+                        Some(out) => {
+                            std::fs::write(&out, text)
+                                .with_context(|| format!("write {}", out.display()))?;
+                            println!("Wrote {}.", out.display());
+                        }
+                        None => print!("{text}"),
+                    }
                 }
             }
         }

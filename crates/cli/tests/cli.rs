@@ -706,3 +706,78 @@ fn matter_lifecycle_tasks_documents_and_search() {
     );
     ok(&["verify"]);
 }
+
+#[test]
+fn contacts_import_from_and_export_to_vcard_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let vcf = tmp.path().join("contacts.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Hopper;Grace;;;\r\nFN:Grace Hopper\r\n\
+         EMAIL;type=INTERNET:grace@example.com\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Northwind Traders Limited\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let path = vcf.to_str().unwrap();
+    let o = satchel(&dir, &["contact", "import", path], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "Imported 2 contacts; skipped 0 duplicates.\n"
+    );
+    let o = satchel(&dir, &["contact", "list", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["name"], "Grace Hopper");
+    assert_eq!(list[0]["email"], "grace@example.com");
+    assert_eq!(list[1]["name"], "Northwind Traders Limited");
+    assert_eq!(list[1]["kind"], "organisation");
+    let o = satchel(&dir, &["contact", "import", path, "--json"], Some(PASS));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["imported"], 0);
+    assert_eq!(r["skipped_duplicates"], 2);
+
+    let o = satchel(&dir, &["contact", "export"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    let exported = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        exported.matches("BEGIN:VCARD\r\nVERSION:4.0\r\n").count(),
+        2
+    );
+    assert!(exported.contains("FN:Grace Hopper\r\n"), "{exported}");
+    let out = tmp.path().join("out.vcf");
+    let o = satchel(
+        &dir,
+        &["contact", "export", "--out", out.to_str().unwrap()],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), exported);
+
+    // A malformed file: nothing is added, and the message names the line.
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ada Lovelace\nEND:VCARD\n\
+         BEGIN:VCARD\nVERSION:3.0\nFN:Charles Babbage\nEMAIL:charles-at-example\nEND:VCARD\n",
+    )
+    .unwrap();
+    let o = satchel(&dir, &["contact", "import", path], Some(PASS));
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("line 5 (card 2, Charles Babbage): email:"),
+        "{}",
+        text(&o)
+    );
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ada Lovelace\nEND:VCARD\nBEGIN:VCARD\nFN:B\n",
+    )
+    .unwrap();
+    let o = satchel(&dir, &["contact", "import", path], Some(PASS));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("error: line 5: "), "{}", text(&o));
+    let o = satchel(&dir, &["contact", "list", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}

@@ -15,6 +15,7 @@ pub mod keydate;
 pub mod matter;
 pub mod money;
 pub mod time;
+pub mod vcard;
 
 pub use money::Money;
 
