@@ -346,6 +346,35 @@ async fn add_document(
     shell.with_open(|s| s.add_document(&matter, &name, bytes))
 }
 
+/// A vCard file's text arrives as the raw body.
+#[tauri::command]
+async fn import_vcards(
+    shell: State<'_, Shell>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<satchel_api::VcardImport, ApiError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(err(ErrorKind::Invalid, "the import carried no file"));
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        err(
+            ErrorKind::Invalid,
+            format!(
+                "the file is not UTF-8 text (byte {}); save it as UTF-8 and try again",
+                e.valid_up_to() + 1
+            ),
+        )
+    })?;
+    shell.with_open(|s| s.import_vcards(text))
+}
+
+/// Every contact as a vCard file in Downloads; returns where.
+#[tauri::command]
+async fn export_vcards(shell: State<'_, Shell>) -> Result<String, ApiError> {
+    let text = shell.with_open(|s| s.export_vcards())?;
+    let path = write_new(&downloads()?, "satchel-contacts.vcf", text.as_bytes())?;
+    Ok(path.display().to_string())
+}
+
 #[tauri::command]
 async fn list_documents(
     shell: State<'_, Shell>,
@@ -481,6 +510,8 @@ fn main() -> std::process::ExitCode {
             search,
             set_unit_minutes,
             add_document,
+            import_vcards,
+            export_vcards,
             list_documents,
             export_document,
             status

@@ -247,28 +247,50 @@ pub async fn export_document(id: &str, version: Option<u64>) -> Result<ExportedD
     call(cmd::EXPORT_DOCUMENT, &ExportArg { id, version }).await
 }
 
-/// Send a file's bytes as the raw body, with the matter and name in headers.
-pub async fn add_document(matter: &str, name: &str, bytes: &[u8]) -> Result<Document, ApiError> {
+/// Send bytes as the raw body of `command`, with `headers` (values percent-encoded).
+async fn send_raw<R: DeserializeOwned>(
+    command: &str,
+    headers: &[(&str, &str)],
+    bytes: &[u8],
+) -> Result<R, ApiError> {
     if !has_tauri() {
         return Err(internal(
             "Satchel's window is not connected to the desktop app".into(),
         ));
     }
     let body = js_sys::Uint8Array::from(bytes);
-    let headers = js_sys::Object::new();
-    let set = |k: &str, v: &str| {
+    let h = js_sys::Object::new();
+    for (k, v) in headers {
         js_sys::Reflect::set(
-            &headers,
+            &h,
             &JsValue::from_str(k),
             &JsValue::from(js_sys::encode_uri_component(v)),
         )
-    };
-    set("x-satchel-matter", matter).map_err(|_| internal("could not send the file".into()))?;
-    set("x-satchel-name", name).map_err(|_| internal("could not send the file".into()))?;
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &headers)
         .map_err(|_| internal("could not send the file".into()))?;
-    answer(tauri_invoke_with(cmd::ADD_DOCUMENT, body.into(), options.into()).await)
+    }
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &JsValue::from_str("headers"), &h)
+        .map_err(|_| internal("could not send the file".into()))?;
+    answer(tauri_invoke_with(command, body.into(), options.into()).await)
+}
+
+/// Send a file's bytes as the raw body, with the matter and name in headers.
+pub async fn add_document(matter: &str, name: &str, bytes: &[u8]) -> Result<Document, ApiError> {
+    send_raw(
+        cmd::ADD_DOCUMENT,
+        &[("x-satchel-matter", matter), ("x-satchel-name", name)],
+        bytes,
+    )
+    .await
+}
+
+pub async fn import_vcards(bytes: &[u8]) -> Result<satchel_api::VcardImport, ApiError> {
+    send_raw(cmd::IMPORT_VCARDS, &[], bytes).await
+}
+
+/// Every contact as a .vcf file in Downloads; returns where.
+pub async fn export_vcards() -> Result<String, ApiError> {
+    call(cmd::EXPORT_VCARDS, &NoArgs {}).await
 }
 
 pub async fn get_matter(matter: &str) -> Result<Matter, ApiError> {

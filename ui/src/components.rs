@@ -154,3 +154,27 @@ where
         Some(Ok(list)) => table(list).into_any(),
     }
 }
+
+/// The file chosen in a file input (clearing the input, so the same file can be chosen
+/// again).
+pub fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|f| f.get(0));
+    input.set_value("");
+    file
+}
+
+/// A chosen file's bytes.
+pub async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, ApiError> {
+    match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+        Ok(buf) => Ok(js_sys::Uint8Array::new(&buf).to_vec()),
+        Err(_) => Err(ApiError {
+            kind: satchel_api::ErrorKind::Invalid,
+            message: format!("{} could not be read", file.name()),
+            field: None,
+        }),
+    }
+}

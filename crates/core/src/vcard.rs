@@ -75,7 +75,12 @@ pub fn parse(text: &str) -> Result<Vec<CardContact>, VcardError> {
     let mut contacts = Vec::new();
     for span in cards(text)? {
         let card = read_card(text, &span)?;
-        contacts.push(contact_from(&card, span.begin_line)?);
+        let mut contact = contact_from(&card, span.begin_line)?;
+        if contact.date_of_birth.is_empty() {
+            contact.date_of_birth =
+                extended_birthday(&text[span.start..span.end]).unwrap_or_default();
+        }
+        contacts.push(contact);
     }
     if contacts.is_empty() {
         return Err(VcardError::new(
@@ -95,6 +100,32 @@ pub fn write(contacts: &[CardContact]) -> String {
         let _ = card_from(c).write_to(&mut out, VCardVersion::V4_0);
     }
     out
+}
+
+/// A `BDAY` written as an extended-format date (`1985-04-12`), which vCard 4.0 readers
+/// take as a reduced date but which 3.0-era exporters and people write in 4.0 cards too.
+/// Read from the card's raw lines, so a full date of birth is not lost. Birthdays whose
+/// year is a placeholder (Apple's `X-APPLE-OMIT-YEAR`) are not dates of birth.
+fn extended_birthday(card_text: &str) -> Option<String> {
+    card_text.lines().find_map(|l| {
+        let (head, value) = l.split_once(':')?;
+        let name = head.split(';').next()?.trim();
+        if !name.eq_ignore_ascii_case("BDAY")
+            || head.to_ascii_uppercase().contains("X-APPLE-OMIT-YEAR")
+        {
+            return None;
+        }
+        let v = value.trim();
+        let date = v
+            .get(..10)
+            .filter(|d| d.len() == 10 && d.as_bytes()[4] == b'-')?;
+        if v.len() > 10 && !v[10..].starts_with('T') {
+            return None;
+        }
+        date.parse::<jiff::civil::Date>()
+            .ok()
+            .map(|d| d.to_string())
+    })
 }
 
 /// Where one card is in the text: its lines and bytes, `BEGIN:VCARD` to `END:VCARD`.
@@ -611,7 +642,16 @@ mod tests {
         assert_eq!(bday(":19850412T101500Z"), "1985-04-12");
         // vCard 4.0 dates are ISO 8601 basic; calcard reads "1985-04-12" in a 4.0 card as
         // the reduced form "1985-04" (year and month), which is not a date of birth.
-        assert_eq!(bday(":1985-04-12"), "");
+        assert_eq!(
+            bday(":1985-04-12"),
+            "1985-04-12",
+            "the extended form is kept"
+        );
+        assert_eq!(
+            bday(":1985-02-30"),
+            "",
+            "an impossible date is not a birthday"
+        );
         assert_eq!(bday(":--0412"), "");
         assert_eq!(bday(":1985"), "");
         assert_eq!(bday(";VALUE=text:circa 1800"), "");

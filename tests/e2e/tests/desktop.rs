@@ -345,6 +345,115 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&c, "06-matter-detail.png").await?;
     assert!(text_of(&c, "#detail-estimate").await?.contains("£5,000.00"));
+
+    // 7. A task with a due date, on the matter and in my 14 days.
+    fill(&c, "#task-title", "Chase local authority search").await?;
+    c.execute(
+        "const el = document.getElementById('task-due');
+         el.value = new Date(Date.now() + 3 * 864e5).toISOString().slice(0, 10);
+         el.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![],
+    )
+    .await?;
+    wait_for(&c, "#task-submit").await?.click().await?;
+    wait_until_attr(&c, "#task-list", "data-count", "1").await?;
+
+    // 8. A document: uploaded through the file input, kept in the store, saved back out.
+    let upload_dir = out_dir().join("upload");
+    std::fs::create_dir_all(&upload_dir)?;
+    let upload = upload_dir.join("Draft lease.txt");
+    let content = format!("Draft lease for {marker}");
+    std::fs::write(&upload, &content)?;
+    wait_for(&c, "#doc-file")
+        .await?
+        .send_keys(&upload.display().to_string())
+        .await?;
+    wait_until_attr(&c, "#document-list", "data-count", "1").await?;
+    wait_for_text(&c, "#doc-message", "version 1").await?;
+    wait_for(&c, "button.doc-save").await?.click().await?;
+    let saved = wait_for_text(&c, "#doc-message", "Saved").await?;
+    let saved_path = saved
+        .split(" to ")
+        .last()
+        .context("the message names the file")?
+        .trim();
+    assert_eq!(std::fs::read_to_string(saved_path)?, content);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&c, "07-tasks-documents.png").await?;
+
+    // 9. Ctrl+K: the palette finds the other matter by its client; Enter opens it.
+    c.execute(
+        "window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true, bubbles: true }));",
+        vec![],
+    )
+    .await?;
+    fill(&c, "#palette-input", "northw").await?;
+    wait_for_text(&c, "#palette-results", "Northwind Trader Ltd").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&c, "08-palette.png").await?;
+    let results = text_of(&c, "#palette-results").await?;
+    assert!(results.contains("Start timer on"), "{results}");
+    // Choose the first matter entry with the arrow keys, then Enter.
+    let first_kind = wait_for(&c, "#palette-results li:first-child")
+        .await?
+        .attr("data-kind")
+        .await?;
+    if first_kind.as_deref() != Some("matter") {
+        wait_for(&c, "#palette-input")
+            .await?
+            .send_keys("\u{E015}")
+            .await?; // ArrowDown
+    }
+    wait_for(&c, "#palette-input")
+        .await?
+        .send_keys("\u{E007}")
+        .await?; // Enter
+    wait_until_attr(&c, "#matter-detail", "data-number", "M00002").await?;
+
+    // 10. Close M00002: its status and date show, and the open list no longer holds it.
+    wait_for(&c, "#status-close").await?.click().await?;
+    wait_for_text(&c, "#detail-status", "Closed on").await?;
+    wait_for(&c, "#status-archive").await?;
+    wait_for(&c, "#back-to-matters").await?.click().await?;
+    let list = matter_list_with(&c, 1).await?;
+    assert!(
+        list.contains("M00001") && !list.contains("M00002"),
+        "{list}"
+    );
+    wait_for(&c, "#matter-status-filter")
+        .await?
+        .select_by_value("closed")
+        .await?;
+    let list = matter_list_with(&c, 1).await?;
+    assert!(list.contains("M00002"), "{list}");
+
+    // 11. Contacts from a vCard file; a malformed one imports nothing and names the line.
+    wait_for(&c, "#nav-contacts").await?.click().await?;
+    let vcf = upload_dir.join("clients.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nEMAIL:grace@example.com\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Acme Widgets Ltd\r\nORG:Acme Widgets Ltd\r\nEND:VCARD\r\n",
+    )?;
+    let bad = upload_dir.join("bad.vcf");
+    std::fs::write(
+        &bad,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Byron\r\nEMAIL:not-an-email\r\nEND:VCARD\r\n",
+    )?;
+    wait_for(&c, "#vcard-file")
+        .await?
+        .send_keys(&bad.display().to_string())
+        .await?;
+    let msg = wait_for_text(&c, "#vcard-message", "Nothing was imported").await?;
+    assert!(msg.contains("Line 1 (card 1, Ada Byron): email"), "{msg}");
+    wait_for(&c, "#vcard-file")
+        .await?
+        .send_keys(&vcf.display().to_string())
+        .await?;
+    wait_for_text(&c, "#vcard-message", "Imported 2 contact(s)").await?;
+    wait_for_text(&c, "#contact-list", "Grace Hopper").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&c, "09-contacts-vcard.png").await?;
     c.close().await?;
     Ok(())
 }

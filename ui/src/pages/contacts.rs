@@ -1,7 +1,9 @@
 //! Contacts: people and organisations, a filter, and the form to add one.
 
 use crate::api;
-use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
+use crate::components::{
+    Field, FormError, FormState, Loaded, chosen_file, field_error, file_bytes, require,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{ApiError, Contact, NewContactRequest};
@@ -78,6 +80,7 @@ pub fn ContactsPage() -> impl IntoView {
             <Show when=move || show_form.get()>
                 <NewContactForm on_created />
             </Show>
+            <VcardCard on_imported=Callback::new(move |_: ()| reload()) />
             <Loaded
                 state=contacts
                 loading="Loading contacts…"
@@ -86,6 +89,66 @@ pub fn ContactsPage() -> impl IntoView {
                 table=|list| view! { <ContactTable list /> }
             />
         </section>
+    }
+}
+
+/// Import contacts from a vCard file (all or nothing; duplicates skipped) and export them.
+#[component]
+fn VcardCard(on_imported: Callback<()>) -> impl IntoView {
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let busy = RwSignal::new(false);
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(file) = chosen_file(&ev) else {
+            return;
+        };
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            let result = match file_bytes(&file).await {
+                Ok(bytes) => api::import_vcards(&bytes).await,
+                Err(e) => Err(e),
+            };
+            message.set(Some(match result {
+                Ok(r) => {
+                    on_imported.run(());
+                    Ok(format!(
+                        "Imported {} contact(s) from {}; skipped {} already held.",
+                        r.imported,
+                        file.name(),
+                        r.skipped_duplicates
+                    ))
+                }
+                Err(e) => Err(format!(
+                    "Nothing was imported from {}: {}",
+                    file.name(),
+                    e.message
+                )),
+            }));
+            busy.set(false);
+        });
+    };
+    let export = move |_| {
+        spawn_local(async move {
+            message.set(Some(match api::export_vcards().await {
+                Ok(path) => Ok(format!("Saved every contact to {path}")),
+                Err(e) => Err(e.message),
+            }));
+        });
+    };
+    view! {
+        <div class="card row vcard">
+            <label class="field" for="vcard-file">
+                <span class="label">"Import contacts from a vCard file (.vcf)"</span>
+                <input type="file" id="vcard-file" accept=".vcf,text/vcard" on:change=on_file disabled=move || busy.get() />
+            </label>
+            <div class="actions bottom">
+                <button type="button" class="secondary" id="vcard-export" on:click=export>"Export all (.vcf)"</button>
+            </div>
+            {move || message.get().map(|m| match m {
+                Ok(t) => view! { <p class="ok" role="status" id="vcard-message">{t}</p> }.into_any(),
+                Err(t) => view! { <p class="error" role="alert" id="vcard-message">{t}</p> }.into_any(),
+            })}
+        </div>
     }
 }
 

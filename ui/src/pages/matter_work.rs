@@ -1,14 +1,15 @@
 //! The working parts of a matter page: its status, who runs it, its tasks and documents.
 
 use crate::api;
-use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
+use crate::components::{
+    Field, FormError, FormState, Loaded, chosen_file, field_error, file_bytes, require,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{
     ApiError, Document, Matter, MatterDetailsRequest, MatterStatusRequest, NewTaskRequest, Task,
     TaskQuery, User,
 };
-use wasm_bindgen::JsCast;
 
 /// The practice areas offered (the services check them again).
 const AREAS: &[&str] = &[
@@ -292,31 +293,16 @@ pub fn DocumentPanel(matter: RwSignal<Matter>) -> impl IntoView {
     };
     reload();
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         busy.set(true);
         message.set(None);
         let matter_id = matter.get_untracked().id;
         spawn_local(async move {
-            let name = file.name();
-            let result = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                Ok(buf) => {
-                    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                    api::add_document(&matter_id, &name, &bytes).await
-                }
-                Err(_) => Err(ApiError {
-                    kind: satchel_api::ErrorKind::Invalid,
-                    message: format!("{name} could not be read"),
-                    field: None,
-                }),
+            let result = match file_bytes(&file).await {
+                Ok(bytes) => api::add_document(&matter_id, &file.name(), &bytes).await,
+                Err(e) => Err(e),
             };
             match result {
                 Ok(d) => {
