@@ -194,10 +194,8 @@ async fn upcoming(shell: State<'_, Shell>, days: u32) -> Result<Vec<KeyDate>, Ap
     shell.with_open(|s| s.upcoming(days))
 }
 
-/// Write every key date to an .ics file in the user's Downloads folder (or home folder when
-/// there is none), and say where. Never into the data folder, which holds only encrypted
-/// files: an export is plaintext by the user's choice.
-/// The folder exports go to: the user's Downloads, else their home.
+/// The folder exports go to: the user's Downloads, else their home. Never the data folder,
+/// which holds only encrypted files: an export is plaintext by the user's choice.
 fn downloads() -> Result<PathBuf, ApiError> {
     directories::UserDirs::new()
         .map(|u| u.download_dir().unwrap_or(u.home_dir()).to_path_buf())
@@ -251,6 +249,7 @@ fn write_new(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<PathBuf,
     ))
 }
 
+/// Write every key date to an .ics file in Downloads, and say where.
 #[tauri::command]
 async fn export_ics(shell: State<'_, Shell>) -> Result<String, ApiError> {
     let ics = shell.with_open(|s| s.key_dates_ics(None))?;

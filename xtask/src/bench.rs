@@ -11,6 +11,17 @@ pub fn run(_tools: &Tools) -> Result<()> {
         &mut cmd("cargo", &["bench", "-p", "satchel-app", "--bench", "store"]),
         "run the store benchmarks",
     )?;
+    // The practice benchmarks at a ten-year firm's size, on a generated store kept in the
+    // target folder (made once; about three minutes on two cores).
+    let firm = crate::seed::seed(
+        &crate::seed::SeedArgs::parse(&["--size".into(), "firm10y".into()])?,
+        false,
+    )?;
+    run_cmd(
+        cmd("cargo", &["bench", "-p", "satchel-seed", "--bench", "firm"])
+            .env("SATCHEL_BENCH_STORE", &firm),
+        "run the firm10y benchmarks",
+    )?;
     let startup = target_dir().join("e2e/startup-ms.txt");
     match std::fs::read_to_string(&startup) {
         Ok(ms) => println!(

@@ -7,11 +7,14 @@
 //! - `test`: setup, fmt check, build, clippy, then every test (unit, integration and the
 //!   end-to-end suite in the real window) inside a private D-Bus session with an unlocked
 //!   gnome-keyring and under Xvfb.
+//! - `run --demo`: the same, on the generated demo firm in a throw-away data folder.
+//! - `seed`: a store holding a generated firm (`demo` or `firm10y`), deterministic per seed.
 //! - `bench`: store open time against plain SQLite, write and list times, fresh store size,
 //!   and the start-up time the last end-to-end run measured.
 #![forbid(unsafe_code)]
 
 mod bench;
+mod seed;
 mod setup;
 mod util;
 
@@ -32,9 +35,14 @@ fn main() -> std::process::ExitCode {
         Some("run") => run_app(&args[1..]),
         Some("test") => test(),
         Some("bench") => setup::ensure_all().and_then(|t| bench::run(&t)),
+        Some("seed") => {
+            seed::SeedArgs::parse(&args[1..]).and_then(|a| seed::seed(&a, false).map(|_| ()))
+        }
         Some("__in-session") => in_session(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|run|test|bench>");
+            eprintln!(
+                "usage: cargo xtask <setup|build|run [--demo]|test|bench|seed --size demo|firm10y [--seed N]>"
+            );
             return std::process::ExitCode::from(2);
         }
     };
@@ -150,6 +158,34 @@ fn run_app(extra: &[String]) -> Result<()> {
         );
     }
     let bin = target_dir().join("debug/satchel-desktop");
+    if extra.first().map(String::as_str) == Some("--demo") {
+        // A throw-away folder: the demo firm, opened with its passphrase from the keyring
+        // entry the generator leaves; both are removed when the window closes.
+        let dir = std::env::temp_dir().join(format!("satchel-demo-{}", std::process::id()));
+        let args = seed::SeedArgs {
+            size: "demo".into(),
+            seed: 1,
+            data_dir: Some(dir.clone()),
+            fresh: true,
+        };
+        seed::seed(&args, true)?;
+        println!(
+            "demo firm in {} (recovery passphrase: satchel demo passphrase)",
+            dir.display()
+        );
+        let result = run(
+            std::process::Command::new(&bin)
+                .args(&extra[1..])
+                .env("SATCHEL_DATA_DIR", &dir),
+            "run Satchel on the demo firm",
+        );
+        let _ = std::process::Command::new(target_dir().join("debug/satchel"))
+            .args(["keyring", "forget", "--data-dir"])
+            .arg(&dir)
+            .status();
+        let _ = std::fs::remove_dir_all(&dir);
+        return result;
+    }
     run(std::process::Command::new(&bin).args(extra), "run Satchel")
 }
 

@@ -559,6 +559,12 @@ pub struct Status {
     pub store_bytes: u64,
     pub schema_version: u32,
     pub keyring: String,
+    /// The matter numbers this device may still give out, e.g. "M00003–M99999".
+    #[serde(default)]
+    pub number_blocks: Vec<String>,
+    /// The firm's time unit in minutes.
+    #[serde(default)]
+    pub unit_minutes: u32,
 }
 
 /// What kind of failure, so the UI can choose where to show it.

@@ -66,7 +66,120 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredCheck>, A
     }))
 }
 
+/// One name the check searches: a contact once per matter and role it holds (or once, on
+/// no matter), or a matter's client named on the matter itself.
+pub(crate) struct IndexRow {
+    key: NameKey,
+    name: String,
+    contact_id: Option<String>,
+    matter_id: Option<String>,
+    matter_number: Option<u32>,
+    matter_description: Option<String>,
+    role: Option<String>,
+}
+
+/// Every party of every matter, with its conflict key parsed, held in memory between checks
+/// (reading and parsing 80,000 rows costs far more than comparing them). Dropped by any
+/// write that may change a name or a party; see [`touches_parties`].
+pub(crate) struct PartyIndex {
+    rows: Vec<IndexRow>,
+}
+
+/// Writes that cannot change a contact, a party or a matter's client name, and so leave the
+/// party index as it is. Anything not listed drops it (a new kind of write is safe by
+/// default).
+const LEAVES_PARTIES: &[&str] = &[
+    "session.",
+    "time.",
+    "timer.",
+    "keydate.",
+    "note.",
+    "expense.",
+    "document.",
+    "task.",
+    "user.",
+    "firm.",
+    "numbering.",
+    "matter.status",
+    "matter.details",
+    "matter.terms",
+    "contact.export",
+    "conflict.check",
+];
+
+pub(crate) fn touches_parties(action: &str) -> bool {
+    !LEAVES_PARTIES.iter().any(|p| action.starts_with(p))
+}
+
+fn load_index(conn: &Connection) -> Result<PartyIndex, AppError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.name, c.name_key, m.id, m.number, m.description, p.role
+         FROM contacts c
+         LEFT JOIN matter_parties p ON p.contact_id = c.id
+         LEFT JOIN matters m ON m.id = p.matter_id
+         UNION ALL
+         SELECT NULL, m.client_name, m.client_key, m.id, m.number, m.description, 'client'
+         FROM matters m
+         WHERE NOT EXISTS (SELECT 1 FROM matter_parties p WHERE p.matter_id = m.id AND p.role = 'client')",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(IndexRow {
+            key: NameKey::from_stored(&r.get::<_, String>(2)?),
+            name: r.get(1)?,
+            contact_id: r.get(0)?,
+            matter_id: r.get(3)?,
+            matter_number: r.get(4)?,
+            matter_description: r.get(5)?,
+            role: r.get(6)?,
+        });
+    }
+    Ok(PartyIndex { rows: out })
+}
+
+/// The party index being built on a thread with its own read connection (WAL lets it read
+/// while the main connection writes). Dropping the loader abandons its result.
+pub(crate) struct Loader(std::sync::mpsc::Receiver<Result<PartyIndex, String>>);
+
+impl Loader {
+    pub(crate) fn start(db: std::path::PathBuf, key: satchel_store::DbKey) -> Loader {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::spawn(move || {
+            let built = satchel_store::Store::open(&db, &key)
+                .map_err(|e| e.to_string())
+                .and_then(|s| load_index(s.conn()).map_err(|e| e.to_string()));
+            // The receiver may be gone (a write dropped the index): nothing to do then.
+            let _ = tx.send(built);
+        });
+        Loader(rx)
+    }
+}
+
 impl Satchel {
+    pub(crate) fn drop_party_index(&self) {
+        self.party_index.replace(None);
+        self.party_loader.replace(None);
+    }
+
+    /// The party index: kept, or from the loader started at unlock, or loaded now.
+    fn party_index(&self) -> Result<std::sync::Arc<PartyIndex>, AppError> {
+        if let Some(i) = self.party_index.borrow().as_ref() {
+            return Ok(i.clone());
+        }
+        let from_loader = self
+            .party_loader
+            .take()
+            .and_then(|l| l.0.recv().ok())
+            .and_then(Result::ok);
+        let index = match from_loader {
+            Some(i) => std::sync::Arc::new(i),
+            None => std::sync::Arc::new(load_index(self.store.conn())?),
+        };
+        *self.party_index.borrow_mut() = Some(index.clone());
+        Ok(index)
+    }
+
     /// Search every party and contact for each name, and keep the check so that a matter
     /// can be opened on it. The check (who, when, what was asked, how many hits) is an
     /// audit event.
@@ -114,45 +227,26 @@ impl Satchel {
         if keys.iter().all(|(_, k)| k.is_empty()) {
             return Err(Invalid::new("names", "has no letters or digits to search for").into());
         }
+        let index = self.party_index()?;
         let mut hits = Vec::new();
-        let mut checked = 0u64;
-        {
-            // Every contact once per matter and role it holds (or once, on no matter), and
-            // every matter's client named on the matter itself rather than as a contact.
-            let mut stmt = self.store.conn().prepare_cached(
-                "SELECT c.id, c.name, c.name_key, m.id, m.number, m.description, p.role
-                 FROM contacts c
-                 LEFT JOIN matter_parties p ON p.contact_id = c.id
-                 LEFT JOIN matters m ON m.id = p.matter_id
-                 UNION ALL
-                 SELECT NULL, m.client_name, m.client_key, m.id, m.number, m.description, 'client'
-                 FROM matters m
-                 WHERE NOT EXISTS (SELECT 1 FROM matter_parties p WHERE p.matter_id = m.id AND p.role = 'client')",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                checked += 1;
-                let stored: String = r.get(2)?;
-                let key = NameKey::from_stored(&stored);
-                for (name, q) in &keys {
-                    if let Some(m) = compare(q, &key) {
-                        hits.push(api::ConflictHit {
-                            query: name.clone(),
-                            party_name: r.get(1)?,
-                            contact_id: r.get(0)?,
-                            matter_id: r.get(3)?,
-                            matter_number: r
-                                .get::<_, Option<u32>>(4)?
-                                .map(|n| MatterNumber::new(n).to_string()),
-                            matter_description: r.get(5)?,
-                            role: r.get(6)?,
-                            match_kind: m.kind.as_str().to_owned(),
-                            score: m.score,
-                        });
-                    }
+        for row in &index.rows {
+            for (name, q) in &keys {
+                if let Some(m) = compare(q, &row.key) {
+                    hits.push(api::ConflictHit {
+                        query: name.clone(),
+                        party_name: row.name.clone(),
+                        contact_id: row.contact_id.clone(),
+                        matter_id: row.matter_id.clone(),
+                        matter_number: row.matter_number.map(|n| MatterNumber::new(n).to_string()),
+                        matter_description: row.matter_description.clone(),
+                        role: row.role.clone(),
+                        match_kind: m.kind.as_str().to_owned(),
+                        score: m.score,
+                    });
                 }
             }
         }
+        let checked = index.rows.len() as u64;
         // Grouped by matter (contacts on no matter last), strongest first within each.
         hits.sort_by(|a, b| {
             (
@@ -174,5 +268,34 @@ impl Satchel {
             parties_checked: checked,
             hits,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::touches_parties;
+
+    #[test]
+    fn only_writes_known_to_leave_parties_keep_the_index() {
+        for keeps in [
+            "conflict.check",
+            "time.record",
+            "timer.stop",
+            "document.download",
+            "matter.status",
+        ] {
+            assert!(!touches_parties(keeps), "{keeps}");
+        }
+        for drops in [
+            "contact.create",
+            "contact.import",
+            "matter.create",
+            "matter.party.add",
+            "bulk.load",
+            "sync.merge",
+            "anything.new",
+        ] {
+            assert!(touches_parties(drops), "{drops}");
+        }
     }
 }

@@ -30,6 +30,37 @@ impl std::fmt::Debug for DocumentBytes {
     }
 }
 
+/// Stored file contents whose bytes no longer match their SHA-256, named by the documents
+/// that use them (for `verify`).
+pub(crate) fn damaged_blobs(
+    conn: &satchel_store::rusqlite::Connection,
+) -> Result<Vec<String>, AppError> {
+    let mut stmt = conn.prepare("SELECT sha256, bytes FROM blobs")?;
+    let mut rows = stmt.query([])?;
+    let mut bad = Vec::new();
+    while let Some(row) = rows.next()? {
+        let sha: String = row.get(0)?;
+        let bytes: Vec<u8> = row.get(1)?;
+        if hex::encode(Sha256::digest(&bytes)) != sha {
+            let names: Vec<String> = conn
+                .prepare_cached(
+                    "SELECT DISTINCT name || ' version ' || version FROM matter_files WHERE sha256 = ?1",
+                )?
+                .query_map([&sha], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            bad.push(format!(
+                "the stored content of {} does not match its digest",
+                if names.is_empty() {
+                    format!("file {sha}")
+                } else {
+                    names.join(", ")
+                }
+            ));
+        }
+    }
+    Ok(bad)
+}
+
 impl Satchel {
     /// Attach a file to a matter (or add a version of the file of that name).
     pub fn add_document(

@@ -26,6 +26,11 @@ pub enum AppError {
     Import(String),
     #[error("a document could not be read or written: {0}")]
     Document(String),
+    /// Two matters with one number: a block leased twice, or a record from elsewhere.
+    #[error(
+        "matter number {0} is already used by another matter on this device; nothing was changed"
+    )]
+    DuplicateNumber(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -72,7 +77,9 @@ impl From<autosurgeon::HydrateError> for AppError {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) | AppError::Import(_) => ErrorKind::Invalid,
+            AppError::Invalid(_) | AppError::Import(_) | AppError::DuplicateNumber(_) => {
+                ErrorKind::Invalid
+            }
             AppError::WrongPassphrase => ErrorKind::WrongPassphrase,
             AppError::NotSetUp(_) => ErrorKind::NotSetUp,
             AppError::AlreadySetUp(_) => ErrorKind::AlreadySetUp,

@@ -9,6 +9,7 @@
 //! and commits all three or none. Reads come from the projections.
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod conflicts;
 mod contacts;
 pub mod docs;
@@ -26,6 +27,7 @@ mod time;
 pub mod vault;
 mod vcard;
 
+pub use bulk::Batch;
 pub use error::AppError;
 /// The domain rules, for front ends that check input before a round trip (sizes, statuses).
 pub use satchel_core as domain;
@@ -117,6 +119,11 @@ pub struct Satchel {
     data_dir: PathBuf,
     keyring_ok: bool,
     keyring_name: &'static str,
+    /// Every party's conflict key, parsed, between checks (dropped by writes that may
+    /// change a party).
+    party_index: std::cell::RefCell<Option<std::sync::Arc<conflicts::PartyIndex>>>,
+    /// The index being built on a reader connection of its own since unlock, if it is.
+    party_loader: std::cell::RefCell<Option<conflicts::Loader>>,
 }
 
 impl std::fmt::Debug for Satchel {
@@ -214,6 +221,8 @@ impl Satchel {
                 data_dir: data_dir.to_owned(),
                 keyring_ok: false,
                 keyring_name: vault.describe(),
+                party_index: Default::default(),
+                party_loader: Default::default(),
             };
             satchel.write_setup()?;
             Ok::<_, AppError>(satchel)
@@ -318,8 +327,14 @@ impl Satchel {
             data_dir: data_dir.to_owned(),
             keyring_ok,
             keyring_name: vault.describe(),
+            party_index: Default::default(),
+            party_loader: Default::default(),
         };
         satchel.fill_missing_client_keys()?;
+        // Build the conflict check's index while the person finds their way to it.
+        satchel
+            .party_loader
+            .replace(Some(conflicts::Loader::start(db, key)));
         let user = format!("user:{}", satchel.ctx.user_id);
         satchel.write("session.unlock", &user, |_, _, _| {
             Ok(serde_json::json!({ "method": method }))
@@ -345,6 +360,9 @@ impl Satchel {
         let out = f(&tx, at, &actor)?;
         append_audit(&tx, &self.ctx, at, action, subject, &out.audit_detail())?;
         tx.commit()?;
+        if conflicts::touches_parties(action) {
+            self.drop_party_index();
+        }
         Ok(out)
     }
 
@@ -413,6 +431,15 @@ impl Satchel {
             Some(i) if !i.is_empty() => Some(self.user_by_initials("supervisor", i)?),
             _ => None,
         };
+        if supervisor.is_some()
+            && supervisor.as_ref() == Some(fee_earner.as_ref().unwrap_or(&self.ctx.user_id))
+        {
+            return Err(satchel_core::Invalid::new(
+                "supervisor",
+                "must be someone other than the fee earner",
+            )
+            .into());
+        }
         let id = Uuid::now_v7().to_string();
         let subject = format!("matter:{id}");
         let user_id = self.ctx.user_id.clone();
@@ -591,6 +618,15 @@ impl Satchel {
             audit_events: count("SELECT count(*) FROM audit_events")?,
             store_bytes: self.store.bytes_on_disk(),
             schema_version: self.store.schema_version()?,
+            number_blocks: self
+                .number_blocks()?
+                .into_iter()
+                .filter(|(_, last, next)| next <= last)
+                .map(|(_, last, next)| {
+                    format!("{}–{}", MatterNumber::new(next), MatterNumber::new(last))
+                })
+                .collect(),
+            unit_minutes: self.unit_minutes()?,
             keyring: if self.keyring_ok {
                 format!("{}: holds this store's key", self.keyring_name)
             } else {
@@ -617,6 +653,7 @@ impl Satchel {
                 }
             }
         }
+        document_problems.extend(documents::damaged_blobs(&tx)?);
         let devices: Vec<String> = {
             let mut stmt =
                 tx.prepare("SELECT DISTINCT device_id FROM audit_events ORDER BY device_id")?;
@@ -675,6 +712,7 @@ impl Satchel {
             }
         }
         tx.commit()?;
+        self.drop_party_index();
         Ok(())
     }
 
@@ -699,6 +737,89 @@ impl Satchel {
             )?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// The matter numbers this device may still give out: (first, last, next) per block.
+    pub fn number_blocks(&self) -> Result<Vec<(u32, u32, u32)>, AppError> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT first, last, next FROM number_blocks ORDER BY first")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Give this device its blocks of matter numbers, replacing the ones it holds. This is
+    /// what joining a firm does (the firm server leases each device its own blocks, so two
+    /// laptops opening matters offline never collide); it is refused once this device has
+    /// given out a number from a block, or if the blocks overlap each other or a number in
+    /// use here.
+    pub fn set_number_blocks(&mut self, blocks: &[(u32, u32)]) -> Result<(), AppError> {
+        use satchel_core::Invalid;
+        if !matches!(self.ctx.role, Role::Admin | Role::Partner) {
+            return Err(AppError::Forbidden(
+                "only an admin or a partner may change this device's matter numbers".into(),
+            ));
+        }
+        let mut sorted = blocks.to_vec();
+        sorted.sort();
+        for (i, (first, last)) in sorted.iter().enumerate() {
+            if *first == 0 || first > last {
+                return Err(Invalid::new(
+                    "blocks",
+                    format!("{first}–{last} is not a block of numbers"),
+                )
+                .into());
+            }
+            if let Some((next_first, _)) = sorted.get(i + 1)
+                && next_first <= last
+            {
+                return Err(Invalid::new(
+                    "blocks",
+                    format!("{first}–{last} overlaps the block from {next_first}"),
+                )
+                .into());
+            }
+        }
+        if self
+            .number_blocks()?
+            .iter()
+            .any(|(first, _, next)| next > first)
+        {
+            return Err(Invalid::new(
+                "blocks",
+                "this device has already given out matter numbers from its blocks; it keeps them",
+            )
+            .into());
+        }
+        let detail = serde_json::json!({ "blocks": sorted });
+        self.write(
+            "numbering.blocks",
+            &format!("device:{}", self.ctx.device_id),
+            |tx, _, _| {
+                for (first, last) in &sorted {
+                    let used: Option<u32> = tx
+                        .query_row(
+                            "SELECT number FROM matters WHERE number BETWEEN ?1 AND ?2 LIMIT 1",
+                            params![first, last],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    if let Some(n) = used {
+                        return Err(AppError::DuplicateNumber(MatterNumber::new(n).to_string()));
+                    }
+                }
+                tx.execute("DELETE FROM number_blocks", [])?;
+                for (first, last) in &sorted {
+                    tx.execute(
+                        "INSERT INTO number_blocks (first, last, next) VALUES (?1, ?2, ?1)",
+                        params![first, last],
+                    )?;
+                }
+                Ok(detail)
+            },
+        )?;
         Ok(())
     }
 

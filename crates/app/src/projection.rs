@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::docs::{ContactDoc, FirmDoc, MatterDoc};
 use satchel_core::conflict::NameKey;
 use satchel_core::matter::MatterNumber;
-use satchel_store::rusqlite::{Transaction, params};
+use satchel_store::rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
 pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
@@ -45,6 +45,13 @@ pub fn matter(
         AppError::Document(format!("matter number {} is out of range", doc.number))
     })?);
     let practice_area = doc.practice_area.as_deref().unwrap_or("general");
+    let holder: Option<String> = tx
+        .prepare_cached("SELECT id FROM matters WHERE number = ?1 AND id <> ?2")?
+        .query_row(params![number.get(), doc.id], |r| r.get(0))
+        .optional()?;
+    if holder.is_some() {
+        return Err(AppError::DuplicateNumber(number.to_string()));
+    }
     tx.execute(
         "INSERT INTO matters (id, number, client_name, description, opened, status, opened_by, client_key,
              rate_pence, estimate_pence, practice_area, fee_earner_id, supervisor_id, closed_on, archived_on)

@@ -1187,6 +1187,16 @@ fn fee_earner_supervisor_and_practice_area_are_users_and_listed_areas() {
     );
     let err = s
         .create_matter(&NewMatterRequest {
+            supervisor: Some("JH".into()),
+            ..matter("X", "Y")
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("other than the fee earner"),
+        "I open it, so I am its fee earner: {err}"
+    );
+    let err = s
+        .create_matter(&NewMatterRequest {
             fee_earner: Some("ZZ".into()),
             ..matter("X", "Y")
         })
@@ -1406,6 +1416,16 @@ fn documents_are_versioned_encrypted_size_limited_and_downloads_audited() {
             .unwrap_err()
             .to_string()
             .contains("does not match its digest")
+    );
+    let report = s.verify().unwrap();
+    assert!(!report.is_ok());
+    assert!(
+        report
+            .document_problems
+            .iter()
+            .any(|p| p.contains("Lease.txt version 1")),
+        "{:?}",
+        report.document_problems
     );
 
     // The bytes are not in the clear on disk.
@@ -1670,4 +1690,131 @@ fn an_export_imports_into_a_fresh_store_as_the_same_contacts() {
     );
     assert_eq!(strip_id(fresh.list_contacts(None).unwrap()), before);
     assert_eq!(fresh.export_vcards().unwrap(), text);
+}
+
+#[test]
+fn two_devices_opening_matters_at_once_never_share_a_number() {
+    let vault_a = MemoryVault::default();
+    let vault_b = MemoryVault::default();
+    let (_da, mut a) = new_store(&vault_a);
+    let (_db, mut b) = new_store(&vault_b);
+    // What joining the firm does: each device gets its own block.
+    a.set_number_blocks(&[(1, 500)]).unwrap();
+    b.set_number_blocks(&[(501, 1000), (5001, 5002)]).unwrap();
+    let open_many = |mut s: Satchel, tag: &'static str| {
+        std::thread::spawn(move || {
+            let numbers: Vec<String> = (0..120)
+                .map(|i| {
+                    s.create_matter(&matter(&format!("{tag} client {i}"), "Work"))
+                        .unwrap()
+                        .number
+                })
+                .collect();
+            (s, numbers)
+        })
+    };
+    let (ta, tb) = (open_many(a, "A"), open_many(b, "B"));
+    let (a, na) = ta.join().unwrap();
+    let (mut b, nb) = tb.join().unwrap();
+    let all: std::collections::BTreeSet<&String> = na.iter().chain(&nb).collect();
+    assert_eq!(all.len(), 240, "no number given out twice");
+    assert_eq!((na[0].as_str(), na[119].as_str()), ("M00001", "M00120"));
+    assert_eq!((nb[0].as_str(), nb[119].as_str()), ("M00501", "M00620"));
+    // A block in use is kept; an overlapping request is refused.
+    assert!(
+        b.set_number_blocks(&[(2000, 3000)])
+            .unwrap_err()
+            .to_string()
+            .contains("already given out")
+    );
+    let (_dc, mut c) = new_store(&MemoryVault::default());
+    assert!(
+        c.set_number_blocks(&[(1, 10), (5, 20)])
+            .unwrap_err()
+            .to_string()
+            .contains("overlaps")
+    );
+
+    // A matter arriving from the other device with a number already used here is refused,
+    // and nothing of it is kept.
+    let dup = docs::MatterDoc {
+        id: Uuid::now_v7().to_string(),
+        ..autosurgeon::hydrate(&{
+            let id = b.list_matters().unwrap()[0].id.clone();
+            let tx = b.store.conn_mut().transaction().unwrap();
+            let d = docs::load(&tx, &id).unwrap().unwrap();
+            drop(tx);
+            d
+        })
+        .unwrap()
+    };
+    let before = a.list_matters().unwrap().len();
+    let mut a = a;
+    let mut batch = Batch::default();
+    batch.matters.push(docs::MatterDoc { number: 1, ..dup });
+    let err = a.load_batch(&batch).unwrap_err();
+    assert!(err.to_string().contains("M00001 is already used"), "{err}");
+    assert_eq!(a.list_matters().unwrap().len(), before);
+
+    // A device that has used every number in its blocks says so and opens nothing.
+    c.set_number_blocks(&[(9000, 9000)]).unwrap();
+    c.create_matter(&matter("Last", "Work")).unwrap();
+    let err = c.create_matter(&matter("One more", "Work")).unwrap_err();
+    assert!(
+        err.to_string().contains("used all its matter numbers"),
+        "{err}"
+    );
+    assert_eq!(c.list_matters().unwrap().len(), 1);
+}
+
+#[test]
+fn the_party_index_follows_every_write_that_changes_a_party() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let check = |s: &mut Satchel| {
+        s.conflict_check(&satchel_api::ConflictQuery {
+            names: vec!["Zed Quill".into()],
+        })
+        .unwrap()
+        .hits
+    };
+    let m = open_matter(&mut s, "Ann Lee");
+    assert!(check(&mut s).is_empty());
+    let c = s.create_contact(&contact("person", "Zed Quill")).unwrap();
+    let hits = check(&mut s);
+    assert_eq!(hits.len(), 1, "a new contact is searched at once");
+    assert_eq!(hits[0].matter_number, None);
+    s.record_time(&time(&m.number, "6m", true)).unwrap();
+    assert_eq!(check(&mut s).len(), 1);
+    s.add_party(&satchel_api::AddPartyRequest {
+        matter: m.number.clone(),
+        contact_id: c.id.clone(),
+        role: "other_side".into(),
+    })
+    .unwrap();
+    let hits = check(&mut s);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        hits[0].matter_number.as_deref(),
+        Some("M00001"),
+        "now on the matter"
+    );
+    s.import_vcards("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zed Quil\r\nEND:VCARD\r\n")
+        .unwrap();
+    assert_eq!(
+        check(&mut s).len(),
+        2,
+        "an imported near-duplicate is found too"
+    );
+    s.create_matter(&NewMatterRequest {
+        conflict_decision: Some("cleared".into()),
+        conflict_reason: Some("Different person, checked date of birth".into()),
+        ..matter("Zed Quill", "Second matter")
+    })
+    .unwrap();
+    assert_eq!(
+        check(&mut s).len(),
+        3,
+        "a new matter's client is searched at once"
+    );
 }

@@ -1172,6 +1172,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("Audit events:  {}", st.audit_events);
                 println!("Store size:    {} bytes", st.store_bytes);
                 println!("Schema:        v{}", st.schema_version);
+                println!(
+                    "Numbers left:  {}",
+                    if st.number_blocks.is_empty() {
+                        "none: this device needs a block of matter numbers from the firm server"
+                            .to_owned()
+                    } else {
+                        st.number_blocks.join(", ")
+                    }
+                );
+                println!("Time unit:     {} minutes", st.unit_minutes);
                 println!("Keyring:       {}", st.keyring);
             }
         }

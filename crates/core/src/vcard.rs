@@ -77,8 +77,9 @@ pub fn parse(text: &str) -> Result<Vec<CardContact>, VcardError> {
         let card = read_card(text, &span)?;
         let mut contact = contact_from(&card, span.begin_line)?;
         if contact.date_of_birth.is_empty() {
-            contact.date_of_birth =
-                extended_birthday(&text[span.start..span.end]).unwrap_or_default();
+            contact.date_of_birth = extended_birthday(&text[span.start..span.end])
+                .map_err(|(offset, why)| VcardError::new(span.begin_line + offset, why))?
+                .unwrap_or_default();
         }
         contacts.push(contact);
     }
@@ -106,26 +107,31 @@ pub fn write(contacts: &[CardContact]) -> String {
 /// take as a reduced date but which 3.0-era exporters and people write in 4.0 cards too.
 /// Read from the card's raw lines, so a full date of birth is not lost. Birthdays whose
 /// year is a placeholder (Apple's `X-APPLE-OMIT-YEAR`) are not dates of birth.
-fn extended_birthday(card_text: &str) -> Option<String> {
-    card_text.lines().find_map(|l| {
-        let (head, value) = l.split_once(':')?;
-        let name = head.split(';').next()?.trim();
+/// An impossible date (`1985-02-30`) is an error: (line offset in the card, message).
+fn extended_birthday(card_text: &str) -> Result<Option<String>, (usize, String)> {
+    for (i, l) in card_text.lines().enumerate() {
+        let Some((head, value)) = l.split_once(':') else {
+            continue;
+        };
+        let name = head.split(';').next().unwrap_or_default().trim();
         if !name.eq_ignore_ascii_case("BDAY")
             || head.to_ascii_uppercase().contains("X-APPLE-OMIT-YEAR")
         {
-            return None;
+            continue;
         }
         let v = value.trim();
-        let date = v
-            .get(..10)
-            .filter(|d| d.len() == 10 && d.as_bytes()[4] == b'-')?;
+        let Some(date) = v.get(..10).filter(|d| d.as_bytes().get(4) == Some(&b'-')) else {
+            return Ok(None);
+        };
         if v.len() > 10 && !v[10..].starts_with('T') {
-            return None;
+            return Ok(None);
         }
-        date.parse::<jiff::civil::Date>()
-            .ok()
-            .map(|d| d.to_string())
-    })
+        return match date.parse::<jiff::civil::Date>() {
+            Ok(d) => Ok(Some(d.to_string())),
+            Err(_) => Err((i, format!("BDAY {date} is not a real date"))),
+        };
+    }
+    Ok(None)
 }
 
 /// Where one card is in the text: its lines and bytes, `BEGIN:VCARD` to `END:VCARD`.
@@ -647,11 +653,10 @@ mod tests {
             "1985-04-12",
             "the extended form is kept"
         );
-        assert_eq!(
-            bday(":1985-02-30"),
-            "",
-            "an impossible date is not a birthday"
-        );
+        let err =
+            parse("BEGIN:VCARD\nVERSION:4.0\nFN:A\nBDAY:1985-02-30\nEND:VCARD\n").unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
+        assert!(err.message.contains("not a real date"), "{err}");
         assert_eq!(bday(":--0412"), "");
         assert_eq!(bday(":1985"), "");
         assert_eq!(bday(";VALUE=text:circa 1800"), "");

@@ -30,6 +30,8 @@ pub fn SettingsPage() -> impl IntoView {
                                         <dt>"Audit events"</dt><dd>{s.audit_events}</dd>
                                         <dt>"Store size"</dt><dd>{format!("{:.1} KiB", s.store_bytes as f64 / 1024.0)}</dd>
                                         <dt>"Schema"</dt><dd>{format!("v{}", s.schema_version)}</dd>
+                                        <dt>"Matter numbers left"</dt><dd id="number-blocks">{if s.number_blocks.is_empty() { "none: this device needs a block from the firm server".to_owned() } else { s.number_blocks.join(", ") }}</dd>
+                                        <dt>"Time unit"</dt><dd>{format!("{} minutes", s.unit_minutes)}</dd>
                                     </dl>
                                 </div>
                             }

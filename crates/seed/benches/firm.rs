@@ -1,0 +1,290 @@
+//! The practice benchmarks at a ten-year firm's size (`cargo xtask bench`): cold open to the
+//! matter list, list and search, the conflict check over every party, timer start/stop, the
+//! WIP of one matter; then the same SQL workload on SQLCipher and on a plaintext copy, for
+//! the cost of encryption. Prints a table of figures, targets and ratios.
+//!
+//! The store comes from `SATCHEL_BENCH_STORE` (made by `cargo xtask seed --size firm10y`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot set up should stop
+
+use satchel_api::{ConflictQuery, StartTimerRequest};
+use satchel_app::{MemoryVault, Satchel, Unlock};
+use satchel_store::rusqlite::Connection;
+use satchel_store::{DB_FILE, DbKey, Store};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 15;
+const PASS: &str = "satchel demo passphrase";
+
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut v: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    v.sort();
+    v[runs / 2]
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let t = Instant::now();
+    let out = f();
+    (t.elapsed(), out)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Table(Vec<(String, f64, Option<f64>)>);
+
+impl Table {
+    fn row(&mut self, what: &str, d: Duration, target_ms: Option<f64>) {
+        println!(
+            "  {what:<58} {:>9.2} ms{}",
+            ms(d),
+            target_ms.map_or(String::new(), |t| format!(
+                "   target < {t} ms ({:.2}× of target) {}",
+                ms(d) / t,
+                if ms(d) < t { "ok" } else { "MISSED" }
+            ))
+        );
+        self.0.push((what.to_owned(), ms(d), target_ms));
+    }
+}
+
+/// Try to empty the OS page cache so that "cold" means cold (needs root; says if not).
+fn drop_page_cache() -> bool {
+    std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+fn plain_copy(dir: &Path, key: &DbKey) -> PathBuf {
+    let plain = dir.join("bench-plain.db");
+    if plain.exists() {
+        return plain;
+    }
+    // The attached file must exist: the store's connection does not create files.
+    drop(Connection::open(&plain).unwrap());
+    let store = Store::open(&dir.join(DB_FILE), key).unwrap();
+    let c = store.conn();
+    c.execute(
+        "ATTACH DATABASE ?1 AS plain KEY ''",
+        [plain.display().to_string()],
+    )
+    .unwrap();
+    c.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))
+        .unwrap();
+    c.execute("DETACH DATABASE plain", []).unwrap();
+    plain
+}
+
+/// The reads the app makes, as SQL, so that both engines run exactly the same work.
+fn sql_workload(c: &Connection, matter_id: &str) -> Duration {
+    let t = Instant::now();
+    let n: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT m.id, m.number, m.client_name, m.description, m.opened, m.status,
+                 o.initials, m.practice_area, f.initials, s.initials, m.closed_on, m.archived_on
+             FROM matters m LEFT JOIN users o ON o.id = m.opened_by LEFT JOIN users f ON f.id = m.fee_earner_id
+             LEFT JOIN users s ON s.id = m.supervisor_id ORDER BY m.number DESC)",
+        )
+        .unwrap()
+        .query_row([], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
+    for q in ["\"smi\"*", "\"northw\"* \"trad\"*", "\"croydon\"*"] {
+        let _: i64 = c
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT d.kind, d.ref_id FROM search_index
+                 JOIN search_docs d ON d.id = search_index.rowid WHERE search_index MATCH ?1
+                 ORDER BY rank LIMIT 25)",
+            )
+            .unwrap()
+            .query_row([q], |r| r.get(0))
+            .unwrap();
+    }
+    let mut keys = 0usize;
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT c.name_key FROM contacts c LEFT JOIN matter_parties p ON p.contact_id = c.id
+             LEFT JOIN matters m ON m.id = p.matter_id",
+        )
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(r) = rows.next().unwrap() {
+        keys += r.get_ref(0).unwrap().as_str().unwrap().len();
+    }
+    assert!(keys > 0);
+    let _: i64 = c
+        .query_row(
+            "SELECT coalesce(sum(value_pence), 0) FROM time_entries WHERE matter_id = ?1 AND billable",
+            [matter_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    t.elapsed()
+}
+
+fn main() {
+    let dir = PathBuf::from(
+        std::env::var("SATCHEL_BENCH_STORE")
+            .expect("SATCHEL_BENCH_STORE: a store made by `cargo xtask seed --size firm10y`"),
+    );
+    let db_bytes = std::fs::metadata(dir.join(DB_FILE)).unwrap().len();
+    println!("store: {} ({} MB)", dir.display(), db_bytes / 1_000_000);
+    let vault = MemoryVault::default();
+    let mut table = Table(Vec::new());
+
+    // The first open takes the passphrase (Argon2id) and puts the key in the (memory)
+    // keyring; opens after that are keyring opens, as the desktop's are.
+    let (d, s) = time(|| Satchel::open(&dir, &vault, Unlock::Passphrase(PASS)).unwrap());
+    println!("  (passphrase open, Argon2id: {:.0} ms)", ms(d));
+    let status = s.status().unwrap();
+    println!(
+        "  {} matters, {} contacts on this device",
+        status.matters, status.contacts
+    );
+    let key = vault_key(&vault, s.install_id());
+    drop(s);
+
+    let cold = drop_page_cache();
+    let (d, n) = time(|| {
+        let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+        s.list_matters().unwrap().len()
+    });
+    assert!(n > 0);
+    table.row(
+        if cold {
+            "cold open to the matter list (page cache dropped)"
+        } else {
+            "first open to the matter list (page cache not droppable)"
+        },
+        d,
+        Some(1000.0),
+    );
+    table.row(
+        "open to the matter list (warm)",
+        median(5, || {
+            time(|| {
+                let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+                s.list_matters().unwrap().len()
+            })
+            .0
+        }),
+        Some(1000.0),
+    );
+
+    let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+    // Let the conflict index builders started by those opens finish (each open starts one).
+    std::thread::sleep(Duration::from_secs(4));
+    table.row(
+        &format!("list all matters ({n})"),
+        median(RUNS, || time(|| s.list_matters().unwrap()).0),
+        Some(50.0),
+    );
+    for q in ["smi", "northw trad", "M01234", "croydon lease"] {
+        table.row(
+            &format!("search \"{q}\""),
+            median(RUNS, || time(|| s.search(q).unwrap()).0),
+            Some(50.0),
+        );
+    }
+    let names = || ConflictQuery {
+        names: vec!["Amelia Okafor".into(), "Northwind Traders Ltd".into()],
+    };
+    drop(s);
+    let mut s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+    let (first, report) = time(|| s.conflict_check(&names()).unwrap());
+    println!(
+        "  ({} parties; {} possible conflicts found)",
+        report.parties_checked,
+        report.hits.len()
+    );
+    table.row(
+        "first conflict check at once after unlock (waits for its index)",
+        first,
+        None,
+    );
+    drop(s);
+    let mut s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    table.row(
+        "first conflict check 2 s after unlock (index built meanwhile)",
+        time(|| s.conflict_check(&names()).unwrap()).0,
+        Some(30.0),
+    );
+    table.row(
+        "conflict check, 2 names against every party",
+        median(RUNS, || time(|| s.conflict_check(&names()).unwrap()).0),
+        Some(30.0),
+    );
+    let busiest: String = {
+        let list = s.list_matters().unwrap();
+        list.iter()
+            .find(|m| m.status == "open")
+            .map(|m| m.number.clone())
+            .unwrap()
+    };
+    let _ = s.discard_timer();
+    table.row(
+        &format!("timer start + stop on {busiest} (records an entry)"),
+        median(RUNS, || {
+            time(|| {
+                s.start_timer(&StartTimerRequest {
+                    matter: busiest.clone(),
+                    activity: "attendance".into(),
+                    description: "Benchmark".into(),
+                })
+                .unwrap();
+                s.stop_timer().unwrap()
+            })
+            .0
+        }),
+        Some(50.0),
+    );
+    table.row(
+        &format!("WIP of {busiest}"),
+        median(RUNS, || time(|| s.wip(&busiest).unwrap()).0),
+        Some(50.0),
+    );
+    let matter_id = s.matter(&busiest).unwrap().id;
+    drop(s);
+
+    // The cost of encryption: the same SQL on SQLCipher and on a plaintext copy.
+    let plain = plain_copy(&dir, &key);
+    let cipher_store = Store::open(&dir.join(DB_FILE), &key).unwrap();
+    let cipher = cipher_store.conn();
+    let plain_c = Connection::open(&plain).unwrap();
+    for c in [cipher, &plain_c] {
+        c.execute_batch("PRAGMA cache_size = -16000; PRAGMA query_only = ON;")
+            .unwrap();
+    }
+    // Warm both, then alternate.
+    sql_workload(cipher, &matter_id);
+    sql_workload(&plain_c, &matter_id);
+    let enc = median(RUNS, || sql_workload(cipher, &matter_id));
+    let pla = median(RUNS, || sql_workload(&plain_c, &matter_id));
+    println!(
+        "  {:<58} {:>9.2} ms   plain SQLite {:.2} ms: ratio {:.2}× (target ≤ 1.2×) {}",
+        "SQL workload (list, 3 searches, party scan, WIP), SQLCipher",
+        ms(enc),
+        ms(pla),
+        ms(enc) / ms(pla),
+        if ms(enc) / ms(pla) <= 1.2 {
+            "ok"
+        } else {
+            "MISSED"
+        }
+    );
+    let _ = std::fs::remove_file(&plain);
+    let missed = table
+        .0
+        .iter()
+        .filter(|(_, v, t)| t.is_some_and(|t| *v >= t))
+        .count();
+    println!("{missed} of {} targets missed", table.0.len());
+}
+
+fn vault_key(vault: &MemoryVault, install: &str) -> DbKey {
+    use satchel_app::KeyVault;
+    vault
+        .load(install)
+        .unwrap()
+        .expect("the key is in the memory keyring")
+}

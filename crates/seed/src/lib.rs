@@ -1,0 +1,643 @@
+//! A deterministic firm: the same size and seed always give the same people, matters and
+//! time. `demo` is small enough to click through; `firm10y` is a firm of 50 fee earners
+//! after ten years (20,000 matters, 60,000 contacts, 2,000,000 time entries), for the
+//! benchmarks.
+//!
+//! Records are made in batches of matters (with their contacts) and handed to a sink, so a
+//! firm of any size is generated in bounded memory.
+#![forbid(unsafe_code)]
+
+use jiff::civil::{Date, date};
+use satchel_app::docs::{
+    ConflictRec, ContactDoc, KeyDateRec, MatterDoc, NoteRec, PartyRec, TaskRec, TimeRec, UserRec,
+};
+use satchel_app::domain::matter::{MatterNumber, PRACTICE_AREAS};
+use satchel_app::domain::time::{self as rules, Activity};
+use satchel_app::domain::{Money, keydate};
+use satchel_app::{Batch, docs};
+
+/// How big a firm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub name: &'static str,
+    pub users: usize,
+    pub matters: usize,
+    pub contacts: usize,
+    pub time_entries: usize,
+    pub years: i16,
+}
+
+pub const DEMO: Size = Size {
+    name: "demo",
+    users: 6,
+    matters: 60,
+    contacts: 180,
+    time_entries: 3_000,
+    years: 2,
+};
+
+pub const FIRM10Y: Size = Size {
+    name: "firm10y",
+    users: 50,
+    matters: 20_000,
+    contacts: 60_000,
+    time_entries: 2_000_000,
+    years: 10,
+};
+
+impl Size {
+    pub fn parse(text: &str) -> Option<Size> {
+        match text {
+            "demo" => Some(DEMO),
+            "firm10y" => Some(FIRM10Y),
+            _ => None,
+        }
+    }
+}
+
+/// The last day of the generated years: fixed, so that a seed means the same data on any
+/// day it is run.
+pub const LAST_DAY: Date = date(2026, 10, 30);
+
+const FIRST: &[&str] = &[
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Harry", "Mia", "Noah", "Grace", "Jack", "Sophie",
+    "Leo", "Ella", "Arthur", "Freya", "Oscar", "Lily", "Charlie", "Evie", "Thomas", "Priya",
+    "Mohammed", "Aisha", "Tomasz", "Zoë", "Siobhán", "Chidi", "Mei", "Rhys", "Niamh",
+];
+const LAST: &[&str] = &[
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+    "Wood", "Jackson", "Clarke", "Khan", "O'Brien", "Nowak", "Okafor", "Chen", "Hughes", "Edwards",
+    "Lewis", "Morgan", "Ahmed", "Begum", "Kowalski", "Murphy", "Price", "Turner",
+];
+const TRADE: &[&str] = &[
+    "Northwind",
+    "Albion",
+    "Thames",
+    "Pennine",
+    "Harbour",
+    "Oakfield",
+    "Kestrel",
+    "Meridian",
+    "Beacon",
+    "Riverside",
+    "Cotswold",
+    "Highland",
+    "Granite",
+    "Willow",
+    "Sterling",
+    "Vale",
+];
+const TRADE2: &[&str] = &[
+    "Traders",
+    "Logistics",
+    "Builders",
+    "Holdings",
+    "Foods",
+    "Engineering",
+    "Developments",
+    "Consulting",
+    "Retail",
+    "Motors",
+    "Properties",
+    "Textiles",
+];
+const FORMS: &[&str] = &["Ltd", "Limited", "plc", "LLP", "Ltd"];
+const STREETS: &[&str] = &[
+    "High Street",
+    "Station Road",
+    "Church Lane",
+    "Mill Lane",
+    "Victoria Road",
+    "Park Avenue",
+    "Queen Street",
+    "King's Road",
+    "The Green",
+    "London Road",
+    "Manor Way",
+    "Orchard Close",
+];
+const TOWNS: &[&str] = &[
+    "Croydon",
+    "Reading",
+    "Leeds",
+    "Bristol",
+    "Norwich",
+    "Exeter",
+    "Chester",
+    "York",
+    "Bath",
+    "Cardiff",
+    "Swansea",
+    "Luton",
+    "Derby",
+    "Oxford",
+    "Guildford",
+    "Maidstone",
+];
+const AREAS: &[&str] = &[
+    "SW", "NW", "SE", "LS", "BS", "NR", "EX", "CH", "YO", "BA", "CF", "LU",
+];
+const WORK: &[(&str, &[&str])] = &[
+    (
+        "conveyancing",
+        &[
+            "Purchase of {n} {street}",
+            "Sale of {n} {street}",
+            "Remortgage of {n} {street}",
+        ],
+    ),
+    (
+        "dispute resolution",
+        &[
+            "Claim against {other} for unpaid invoices",
+            "Defence of claim by {other}",
+        ],
+    ),
+    (
+        "employment",
+        &[
+            "Settlement agreement with {other}",
+            "Unfair dismissal claim against {other}",
+        ],
+    ),
+    (
+        "family",
+        &["Divorce and financial remedy", "Child arrangements"],
+    ),
+    (
+        "wills and probate",
+        &[
+            "Will and lasting powers of attorney",
+            "Estate of the late {last}",
+        ],
+    ),
+    (
+        "commercial",
+        &[
+            "Supply agreement with {other}",
+            "Terms and conditions review",
+        ],
+    ),
+    (
+        "personal injury",
+        &["Road traffic accident claim", "Accident at work claim"],
+    ),
+];
+const NARRATIVES: &[&str] = &[
+    "Attendance on client",
+    "Telephone call with client",
+    "Letter to other side",
+    "Email to client with advice",
+    "Drafting",
+    "Reviewing documents",
+    "Research on limitation",
+    "Travel to court",
+    "Attending hearing",
+    "Considering correspondence",
+];
+
+/// A deterministic random source (wyrand, from fastrand) with helpers.
+struct Gen(fastrand::Rng);
+
+impl Gen {
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[self.0.usize(..list.len())]
+    }
+    fn id(&mut self) -> String {
+        uuid::Builder::from_random_bytes(self.0.u128(..).to_le_bytes())
+            .into_uuid()
+            .to_string()
+    }
+    fn postcode(&mut self) -> String {
+        let letters = b"ABDEFGHJLNPQRSTUWXYZ";
+        let l = |g: &mut Gen| char::from(letters[g.0.usize(..letters.len())]);
+        let area = self.pick(AREAS).to_owned();
+        format!(
+            "{area}{} {}{}{}",
+            self.0.u8(1..20),
+            self.0.u8(1..10),
+            l(self),
+            l(self)
+        )
+    }
+    fn day_between(&mut self, from: Date, to: Date) -> Date {
+        let span = (to - from).get_days().max(0);
+        from.checked_add(jiff::Span::new().days(self.0.i64(0..=i64::from(span))))
+            .unwrap_or(from)
+    }
+}
+
+/// The firm being generated: who works there, and where the generator is up to.
+pub struct Firm {
+    size: Size,
+    g: Gen,
+    /// User ids and their rates; index 0 is the store's own user.
+    users: Vec<(String, i64)>,
+    own_initials: String,
+    next_matter: usize,
+    next_contact: usize,
+    time_left: usize,
+}
+
+impl Firm {
+    /// Start a firm of `size` from `seed`. `own_user` is the id (and `own_initials` the
+    /// initials) of the user the store was set up with, who becomes one of the fee earners.
+    pub fn new(size: Size, seed: u64, own_user: &str, own_initials: &str) -> Firm {
+        Firm {
+            own_initials: own_initials.to_uppercase(),
+            size,
+            g: Gen(fastrand::Rng::with_seed(seed)),
+            users: vec![(own_user.to_owned(), 25_000)],
+            next_matter: 0,
+            next_contact: 0,
+            time_left: size.time_entries,
+        }
+    }
+
+    /// The firm's other people (the first batch to load).
+    pub fn users(&mut self) -> Batch {
+        let mut batch = Batch::default();
+        let mut taken = std::collections::HashSet::new();
+        taken.insert(self.own_initials.clone());
+        while self.users.len() < self.size.users {
+            let first = self.g.pick(FIRST);
+            let last = self.g.pick(LAST);
+            let base: String = [first, last]
+                .iter()
+                .filter_map(|w| w.chars().find(|c| c.is_ascii_alphabetic()))
+                .collect::<String>()
+                .to_uppercase();
+            let initials = (0..26u8)
+                .map(|i| {
+                    if i == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}{}", char::from(b'A' + i - 1))
+                    }
+                })
+                .find(|i| !taken.contains(i))
+                .unwrap_or_else(|| format!("Z{}", taken.len()));
+            taken.insert(initials.clone());
+            let role = if self.users.len() % 8 == 1 {
+                "partner"
+            } else {
+                "fee_earner"
+            };
+            let rate = i64::from(self.g.0.u32(150..=420)) * 100;
+            let id = self.g.id();
+            self.users.push((id.clone(), rate));
+            batch.users.push((
+                id,
+                UserRec {
+                    name: format!("{first} {last}"),
+                    initials,
+                    role: role.into(),
+                    rate_pence: rate,
+                },
+            ));
+        }
+        batch
+    }
+
+    fn contact(&mut self, organisation: bool) -> ContactDoc {
+        let (name, kind) = if organisation {
+            (
+                format!(
+                    "{} {} {}",
+                    self.g.pick(TRADE),
+                    self.g.pick(TRADE2),
+                    self.g.pick(FORMS)
+                ),
+                "organisation",
+            )
+        } else {
+            (
+                format!("{} {}", self.g.pick(FIRST), self.g.pick(LAST)),
+                "person",
+            )
+        };
+        let n = self.next_contact;
+        self.next_contact += 1;
+        let email = format!(
+            "{}{n}@example.co.uk",
+            name.split_whitespace()
+                .next()
+                .unwrap_or("contact")
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        );
+        ContactDoc {
+            kind: docs::KIND_CONTACT.into(),
+            schema: 1,
+            id: self.g.id(),
+            contact_kind: kind.into(),
+            name,
+            email: Some(email),
+            phone: Some(format!("07700 9{:05}", n % 100_000)),
+            address: Some(format!(
+                "{} {}, {}",
+                self.g.0.u16(1..300),
+                self.g.pick(STREETS),
+                self.g.pick(TOWNS)
+            )),
+            postcode: Some(self.g.postcode()),
+            date_of_birth: (!organisation).then(|| {
+                self.g
+                    .day_between(date(1940, 1, 1), date(2004, 12, 31))
+                    .to_string()
+            }),
+            company_number: organisation.then(|| format!("{:08}", self.g.0.u32(1..15_000_000))),
+        }
+    }
+
+    /// The next batch of up to `matters` matters with their contacts, or `None` when the
+    /// firm is complete.
+    pub fn next_batch(&mut self, matters: usize) -> Option<Batch> {
+        if self.next_matter >= self.size.matters {
+            return None;
+        }
+        let mut batch = Batch::default();
+        let end = (self.next_matter + matters).min(self.size.matters);
+        let first_day = date(
+            LAST_DAY.year() - self.size.years,
+            LAST_DAY.month(),
+            LAST_DAY.day(),
+        );
+        for i in self.next_matter..end {
+            let remaining_matters = self.size.matters - i;
+            let remaining_contacts = self.size.contacts.saturating_sub(self.next_contact);
+            let per_matter = remaining_contacts.div_ceil(remaining_matters).clamp(1, 6);
+            let mut parties = Vec::new();
+            for p in 0..per_matter {
+                let organisation = self.g.0.u8(..4) == 0;
+                let c = self.contact(organisation);
+                let role = match p {
+                    0 => "client",
+                    1 => "other_side",
+                    2 => "other_side_solicitor",
+                    3 => "witness",
+                    4 => "expert",
+                    _ => "other",
+                };
+                parties.push((c.id.clone(), c.name.clone(), role));
+                batch.contacts.push(c);
+            }
+            // Opening dates spread evenly over the years, in number order.
+            let span = (LAST_DAY - first_day).get_days();
+            let offset = i64::from(span) * i as i64 / self.size.matters as i64;
+            let opened = first_day
+                .checked_add(jiff::Span::new().days(offset))
+                .unwrap_or(first_day);
+            let age_days = (LAST_DAY - opened).get_days();
+            let (status, closed_on, archived_on) = if age_days > 6 * 365 {
+                (
+                    "archived",
+                    Some(opened.saturating_add(jiff::Span::new().days(400))),
+                    Some(LAST_DAY),
+                )
+            } else if age_days > 2 * 365 && self.g.0.u8(..10) < 8 {
+                (
+                    "closed",
+                    Some(opened.saturating_add(jiff::Span::new().days(500))),
+                    None,
+                )
+            } else {
+                ("open", None, None)
+            };
+            let work_until = closed_on.unwrap_or(LAST_DAY).min(LAST_DAY);
+            let (area, templates) = WORK[self.g.0.usize(..WORK.len())];
+            let other = parties
+                .get(1)
+                .map_or("the other side".to_owned(), |p| p.1.clone());
+            let description = self
+                .g
+                .pick(templates)
+                .replace("{n}", &self.g.0.u16(1..200).to_string())
+                .replace("{street}", self.g.pick(STREETS))
+                .replace("{other}", &other)
+                .replace("{last}", self.g.pick(LAST));
+            let fee_earner = self.g.0.usize(..self.users.len());
+            // Partners (every eighth person, from the second) supervise.
+            let partners = self.users.len().saturating_sub(2) / 8 + 1;
+            let supervisor = (1 + 8 * self.g.0.usize(..partners)).min(self.users.len() - 1);
+            // Time: an even share of what is left, varied, so the total is exact.
+            let share = self.time_left / remaining_matters;
+            let entries = if remaining_matters == 1 {
+                self.time_left
+            } else {
+                let spread = share / 2;
+                (share - spread + self.g.0.usize(..=2 * spread)).min(self.time_left)
+            };
+            self.time_left -= entries;
+            let mut time = Vec::with_capacity(entries);
+            for _ in 0..entries {
+                let who = if self.g.0.u8(..4) == 0 {
+                    self.g.0.usize(..self.users.len())
+                } else {
+                    fee_earner
+                };
+                let minutes = u32::from(self.g.0.u8(1..=18)) * 5;
+                let unit = rules::DEFAULT_UNIT_MINUTES;
+                let units = rules::units(minutes, unit);
+                let rate = Money::from_pence(self.users[who].1);
+                let billable = self.g.0.u8(..10) > 0;
+                let value = if billable {
+                    rules::value(units * unit, rate).pence()
+                } else {
+                    0
+                };
+                let activity = Activity::ALL[self.g.0.usize(..Activity::ALL.len())];
+                time.push(TimeRec {
+                    id: self.g.id(),
+                    user_id: self.users[who].0.clone(),
+                    date: self.g.day_between(opened, work_until).to_string(),
+                    minutes: u64::from(minutes),
+                    unit_minutes: u64::from(unit),
+                    units: u64::from(units),
+                    billable,
+                    activity: activity.as_str().into(),
+                    description: self.g.pick(NARRATIVES).into(),
+                    rate_pence: rate.pence(),
+                    value_pence: value,
+                });
+            }
+            time.sort_by(|a, b| a.date.cmp(&b.date));
+            let author = self.users[fee_earner].0.clone();
+            let notes = (0..2)
+                .map(|k| NoteRec {
+                    id: self.g.id(),
+                    at: format!("{}T10:{:02}:00Z", self.g.day_between(opened, work_until), k * 15),
+                    author_id: author.clone(),
+                    kind: if k == 0 { "attendance" } else { "file" }.into(),
+                    title: if k == 0 {
+                        "Initial meeting with client".into()
+                    } else {
+                        format!("File review: {area}")
+                    },
+                    body: format!(
+                        "Discussed {} with {}. Client to send documents; we will write to {} this week.",
+                        description.to_lowercase(),
+                        parties[0].1,
+                        other
+                    ),
+                })
+                .collect();
+            let kd_date = self
+                .g
+                .day_between(opened, LAST_DAY.saturating_add(jiff::Span::new().days(120)));
+            let key_dates = vec![KeyDateRec {
+                id: self.g.id(),
+                kind: "deadline".into(),
+                date: kd_date.to_string(),
+                title: "Deadline for next step".into(),
+                reminder_days: 7,
+                reminder_on: keydate::reminder_on(kd_date, 7, opened).to_string(),
+                created_by: author.clone(),
+            }];
+            let tasks = if status == "open" {
+                vec![TaskRec {
+                    id: self.g.id(),
+                    title: "Review file and update client".into(),
+                    assignee: author.clone(),
+                    due: self
+                        .g
+                        .day_between(
+                            LAST_DAY,
+                            LAST_DAY.saturating_add(jiff::Span::new().days(60)),
+                        )
+                        .to_string(),
+                    done_on: None,
+                    created_by: author.clone(),
+                }]
+            } else {
+                Vec::new()
+            };
+            let number = MatterNumber::new(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            batch.matters.push(MatterDoc {
+                kind: docs::KIND_MATTER.into(),
+                schema: 1,
+                id: self.g.id(),
+                number: u64::from(number.get()),
+                client_name: parties[0].1.clone(),
+                description,
+                opened: opened.to_string(),
+                status: status.into(),
+                opened_by: author.clone(),
+                parties: parties
+                    .iter()
+                    .map(|(id, _, role)| PartyRec {
+                        contact_id: id.clone(),
+                        role: (*role).into(),
+                    })
+                    .collect(),
+                conflict: Some(ConflictRec {
+                    check_id: self.g.id(),
+                    checked_at: format!("{opened}T09:00:00Z"),
+                    checked_by: author.clone(),
+                    names: vec![parties[0].1.clone()],
+                    parties_checked: 0,
+                    hits: Vec::new(),
+                    decision: "no_conflict".into(),
+                    reason: String::new(),
+                    decided_by: author.clone(),
+                }),
+                time,
+                key_dates,
+                notes,
+                rate_pence: None,
+                estimate_pence: (self.g.0.u8(..3) == 0)
+                    .then(|| i64::from(self.g.0.u32(1_000..20_000)) * 100),
+                expenses: Vec::new(),
+                practice_area: Some(
+                    PRACTICE_AREAS
+                        .iter()
+                        .find(|a| **a == area)
+                        .map_or("general", |a| a)
+                        .into(),
+                ),
+                fee_earner: Some(author),
+                supervisor: (supervisor != fee_earner).then(|| self.users[supervisor].0.clone()),
+                closed_on: closed_on.map(|d| d.to_string()),
+                archived_on: archived_on.map(|d| d.to_string()),
+                tasks,
+                files: Vec::new(),
+            });
+        }
+        self.next_matter = end;
+        Some(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Size = Size {
+        name: "small",
+        users: 10,
+        matters: 37,
+        contacts: 100,
+        time_entries: 1_234,
+        years: 10,
+    };
+
+    fn all(seed: u64) -> (Batch, Vec<Batch>) {
+        let mut f = Firm::new(SMALL, seed, "me", "JH");
+        let users = f.users();
+        let mut batches = Vec::new();
+        while let Some(b) = f.next_batch(10) {
+            batches.push(b);
+        }
+        (users, batches)
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_firm_and_another_seed_does_not() {
+        let (u1, b1) = all(7);
+        let (u2, b2) = all(7);
+        let (_, b3) = all(8);
+        assert_eq!(u1.users, u2.users);
+        assert_eq!(b1.len(), b2.len());
+        for (a, b) in b1.iter().zip(&b2) {
+            assert_eq!(a.matters, b.matters);
+            assert_eq!(a.contacts, b.contacts);
+        }
+        assert_ne!(b1[0].matters, b3[0].matters);
+    }
+
+    #[test]
+    fn the_firm_has_exactly_the_sizes_asked_for() {
+        let (users, batches) = all(1);
+        assert_eq!(users.users.len() + 1, SMALL.users);
+        let matters: Vec<&MatterDoc> = batches.iter().flat_map(|b| &b.matters).collect();
+        assert_eq!(matters.len(), SMALL.matters);
+        assert_eq!(
+            batches.iter().map(|b| b.contacts.len()).sum::<usize>(),
+            SMALL.contacts
+        );
+        assert_eq!(
+            matters.iter().map(|m| m.time.len()).sum::<usize>(),
+            SMALL.time_entries
+        );
+        let numbers: std::collections::BTreeSet<u64> = matters.iter().map(|m| m.number).collect();
+        assert_eq!(numbers.len(), SMALL.matters, "numbers are unique");
+        for m in &matters {
+            for t in &m.time {
+                assert!(t.date >= m.opened && t.date.as_str() <= LAST_DAY.to_string().as_str());
+                assert_eq!(t.units, u64::from(rules::units(t.minutes as u32, 6)));
+            }
+            assert!(m.status != "archived" || m.closed_on.is_some());
+            assert_ne!(m.supervisor.as_ref(), m.fee_earner.as_ref());
+        }
+        let initials: std::collections::HashSet<&str> = users
+            .users
+            .iter()
+            .map(|(_, u)| u.initials.as_str())
+            .collect();
+        assert_eq!(initials.len(), users.users.len(), "initials are unique");
+        assert!(!initials.contains("JH"), "and not the store's own user's");
+    }
+}
