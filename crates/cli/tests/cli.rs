@@ -94,7 +94,10 @@ fn init_add_list_status_verify() {
     let st: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(st["matters"], 1);
     assert_eq!(st["firm_name"], "Moss & Partners");
-    assert_eq!(st["number_blocks"][0], "M00002–M99999", "the next number this device gives");
+    assert_eq!(
+        st["number_blocks"][0], "M00002–M99999",
+        "the next number this device gives"
+    );
     assert_eq!(st["unit_minutes"], 6);
     let o = satchel(dir, &["verify"], Some(PASS));
     assert!(o.status.success(), "{}", text(&o));
