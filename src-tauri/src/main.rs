@@ -68,6 +68,8 @@ async fn app_state(shell: State<'_, Shell>) -> Result<AppState, ApiError> {
     match Satchel::open(&shell.data_dir, shell.vault.as_ref(), Unlock::Keyring) {
         Ok(s) => {
             let session = s.session();
+            // The conflict check's index builds in the background from now.
+            let _ = s.warm_conflict_index();
             *guard = Some(s);
             Ok(AppState::Ready { session })
         }
@@ -92,6 +94,7 @@ async fn setup_firm(shell: State<'_, Shell>, req: SetupRequest) -> Result<Sessio
         },
     )?;
     let session = s.session();
+    let _ = s.warm_conflict_index();
     *guard = Some(s);
     Ok(session)
 }
@@ -105,6 +108,7 @@ async fn unlock(shell: State<'_, Shell>, req: UnlockRequest) -> Result<Session, 
         Unlock::Passphrase(req.passphrase.expose()),
     )?;
     let session = s.session();
+    let _ = s.warm_conflict_index();
     *guard = Some(s);
     Ok(session)
 }

@@ -139,24 +139,55 @@ fn load_index(conn: &Connection) -> Result<PartyIndex, AppError> {
 }
 
 /// The party index being built on a thread with its own read connection (WAL lets it read
-/// while the main connection writes). Dropping the loader abandons its result.
-pub(crate) struct Loader(std::sync::mpsc::Receiver<Result<PartyIndex, String>>);
+/// while the main connection writes). Dropping the loader abandons its result but waits for
+/// the thread, so that no connection is left open when the store closes or the process ends.
+pub(crate) struct Loader {
+    rx: std::sync::mpsc::Receiver<Result<PartyIndex, String>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
 
 impl Loader {
     pub(crate) fn start(db: std::path::PathBuf, key: satchel_store::DbKey) -> Loader {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let built = satchel_store::Store::open(&db, &key)
                 .map_err(|e| e.to_string())
                 .and_then(|s| load_index(s.conn()).map_err(|e| e.to_string()));
             // The receiver may be gone (a write dropped the index): nothing to do then.
             let _ = tx.send(built);
         });
-        Loader(rx)
+        Loader {
+            rx,
+            thread: Some(thread),
+        }
+    }
+
+    fn wait(self) -> Option<PartyIndex> {
+        self.rx.recv().ok().and_then(Result::ok)
+    }
+}
+
+impl Drop for Loader {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
 impl Satchel {
+    /// Start building the conflict check's index on a thread of its own, so that the first
+    /// check after unlocking is as quick as the rest. The desktop calls this after unlock;
+    /// one-shot commands (the CLI) need not.
+    pub fn warm_conflict_index(&self) -> Result<(), AppError> {
+        if self.party_index.borrow().is_none() && self.party_loader.borrow().is_none() {
+            let key = self.key.clone();
+            self.party_loader
+                .replace(Some(Loader::start(self.store.path().to_owned(), key)));
+        }
+        Ok(())
+    }
+
     pub(crate) fn drop_party_index(&self) {
         self.party_index.replace(None);
         self.party_loader.replace(None);
@@ -167,11 +198,7 @@ impl Satchel {
         if let Some(i) = self.party_index.borrow().as_ref() {
             return Ok(i.clone());
         }
-        let from_loader = self
-            .party_loader
-            .take()
-            .and_then(|l| l.0.recv().ok())
-            .and_then(Result::ok);
+        let from_loader = self.party_loader.take().and_then(Loader::wait);
         let index = match from_loader {
             Some(i) => std::sync::Arc::new(i),
             None => std::sync::Arc::new(load_index(self.store.conn())?),

@@ -124,6 +124,9 @@ pub struct Satchel {
     party_index: std::cell::RefCell<Option<std::sync::Arc<conflicts::PartyIndex>>>,
     /// The index being built on a reader connection of its own since unlock, if it is.
     party_loader: std::cell::RefCell<Option<conflicts::Loader>>,
+    /// The database key, for this process's own second connections (the index loader).
+    /// SQLCipher holds it in memory while the store is open anyway; zeroized on drop.
+    key: DbKey,
 }
 
 impl std::fmt::Debug for Satchel {
@@ -223,6 +226,7 @@ impl Satchel {
                 keyring_name: vault.describe(),
                 party_index: Default::default(),
                 party_loader: Default::default(),
+                key: key.clone(),
             };
             satchel.write_setup()?;
             Ok::<_, AppError>(satchel)
@@ -329,6 +333,7 @@ impl Satchel {
             keyring_name: vault.describe(),
             party_index: Default::default(),
             party_loader: Default::default(),
+            key: key.clone(),
         };
         satchel.fill_missing_client_keys()?;
         // Build the conflict check's index while the person finds their way to it.

