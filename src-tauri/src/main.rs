@@ -253,11 +253,12 @@ fn write_new(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<PathBuf,
     ))
 }
 
-/// Write every key date to an .ics file in Downloads, and say where.
+/// Write my calendar (key dates of the matters I run or supervise, my open tasks) to an
+/// .ics file in Downloads, and say where.
 #[tauri::command]
 async fn export_ics(shell: State<'_, Shell>) -> Result<String, ApiError> {
-    let ics = shell.with_open(|s| s.key_dates_ics(None))?;
-    let path = downloads()?.join("satchel-key-dates.ics");
+    let ics = shell.with_open(|s| s.user_ics(""))?;
+    let path = downloads()?.join("satchel-my-calendar.ics");
     std::fs::write(&path, ics).map_err(|e| {
         err(
             ErrorKind::Storage,
@@ -296,6 +297,13 @@ async fn complete_task(shell: State<'_, Shell>, id: String) -> Result<Task, ApiE
 #[tauri::command]
 async fn list_tasks(shell: State<'_, Shell>, req: TaskQuery) -> Result<Vec<Task>, ApiError> {
     shell.with_open(|s| s.list_tasks(&req))
+}
+
+#[tauri::command]
+async fn wip_by_fee_earner(
+    shell: State<'_, Shell>,
+) -> Result<Vec<satchel_api::FeeEarnerWip>, ApiError> {
+    shell.with_open(|s| s.wip_by_fee_earner())
 }
 
 #[tauri::command]
@@ -510,6 +518,7 @@ fn main() -> std::process::ExitCode {
             list_tasks,
             list_users,
             get_matter,
+            wip_by_fee_earner,
             search,
             set_unit_minutes,
             add_document,

@@ -296,3 +296,16 @@ pub async fn export_vcards() -> Result<String, ApiError> {
 pub async fn get_matter(matter: &str) -> Result<Matter, ApiError> {
     call(cmd::GET_MATTER, &MatterArg { matter }).await
 }
+
+pub async fn wip_by_fee_earner() -> Result<Vec<satchel_api::FeeEarnerWip>, ApiError> {
+    call(cmd::WIP_BY_FEE_EARNER, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct Minutes {
+    minutes: i64,
+}
+
+pub async fn set_unit_minutes(minutes: i64) -> Result<u32, ApiError> {
+    call(cmd::SET_UNIT_MINUTES, &Minutes { minutes }).await
+}

@@ -44,6 +44,7 @@ pub mod cmd {
     pub const SET_UNIT_MINUTES: &str = "set_unit_minutes";
     pub const LIST_USERS: &str = "list_users";
     pub const GET_MATTER: &str = "get_matter";
+    pub const WIP_BY_FEE_EARNER: &str = "wip_by_fee_earner";
     pub const IMPORT_VCARDS: &str = "import_vcards";
     pub const EXPORT_VCARDS: &str = "export_vcards";
 }
@@ -164,6 +165,19 @@ pub struct Matter {
     pub closed_on: Option<String>,
     #[serde(default)]
     pub archived_on: Option<String>,
+}
+
+/// Work in progress of one fee earner across every matter held here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeEarnerWip {
+    pub initials: String,
+    pub name: String,
+    pub matters: u64,
+    pub entries: u64,
+    pub billable_minutes: u64,
+    pub value_pence: i64,
+    /// As read, e.g. "£1,234.56".
+    pub value: String,
 }
 
 /// Move a matter to `open`, `closed` or `archived`.

@@ -74,8 +74,36 @@ impl Satchel {
         Ok(ics)
     }
 
+    /// One person's calendar (initials; empty for me): the key dates of the matters they
+    /// run or supervise, and their open tasks as to-dos with due dates. Audited as an export.
+    pub fn user_ics(&mut self, initials: &str) -> Result<String, AppError> {
+        let user_id = match initials.trim() {
+            "" => self.ctx.user_id.clone(),
+            i => self.user_by_initials("user", i)?,
+        };
+        let list = self.key_dates(KeyDateFilter::User(&user_id))?;
+        let tasks = self.open_tasks_of(&user_id)?;
+        let mut cal = self.calendar(list)?;
+        for t in tasks {
+            use icalendar::{Component, EventLike, Todo};
+            let due = ics_day(&t.due, &t.id)?;
+            cal.push(
+                Todo::new()
+                    .uid(&format!("{}@satchel", t.id))
+                    .summary(&format!("{} {}", t.matter_number, t.title))
+                    .due(due)
+                    .starts(due)
+                    .done(),
+            );
+        }
+        let ics = cal.done().to_string();
+        self.write("keydate.export", &format!("user:{user_id}"), |_, _, _| {
+            Ok(serde_json::json!({ "format": "ics", "bytes": ics.len(), "scope": "user" }))
+        })?;
+        Ok(ics)
+    }
+
     fn build_ics(&self, matter: Option<&str>) -> Result<String, AppError> {
-        use icalendar::{Alarm, Calendar, Component, Event, EventLike};
         let list = match matter {
             Some(m) => {
                 let (id, _) = resolve_matter(self.store.conn(), m)?;
@@ -83,6 +111,11 @@ impl Satchel {
             }
             None => self.key_dates(KeyDateFilter::All)?,
         };
+        Ok(self.calendar(list)?.done().to_string())
+    }
+
+    fn calendar(&self, list: Vec<api::KeyDate>) -> Result<icalendar::Calendar, AppError> {
+        use icalendar::{Alarm, Calendar, Component, Event, EventLike};
         let mut cal = Calendar::new();
         cal.name(&format!("{}: key dates", self.ctx.firm_name));
         for k in list {
@@ -111,7 +144,7 @@ impl Satchel {
                 .done();
             cal.push(event);
         }
-        Ok(cal.done().to_string())
+        Ok(cal)
     }
 
     fn key_dates(&self, filter: KeyDateFilter<'_>) -> Result<Vec<api::KeyDate>, AppError> {
@@ -120,6 +153,10 @@ impl Satchel {
             KeyDateFilter::Id(id) => ("k.id = ?1", vec![id.to_owned()]),
             KeyDateFilter::Matter(id) => ("k.matter_id = ?1", vec![id.to_owned()]),
             KeyDateFilter::All => ("1", Vec::new()),
+            KeyDateFilter::User(id) => (
+                "(m.fee_earner_id = ?1 OR m.supervisor_id = ?1)",
+                vec![id.to_owned()],
+            ),
             KeyDateFilter::Window(days) => {
                 let end = today
                     .checked_add(jiff::Span::new().days(i64::from(days)))
@@ -176,8 +213,23 @@ impl Satchel {
 enum KeyDateFilter<'a> {
     Id(&'a str),
     Matter(&'a str),
+    /// Matters the user runs or supervises.
+    User(&'a str),
     All,
     Window(u32),
+}
+
+/// A civil date as the calendar crate's date.
+fn ics_day(text: &str, what: &str) -> Result<chrono::NaiveDate, AppError> {
+    let date: Date = text
+        .parse()
+        .map_err(|_| AppError::Document(format!("{what} has a bad date")))?;
+    chrono::NaiveDate::from_ymd_opt(
+        i32::from(date.year()),
+        u32::from(date.month() as u8),
+        u32::from(date.day() as u8),
+    )
+    .ok_or_else(|| AppError::Document(format!("{what} has a bad date")))
 }
 
 fn kind_label(kind: &str) -> &'static str {

@@ -235,6 +235,11 @@ impl Satchel {
         )
     }
 
+    /// A user's open tasks, soonest first.
+    pub(crate) fn open_tasks_of(&self, user_id: &str) -> Result<Vec<api::Task>, AppError> {
+        self.tasks_where("t.done_on IS NULL AND t.assignee_id = ?1", &[user_id])
+    }
+
     fn tasks_where(&self, cond: &str, args: &[&str]) -> Result<Vec<api::Task>, AppError> {
         let sql = format!(
             "SELECT t.id, t.matter_id, m.number, t.title, coalesce(u.initials, '?'), t.due, t.done_on

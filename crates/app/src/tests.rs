@@ -1818,3 +1818,74 @@ fn the_party_index_follows_every_write_that_changes_a_party() {
         "a new matter's client is searched at once"
     );
 }
+
+#[test]
+fn wip_per_fee_earner_and_a_calendar_per_person() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    s.set_my_rate("200.00").unwrap();
+    s.add_user("Sam Okoro", "SO", "fee_earner", "100.00")
+        .unwrap();
+    let mine = open_matter(&mut s, "Kim Lowe");
+    let sams = s
+        .create_matter(&NewMatterRequest {
+            fee_earner: Some("SO".into()),
+            ..matter("Lee Marsh", "Sam's matter")
+        })
+        .unwrap();
+    s.record_time(&time(&mine.number, "1:00", true)).unwrap();
+    s.record_time(&time(&sams.number, "0:30", true)).unwrap();
+    s.record_time(&time(&sams.number, "0:12", false)).unwrap();
+    let wip = s.wip_by_fee_earner().unwrap();
+    assert_eq!(wip.len(), 1, "time is by who recorded it: all mine here");
+    assert_eq!(
+        (wip[0].initials.as_str(), wip[0].matters, wip[0].entries),
+        ("JH", 2, 3)
+    );
+    assert_eq!((wip[0].billable_minutes, wip[0].value_pence), (90, 30_000));
+
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let soon = today
+        .checked_add(jiff::Span::new().days(20))
+        .unwrap()
+        .to_string();
+    for m in [&mine, &sams] {
+        s.add_key_date(&satchel_api::NewKeyDateRequest {
+            matter: m.number.clone(),
+            kind: "deadline".into(),
+            date: soon.clone(),
+            title: format!("Deadline on {}", m.number),
+            reminder_days: None,
+        })
+        .unwrap();
+    }
+    s.add_task(&satchel_api::NewTaskRequest {
+        matter: sams.number.clone(),
+        title: "Draft defence".into(),
+        assignee: "SO".into(),
+        due: soon.clone(),
+    })
+    .unwrap();
+    let ics = s.user_ics("SO").unwrap();
+    let parsed: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(parsed.components.len(), 2, "{ics}");
+    assert!(
+        ics.contains("Deadline on M00002") && !ics.contains("Deadline on M00001"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("BEGIN:VTODO") && ics.contains("M00002 Draft defence"),
+        "{ics}"
+    );
+    let mine_ics = s.user_ics("").unwrap();
+    assert!(
+        mine_ics.contains("Deadline on M00001") && !mine_ics.contains("VTODO"),
+        "{mine_ics}"
+    );
+    assert!(
+        s.user_ics("QQ")
+            .unwrap_err()
+            .to_string()
+            .contains("QQ is not anyone")
+    );
+}

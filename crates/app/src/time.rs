@@ -261,6 +261,31 @@ impl Satchel {
     }
 
     /// Set a matter's own rate and the estimate given to the client.
+    /// Work in progress per fee earner (who recorded the time), across every matter held
+    /// on this device, largest first. Time is unbilled until billing arrives.
+    pub fn wip_by_fee_earner(&self) -> Result<Vec<api::FeeEarnerWip>, AppError> {
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT u.initials, u.name, count(DISTINCT t.matter_id), count(*),
+                    coalesce(sum(CASE WHEN t.billable THEN t.minutes END), 0),
+                    coalesce(sum(CASE WHEN t.billable THEN t.value_pence END), 0)
+             FROM time_entries t JOIN users u ON u.id = t.user_id
+             GROUP BY t.user_id ORDER BY 6 DESC, u.initials",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let value: i64 = r.get(5)?;
+            Ok(api::FeeEarnerWip {
+                initials: r.get(0)?,
+                name: r.get(1)?,
+                matters: r.get::<_, i64>(2)? as u64,
+                entries: r.get::<_, i64>(3)? as u64,
+                billable_minutes: r.get::<_, i64>(4)? as u64,
+                value_pence: value,
+                value: Money::from_pence(value).to_string(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn set_matter_terms(
         &mut self,
         req: &api::MatterTermsRequest,

@@ -112,10 +112,10 @@ enum Command {
         /// e.g. 250.00; without it, show the current rate.
         amount: Option<String>,
     },
-    /// Work in progress on a matter.
+    /// Work in progress on a matter, or (without --matter) per fee earner.
     Wip {
         #[arg(long)]
-        matter: String,
+        matter: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -373,8 +373,12 @@ enum KeydateCommand {
     /// Write key dates as an iCalendar (.ics) file.
     Ics {
         /// One matter (default: all matters held here).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "user")]
         matter: Option<String>,
+        /// One person's calendar (initials, "" for you): key dates of the matters they run
+        /// or supervise, and their open tasks as to-dos.
+        #[arg(long)]
+        user: Option<String>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -958,8 +962,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         },
                     )?;
                 }
-                KeydateCommand::Ics { matter, out } => {
-                    let ics = s.key_dates_ics(matter.as_deref()).map_err(explain)?;
+                KeydateCommand::Ics { matter, user, out } => {
+                    let ics = match user {
+                        Some(u) => s.user_ics(&u),
+                        None => s.key_dates_ics(matter.as_deref()),
+                    }
+                    .map_err(explain)?;
                     std::fs::write(&out, ics)
                         .with_context(|| format!("write {}", out.display()))?;
                     println!("Wrote {}.", out.display());
@@ -1113,7 +1121,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             println!("Your rate: {rate} an hour.");
         }
-        Command::Wip { matter, json } => {
+        Command::Wip { matter: None, json } => {
+            let s = open(&dir, vault.as_ref())?;
+            let list = s.wip_by_fee_earner().map_err(explain)?;
+            print_list(json, &list, "No time recorded yet.", |w| {
+                println!(
+                    "{}\t{}\t{} matters\t{} entries\t{} billable min\t{}",
+                    w.initials, w.name, w.matters, w.entries, w.billable_minutes, w.value
+                );
+            })?;
+        }
+        Command::Wip {
+            matter: Some(matter),
+            json,
+        } => {
             let s = open(&dir, vault.as_ref())?;
             let w = s.wip(&matter).map_err(explain)?;
             if json {

@@ -702,6 +702,33 @@ fn matter_lifecycle_tasks_documents_and_search() {
     ok(&["matter", "status", "--matter", "M00001", "closed"]);
     assert!(ok(&["matter", "list", "--status", "open"]).contains("No open matters."));
     assert!(ok(&["matter", "list", "--status", "closed"]).contains("Ivy Lane"));
+    assert!(ok(&["wip"]).contains("No time recorded yet."));
+    ok(&[
+        "time",
+        "add",
+        "--matter",
+        "M00001",
+        "--duration",
+        "0:20",
+        "--description",
+        "Review",
+    ]);
+    let wip = ok(&["wip"]);
+    assert!(
+        wip.starts_with("AM\tAnn Moss\t1 matters\t1 entries\t20 billable min"),
+        "{wip}"
+    );
+    let ics = dir.join("mine.ics");
+    ok(&[
+        "keydate",
+        "ics",
+        "--user",
+        "",
+        "--out",
+        ics.to_str().unwrap(),
+    ]);
+    let ics = std::fs::read_to_string(&ics).unwrap();
+    assert!(ics.contains("BEGIN:VCALENDAR"), "{ics}");
     assert!(ok(&["unit", "10"]).contains("10-minute"));
     let o = satchel(dir, &["unit", "7"], Some(PASS));
     assert!(

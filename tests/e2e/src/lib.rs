@@ -153,3 +153,123 @@ pub fn which(program: &str) -> Option<PathBuf> {
         .map(|d| d.join(program))
         .find(|p| p.is_file())
 }
+
+/// Driving the window: launch the app, find elements, wait for what a reactive UI shows.
+pub mod ui {
+    use super::{Driver, bin, out_dir};
+    use anyhow::{Context, Result};
+    use fantoccini::{Client, ClientBuilder, Locator};
+    use std::time::{Duration, Instant};
+
+    pub const WAIT: Duration = Duration::from_secs(30);
+
+    pub async fn launch(driver: &Driver) -> Result<Client> {
+        let app = bin("satchel-desktop")?;
+        let caps = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("a JSON object literal")
+        };
+        let client = ClientBuilder::rustls()
+            .context("TLS roots for the WebDriver client")?
+            .capabilities(caps)
+            .connect(&driver.url())
+            .await
+            .context("start a WebDriver session (launch satchel-desktop)")?;
+        Ok(client)
+    }
+
+    pub async fn wait_for(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+        c.wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
+    pub async fn fill(c: &Client, css: &str, text: &str) -> Result<()> {
+        let e = wait_for(c, css).await?;
+        e.clear().await?;
+        e.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn shot(c: &Client, name: &str) -> Result<()> {
+        let png = c.screenshot().await?;
+        let path = out_dir().join(name);
+        std::fs::write(&path, png)?;
+        println!("screenshot: {}", path.display());
+        Ok(())
+    }
+
+    /// The text of the element matching `css`. A reactive UI may replace an element between
+    /// finding it and reading it; then it is found again (and the replacement is reported).
+    pub async fn text_of(c: &Client, css: &str) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match wait_for(c, css).await?.text().await {
+                Ok(t) => return Ok(t),
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("note: {css} was re-rendered while being read ({e}); reading again");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Wait until the matter list holds `n` rows, and return its text.
+    pub async fn matter_list_with(c: &Client, n: usize) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        let want = n.to_string();
+        loop {
+            // The list is re-rendered when it reloads; a stale element just means "look again".
+            if let Ok(list) = c.find(Locator::Css("#matter-list")).await
+                && let Ok(Some(count)) = list.attr("data-count").await
+                && count == want
+                && let Ok(text) = list.text().await
+            {
+                return Ok(text);
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the matter list never showed {n} matters"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Wait until the text of the element matching `css` contains `needle` (pages load their
+    /// data after they render), and return the text.
+    pub async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = text_of(c, css).await?;
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{css} never showed {needle:?}; it shows {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Wait until the element matching `css` has `attr` equal to `want`.
+    pub async fn wait_until_attr(c: &Client, css: &str, attr: &str, want: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = c.find(Locator::Css(css)).await
+                && let Ok(Some(v)) = e.attr(attr).await
+                && v == want
+            {
+                return Ok(());
+            }
+            anyhow::ensure!(Instant::now() < deadline, "{css} never had {attr}={want}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

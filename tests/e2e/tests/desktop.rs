@@ -3,123 +3,14 @@
 //! unlock with the passphrase. Screenshots go to target/e2e/.
 
 use anyhow::{Context, Result};
-use fantoccini::{Client, ClientBuilder, Locator};
+use satchel_e2e::ui::{
+    fill, launch, matter_list_with, shot, text_of, wait_for, wait_for_text, wait_until_attr,
+};
 use satchel_e2e::{Driver, Home, bin, out_dir};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PASS: &str = "court bundle on the 9:15 train";
-const WAIT: Duration = Duration::from_secs(30);
-
-async fn launch(driver: &Driver) -> Result<Client> {
-    let app = bin("satchel-desktop")?;
-    let caps = serde_json::json!({
-        "browserName": "wry",
-        "tauri:options": { "application": app }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!("a JSON object literal")
-    };
-    let client = ClientBuilder::rustls()
-        .context("TLS roots for the WebDriver client")?
-        .capabilities(caps)
-        .connect(&driver.url())
-        .await
-        .context("start a WebDriver session (launch satchel-desktop)")?;
-    Ok(client)
-}
-
-async fn wait_for(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("waiting for {css}"))
-}
-
-async fn fill(c: &Client, css: &str, text: &str) -> Result<()> {
-    let e = wait_for(c, css).await?;
-    e.clear().await?;
-    e.send_keys(text).await?;
-    Ok(())
-}
-
-async fn shot(c: &Client, name: &str) -> Result<()> {
-    let png = c.screenshot().await?;
-    let path = out_dir().join(name);
-    std::fs::write(&path, png)?;
-    println!("screenshot: {}", path.display());
-    Ok(())
-}
-
-/// The text of the element matching `css`. A reactive UI may replace an element between
-/// finding it and reading it; then it is found again (and the replacement is reported).
-async fn text_of(c: &Client, css: &str) -> Result<String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        match wait_for(c, css).await?.text().await {
-            Ok(t) => return Ok(t),
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("note: {css} was re-rendered while being read ({e}); reading again");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// Wait until the matter list holds `n` rows, and return its text.
-async fn matter_list_with(c: &Client, n: usize) -> Result<String> {
-    let deadline = Instant::now() + WAIT;
-    let want = n.to_string();
-    loop {
-        // The list is re-rendered when it reloads; a stale element just means "look again".
-        if let Ok(list) = c.find(Locator::Css("#matter-list")).await
-            && let Ok(Some(count)) = list.attr("data-count").await
-            && count == want
-            && let Ok(text) = list.text().await
-        {
-            return Ok(text);
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the matter list never showed {n} matters"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Wait until the text of the element matching `css` contains `needle` (pages load their
-/// data after they render), and return the text.
-async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Result<String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let text = text_of(c, css).await?;
-        if text.contains(needle) {
-            return Ok(text);
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "{css} never showed {needle:?}; it shows {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Wait until the element matching `css` has `attr` equal to `want`.
-async fn wait_until_attr(c: &Client, css: &str, attr: &str, want: &str) -> Result<()> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(Some(v)) = e.attr(attr).await
-            && v == want
-        {
-            return Ok(());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{css} never had {attr}={want}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()> {
@@ -279,10 +170,24 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     let wip = text_of(&c, "#wip").await?;
     assert!(wip.contains("2 entries"), "{wip}");
     wait_for(&c, "#timer-form").await?;
+    let by_fee_earner = wait_for_text(&c, "#wip-by-fee-earner", "Jane Hale (JH)").await?;
+    assert!(
+        by_fee_earner.contains("1:31"),
+        "90 minutes typed and one minute of timer: {by_fee_earner}"
+    );
     shot(&c, "02c-time.png").await?;
     wait_for(&c, "#nav-settings").await?.click().await?;
     let status = text_of(&c, "#status").await?;
     assert!(status.contains("holds this store's key"), "{status}");
+    assert!(status.contains("M00003–M99999"), "{status}");
+    // A fee earner may not change the firm's time unit; the form says who may.
+    fill(&c, "#unit-minutes", "15").await?;
+    wait_for(&c, "#unit-submit").await?.click().await?;
+    let err = text_of(&c, "#unit-form #form-error").await?;
+    assert!(
+        err.contains("Only an admin or a partner may change the time unit"),
+        "{err}"
+    );
     shot(&c, "03-settings.png").await?;
     c.close().await?;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -39,7 +39,7 @@ pub fn Diary() -> impl IntoView {
             <div class="page-head small">
                 <h2>"Next 14 days"</h2>
                 <div class="head-actions">
-                    <button type="button" class="secondary" id="export-ics" on:click=export>"Export calendar (.ics)"</button>
+                    <button type="button" class="secondary" id="export-ics" on:click=export>"Export my calendar (.ics)"</button>
                     <button type="button" class="secondary" id="new-key-date" on:click=move |_| show_form.update(|s| *s = !*s)>
                         {move || if show_form.get() { "Cancel" } else { "Add key date" }}
                     </button>

@@ -1,6 +1,7 @@
 //! Settings: what this installation is and where its data lives.
 
 use crate::api;
+use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
 
 #[component]
@@ -40,6 +41,50 @@ pub fn SettingsPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
         </section>
+    }
+}
+
+/// The firm's time unit (admins and partners; the services refuse others).
+#[component]
+fn UnitForm(on_saved: Callback<u32>) -> impl IntoView {
+    let minutes = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<u32>);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| {
+            form.submit(
+                ev,
+                || {
+                    require(&minutes, "unit_minutes", "Minutes")?;
+                    let n: i64 = minutes.get_untracked().trim().parse().map_err(|_| {
+                        satchel_api::ApiError {
+                            kind: satchel_api::ErrorKind::Invalid,
+                            message: "Minutes must be a whole number, e.g. 6.".into(),
+                            field: Some("unit_minutes".into()),
+                        }
+                    })?;
+                    Ok(async move { api::set_unit_minutes(n).await })
+                },
+                move |u| {
+                    saved.set(Some(u));
+                    on_saved.run(u)
+                },
+            )
+        };
+    view! {
+        <form class="card" id="unit-form" on:submit=submit novalidate>
+            <h2>"Time unit"</h2>
+            <FormError last=error fields=&["unit_minutes"] />
+            <div class="row">
+                <Field label="Minutes per unit" id="unit-minutes" value=minutes error=field_error(error, "unit_minutes") hint="Must divide an hour: 6 (the usual), 5, 10, 15… Time already recorded keeps its unit." />
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="unit-submit" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </div>
+            {move || saved.get().map(|u| view! { <p class="ok" role="status">{format!("Time is now recorded in {u}-minute units.")}</p> })}
+        </form>
     }
 }

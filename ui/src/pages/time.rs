@@ -2,10 +2,12 @@
 //! time and work in progress.
 
 use crate::api;
-use crate::components::{Field, FormError, FormState, field_error, require};
+use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, NewTimeRequest, RunningTimer, StartTimerRequest, TimeEntry, Wip};
+use satchel_api::{
+    ApiError, FeeEarnerWip, NewTimeRequest, RunningTimer, StartTimerRequest, TimeEntry, Wip,
+};
 
 const ACTIVITIES: &[(&str, &str)] = &[
     ("attendance", "Attendance"),
@@ -48,9 +50,14 @@ pub fn TimePage() -> impl IntoView {
         })
     };
     load_timer();
+    let by_fee_earner = RwSignal::new(None::<Result<Vec<FeeEarnerWip>, ApiError>>);
+    let load_wip =
+        move || spawn_local(async move { by_fee_earner.set(Some(api::wip_by_fee_earner().await)) });
+    load_wip();
     let on_recorded = Callback::new(move |e: TimeEntry| {
         matter.set(e.matter_number.clone());
         load_timer();
+        load_wip();
         show_matter(e.matter_number);
     });
 
@@ -86,7 +93,43 @@ pub fn TimePage() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 Some(Ok((list, wip))) => view! { <TimeTable list wip /> }.into_any(),
             }}
+            <h2 class="section-title">"Work in progress by fee earner"</h2>
+            <Loaded
+                state=by_fee_earner
+                loading="Loading work in progress…"
+                list_id="wip-by-fee-earner"
+                empty="No time recorded yet."
+                table=|list| view! { <FeeEarnerTable list /> }
+            />
         </section>
+    }
+}
+
+#[component]
+fn FeeEarnerTable(list: Vec<FeeEarnerWip>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <div class="card flush">
+            <table class="grid" id="wip-by-fee-earner" data-count=count>
+                <thead>
+                    <tr><th>"Fee earner"</th><th>"Matters"</th><th>"Entries"</th><th>"Billable time"</th><th>"Value"</th></tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|w| view! {
+                            <tr>
+                                <td>{w.name} " (" {w.initials} ")"</td>
+                                <td>{w.matters}</td>
+                                <td>{w.entries}</td>
+                                <td>{format!("{}:{:02}", w.billable_minutes / 60, w.billable_minutes % 60)}</td>
+                                <td><strong>{w.value}</strong></td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -208,7 +251,7 @@ fn ManualEntryForm(matter: RwSignal<String>, on_recorded: Callback<TimeEntry>) -
             <h2>"Record time"</h2>
             <FormError last=error fields=&["duration", "date", "entry_description"] />
             <div class="row">
-                <Field label="Duration" id="duration" value=duration error=field_error(error, "duration") hint="1:30, 1h30m, 90m or 0.5h; charged in 6-minute units" />
+                <Field label="Duration" id="duration" value=duration error=field_error(error, "duration") hint="1:30, 1h30m, 90m or 0.5h; charged in the firm's time units (Settings)" />
                 <Field label="Date" id="entry-date" kind="date" value=date error=field_error(error, "date") hint="Leave blank for today" />
                 <label class="field narrow-field" for="entry-activity">
                     <span class="label">"Activity"</span>
