@@ -307,6 +307,14 @@ async fn wip_by_fee_earner(
 }
 
 #[tauri::command]
+async fn list_parties(
+    shell: State<'_, Shell>,
+    matter: String,
+) -> Result<Vec<satchel_api::Party>, ApiError> {
+    shell.with_open(|s| s.list_parties(&matter))
+}
+
+#[tauri::command]
 async fn get_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, ApiError> {
     shell.with_open(|s| s.matter(&matter))
 }
@@ -518,6 +526,7 @@ fn main() -> std::process::ExitCode {
             list_tasks,
             list_users,
             get_matter,
+            list_parties,
             wip_by_fee_earner,
             search,
             set_unit_minutes,

@@ -309,3 +309,11 @@ struct Minutes {
 pub async fn set_unit_minutes(minutes: i64) -> Result<u32, ApiError> {
     call(cmd::SET_UNIT_MINUTES, &Minutes { minutes }).await
 }
+
+pub async fn list_parties(matter: &str) -> Result<Vec<satchel_api::Party>, ApiError> {
+    call(cmd::LIST_PARTIES, &MatterArg { matter }).await
+}
+
+pub async fn add_party(req: &satchel_api::AddPartyRequest) -> Result<(), ApiError> {
+    call(cmd::ADD_PARTY, &Req { req }).await
+}

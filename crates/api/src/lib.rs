@@ -45,6 +45,7 @@ pub mod cmd {
     pub const LIST_USERS: &str = "list_users";
     pub const GET_MATTER: &str = "get_matter";
     pub const WIP_BY_FEE_EARNER: &str = "wip_by_fee_earner";
+    pub const LIST_PARTIES: &str = "list_parties";
     pub const IMPORT_VCARDS: &str = "import_vcards";
     pub const EXPORT_VCARDS: &str = "export_vcards";
 }
@@ -341,6 +342,21 @@ pub struct VcardImport {
     pub skipped_duplicates: u64,
     /// The contacts added, in the file's order.
     pub contacts: Vec<Contact>,
+}
+
+/// A contact on a matter in a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub contact_id: String,
+    pub name: String,
+    /// `person` or `organisation`.
+    pub kind: String,
+    /// `client`, `other_side`…
+    pub role: String,
+    /// "Client", "Other side's solicitor"…
+    pub role_label: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// Put a contact on a matter in a role.

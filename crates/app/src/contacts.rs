@@ -168,6 +168,41 @@ impl Satchel {
             })
     }
 
+    /// Who is on a matter, clients first, in the order of the roles.
+    pub fn list_parties(&self, matter: &str) -> Result<Vec<api::Party>, AppError> {
+        let (matter_id, _) = resolve_matter(self.store.conn(), matter)?;
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT c.id, c.name, c.kind, p.role, c.email, c.phone
+             FROM matter_parties p JOIN contacts c ON c.id = p.contact_id
+             WHERE p.matter_id = ?1 ORDER BY c.name COLLATE NOCASE",
+        )?;
+        let mut parties = stmt
+            .query_map([&matter_id], |r| {
+                let role: String = r.get(3)?;
+                Ok(api::Party {
+                    contact_id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    role_label: PartyRole::parse(&role)
+                        .map(PartyRole::label)
+                        .unwrap_or("Other")
+                        .to_owned(),
+                    role,
+                    email: r.get(4)?,
+                    phone: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let rank = |role: &str| {
+            PartyRole::ALL
+                .iter()
+                .position(|r| r.as_str() == role)
+                .unwrap_or(usize::MAX)
+        };
+        parties.sort_by_key(|p| rank(&p.role));
+        Ok(parties)
+    }
+
     /// Put a contact on a matter in a role. The same contact may hold several roles, but not
     /// the same role twice.
     pub fn add_party(&mut self, req: &api::AddPartyRequest) -> Result<(), AppError> {

@@ -503,6 +503,15 @@ fn matters_take_a_contact_as_client_and_parties_in_roles() {
         .unwrap();
     s.rebuild_projections().unwrap();
     assert_eq!(count(&s, "SELECT count(*) FROM matter_parties"), 2);
+    let parties = s.list_parties(&m.number).unwrap();
+    assert_eq!(
+        parties
+            .iter()
+            .map(|p| (p.name.as_str(), p.role_label.as_str()))
+            .collect::<Vec<_>>(),
+        [("Alice Brown", "Client"), ("Acme Ltd", "Other side")],
+        "clients first, then the other roles in their order"
+    );
 }
 
 #[test]

@@ -225,6 +225,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         .await?;
     wait_for(&c, "#matter-detail").await?;
     wait_for_text(&c, "#detail-wip", "2 entries").await?;
+    wait_for(&c, "#tab-notes").await?.click().await?;
     fill(&c, "#note-title", "Telephone attendance on client").await?;
     fill(
         &c,
@@ -239,11 +240,13 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         notes.contains("Client confirms instructions to proceed."),
         "{notes}"
     );
+    wait_for(&c, "#tab-costs").await?.click().await?;
     fill(&c, "#expense-amount", "332.00").await?;
     fill(&c, "#expense_description", "Court issue fee").await?;
     wait_for(&c, "#expense-submit").await?.click().await?;
     wait_until_attr(&c, "#expense-list", "data-count", "1").await?;
     wait_for_text(&c, "#detail-costs", "£332.00 disbursements").await?;
+    wait_for(&c, "#tab-overview").await?.click().await?;
     fill(&c, "#terms-estimate", "5000").await?;
     wait_for(&c, "#terms-submit").await?.click().await?;
     wait_for_text(&c, "#detail-estimate", "£5,000.00").await?;
@@ -251,7 +254,27 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     shot(&c, "06-matter-detail.png").await?;
     assert!(text_of(&c, "#detail-estimate").await?.contains("£5,000.00"));
 
+    // The organisation added as a contact goes on the matter as the other side.
+    wait_for(&c, "#tab-parties").await?.click().await?;
+    fill(&c, "#party-search", "northw").await?;
+    wait_for(&c, "#party-choices li.picker-item")
+        .await?
+        .click()
+        .await?;
+    wait_for(&c, "#party-role")
+        .await?
+        .select_by_value("other_side")
+        .await?;
+    wait_for(&c, "#party-submit").await?.click().await?;
+    wait_until_attr(&c, "#party-list", "data-count", "1").await?;
+    let parties = text_of(&c, "#party-list").await?;
+    assert!(
+        parties.contains("Other side") && parties.contains("Northwind Traders Limited"),
+        "{parties}"
+    );
+
     // 7. A task with a due date, on the matter and in my 14 days.
+    wait_for(&c, "#tab-tasks").await?.click().await?;
     fill(&c, "#task-title", "Chase local authority search").await?;
     c.execute(
         "const el = document.getElementById('task-due');
@@ -269,6 +292,7 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     let upload = upload_dir.join("Draft lease.txt");
     let content = format!("Draft lease for {marker}");
     std::fs::write(&upload, &content)?;
+    wait_for(&c, "#tab-documents").await?.click().await?;
     wait_for(&c, "#doc-file")
         .await?
         .send_keys(&upload.display().to_string())

@@ -1,6 +1,6 @@
 //! One matter: its facts, work in progress and notes.
 
-use super::matter_work::{DetailsForm, DocumentPanel, StatusActions, TaskPanel};
+use super::matter_work::{DetailsForm, DocumentPanel, PartiesPanel, StatusActions, TaskPanel};
 use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
@@ -9,6 +9,48 @@ use satchel_api::{
     ApiError, Expense, Matter, MatterTermsRequest, NewExpenseRequest, NewNoteRequest, Note, User,
     Wip,
 };
+
+/// The parts of a matter page, one at a time under the facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Parties,
+    Tasks,
+    Documents,
+    Costs,
+    Notes,
+}
+
+impl Tab {
+    const ALL: [Tab; 6] = [
+        Tab::Overview,
+        Tab::Parties,
+        Tab::Tasks,
+        Tab::Documents,
+        Tab::Costs,
+        Tab::Notes,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Parties => "Parties",
+            Tab::Tasks => "Tasks",
+            Tab::Documents => "Documents",
+            Tab::Costs => "Disbursements",
+            Tab::Notes => "Notes",
+        }
+    }
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Overview => "tab-overview",
+            Tab::Parties => "tab-parties",
+            Tab::Tasks => "tab-tasks",
+            Tab::Documents => "tab-documents",
+            Tab::Costs => "tab-costs",
+            Tab::Notes => "tab-notes",
+        }
+    }
+}
 
 #[component]
 pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
@@ -42,6 +84,9 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
     let users = RwSignal::new(None::<Vec<User>>);
     spawn_local(async move { users.set(Some(api::list_users().await.unwrap_or_default())) });
     let fact = move |f: fn(&Matter) -> String| move || current.with(f);
+    let tab = RwSignal::new(Tab::Overview);
+    let (terms_number, costs_number, notes_number) =
+        (number.clone(), number.clone(), number.clone());
     view! {
         <section class="page" id="matter-detail" data-number=data_number>
             <header class="page-head">
@@ -89,28 +134,58 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     .and_then(|w| w.warning)
                     .map(|w| view! { <div class="banner warn" role="alert" id="estimate-warning">{w}</div> })
             }}
-            {move || users.get().map(|u| view! {
-                <DetailsForm matter=current users=u.clone() />
-                <TaskPanel matter=current users=u />
-            })}
-            <DocumentPanel matter=current />
-            <TermsForm matter=number.clone() on_saved=Callback::new(move |w: Wip| wip.set(Some(Ok(w)))) />
-            <ExpenseForm matter=number.clone() on_added=on_expense />
-            <Loaded
-                state=expenses
-                loading="Loading expenses…"
-                list_id="expense-list"
-                empty="No expenses or disbursements yet."
-                table=|list| view! { <ExpenseTable list /> }
-            />
-            <NoteForm matter=number on_added />
-            <Loaded
-                state=notes
-                loading="Loading notes…"
-                list_id="note-list"
-                empty="No notes on this matter yet."
-                table=|list| view! { <NoteList list /> }
-            />
+            <nav class="tabs" role="tablist">
+                {Tab::ALL
+                    .into_iter()
+                    .map(|t| view! {
+                        <button
+                            role="tab"
+                            id=t.id()
+                            class="tab"
+                            class:active=move || tab.get() == t
+                            aria-selected=move || (tab.get() == t).to_string()
+                            on:click=move |_| tab.set(t)
+                        >
+                            {t.label()}
+                        </button>
+                    })
+                    .collect_view()}
+            </nav>
+            {move || match tab.get() {
+                Tab::Overview => view! {
+                    {move || users.get().map(|u| view! { <DetailsForm matter=current users=u /> })}
+                    <TermsForm matter=terms_number.clone() on_saved=Callback::new(move |w: Wip| wip.set(Some(Ok(w)))) />
+                }
+                .into_any(),
+                Tab::Parties => view! { <PartiesPanel matter=current /> }.into_any(),
+                Tab::Tasks => view! {
+                    {move || users.get().map(|u| view! { <TaskPanel matter=current users=u /> })}
+                }
+                .into_any(),
+                Tab::Documents => view! { <DocumentPanel matter=current /> }.into_any(),
+                Tab::Costs => view! {
+                    <ExpenseForm matter=costs_number.clone() on_added=on_expense />
+                    <Loaded
+                        state=expenses
+                        loading="Loading expenses…"
+                        list_id="expense-list"
+                        empty="No expenses or disbursements yet."
+                        table=|list| view! { <ExpenseTable list /> }
+                    />
+                }
+                .into_any(),
+                Tab::Notes => view! {
+                    <NoteForm matter=notes_number.clone() on_added />
+                    <Loaded
+                        state=notes
+                        loading="Loading notes…"
+                        list_id="note-list"
+                        empty="No notes on this matter yet."
+                        table=|list| view! { <NoteList list /> }
+                    />
+                }
+                .into_any(),
+            }}
         </section>
     }
 }

@@ -7,8 +7,8 @@ use crate::components::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{
-    ApiError, Document, Matter, MatterDetailsRequest, MatterStatusRequest, NewTaskRequest, Task,
-    TaskQuery, User,
+    AddPartyRequest, ApiError, Contact, Document, Matter, MatterDetailsRequest,
+    MatterStatusRequest, NewTaskRequest, Party, Task, TaskQuery, User,
 };
 
 /// The practice areas offered (the services check them again).
@@ -378,6 +378,145 @@ fn DocumentTable(list: Vec<Document>, save: Callback<(String, u64)>) -> impl Int
                                     </tr>
                                 }
                             })
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The roles a contact can hold on a matter (the services check them again).
+const ROLES: &[(&str, &str)] = &[
+    ("client", "Client"),
+    ("other_side", "Other side"),
+    ("other_side_solicitor", "Other side's solicitor"),
+    ("court", "Court"),
+    ("counsel", "Counsel"),
+    ("expert", "Expert"),
+    ("witness", "Witness"),
+    ("other", "Other"),
+];
+
+/// Who is on the matter, and putting a contact on it: type part of a name, choose the
+/// contact, choose the role.
+#[component]
+pub fn PartiesPanel(matter: RwSignal<Matter>) -> impl IntoView {
+    let parties = RwSignal::new(None::<Result<Vec<Party>, ApiError>>);
+    let reload = move || {
+        let id = matter.get_untracked().id;
+        spawn_local(async move { parties.set(Some(api::list_parties(&id).await)) });
+    };
+    reload();
+    let query = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<Contact>::new());
+    let chosen = RwSignal::new(None::<Contact>);
+    let role = RwSignal::new("other_side".to_owned());
+    let error = RwSignal::new(None::<ApiError>);
+    let on_query = move |_| {
+        let q = query.get_untracked();
+        chosen.set(None);
+        spawn_local(async move {
+            if q.trim().len() < 2 {
+                found.set(Vec::new());
+                return;
+            }
+            if let Ok(mut list) = api::list_contacts(Some(&q)).await {
+                list.truncate(8);
+                found.set(list);
+            }
+        });
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(c) = chosen.get_untracked() else {
+            error.set(Some(ApiError {
+                kind: satchel_api::ErrorKind::Invalid,
+                message: "Choose a contact from the list first.".into(),
+                field: None,
+            }));
+            return;
+        };
+        let req = AddPartyRequest {
+            matter: matter.get_untracked().id,
+            contact_id: c.id,
+            role: role.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::add_party(&req).await {
+                Ok(()) => {
+                    error.set(None);
+                    query.set(String::new());
+                    found.set(Vec::new());
+                    chosen.set(None);
+                    reload();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card" id="party-form" on:submit=add novalidate>
+            <h2>"Parties"</h2>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" id="party-error">{e.message}</p> })}
+            <div class="row">
+                <label class="field" for="party-search">
+                    <span class="label">"Contact"</span>
+                    <input id="party-search" type="search" autocomplete="off" placeholder="Type part of a name"
+                        bind:value=query on:input=on_query />
+                    <ul class="picker" id="party-choices">
+                        {move || found.get().into_iter().map(|c| {
+                            let pick = c.clone();
+                            let picked = move || chosen.get().is_some_and(|x| x.id == pick.id);
+                            let take = c.clone();
+                            view! {
+                                <li class="picker-item" class:chosen=picked on:click=move |_| chosen.set(Some(take.clone()))>
+                                    {c.name.clone()} <span class="muted">{" · "}{c.postcode.clone().unwrap_or_default()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </label>
+                <label class="field narrow-field" for="party-role">
+                    <span class="label">"Role"</span>
+                    <select id="party-role" bind:value=role>
+                        {ROLES.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                    </select>
+                </label>
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="party-submit">"Add to matter"</button>
+                </div>
+            </div>
+        </form>
+        <Loaded
+            state=parties
+            loading="Loading parties…"
+            list_id="party-list"
+            empty="No contacts on this matter yet."
+            table=|list| view! { <PartyTable list /> }
+        />
+    }
+}
+
+#[component]
+fn PartyTable(list: Vec<Party>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <div class="card flush">
+            <table class="grid" id="party-list" data-count=count>
+                <thead>
+                    <tr><th>"Role"</th><th>"Name"</th><th>"Email"</th><th>"Phone"</th></tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|p| view! {
+                            <tr class="party-row">
+                                <td>{p.role_label}</td>
+                                <td>{p.name}</td>
+                                <td>{p.email.unwrap_or_default()}</td>
+                                <td>{p.phone.unwrap_or_default()}</td>
+                            </tr>
                         })
                         .collect_view()}
                 </tbody>
