@@ -315,6 +315,19 @@ async fn list_parties(
 }
 
 #[tauri::command]
+async fn get_contact(shell: State<'_, Shell>, id: String) -> Result<Contact, ApiError> {
+    shell.with_open(|s| s.contact(&id))
+}
+
+#[tauri::command]
+async fn contact_matters(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<Vec<satchel_api::ContactMatter>, ApiError> {
+    shell.with_open(|s| s.contact_matters(&id))
+}
+
+#[tauri::command]
 async fn get_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, ApiError> {
     shell.with_open(|s| s.matter(&matter))
 }
@@ -527,6 +540,8 @@ fn main() -> std::process::ExitCode {
             list_users,
             get_matter,
             list_parties,
+            get_contact,
+            contact_matters,
             wip_by_fee_earner,
             search,
             set_unit_minutes,

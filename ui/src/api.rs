@@ -317,3 +317,11 @@ pub async fn list_parties(matter: &str) -> Result<Vec<satchel_api::Party>, ApiEr
 pub async fn add_party(req: &satchel_api::AddPartyRequest) -> Result<(), ApiError> {
     call(cmd::ADD_PARTY, &Req { req }).await
 }
+
+pub async fn get_contact(id: &str) -> Result<Contact, ApiError> {
+    call(cmd::GET_CONTACT, &IdArg { id }).await
+}
+
+pub async fn contact_matters(id: &str) -> Result<Vec<satchel_api::ContactMatter>, ApiError> {
+    call(cmd::CONTACT_MATTERS, &IdArg { id }).await
+}

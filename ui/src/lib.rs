@@ -75,6 +75,8 @@ pub struct Nav {
     pub matter: RwSignal<Option<Matter>>,
     /// A filter for the Contacts page to start with.
     pub contact_filter: RwSignal<String>,
+    /// The contact open on the Contacts page, if any (by id).
+    pub contact: RwSignal<Option<String>>,
 }
 
 /// The navigation state (provided by the workspace).
@@ -83,6 +85,7 @@ pub fn nav() -> Nav {
         section: RwSignal::new(Section::Matters),
         matter: RwSignal::new(None),
         contact_filter: RwSignal::new(String::new()),
+        contact: RwSignal::new(None),
     })
 }
 
@@ -122,6 +125,7 @@ fn Workspace(session: Session) -> impl IntoView {
         section: RwSignal::new(Section::Matters),
         matter: RwSignal::new(None),
         contact_filter: RwSignal::new(String::new()),
+        contact: RwSignal::new(None),
     };
     provide_context(nav);
     let section = nav.section;
@@ -158,6 +162,9 @@ fn Workspace(session: Session) -> impl IntoView {
                                     on:click=move |_| {
                                         if s == Section::Matters {
                                             nav.matter.set(None);
+                                        }
+                                        if s == Section::Contacts {
+                                            nav.contact.set(None);
                                         }
                                         section.set(s)
                                     }

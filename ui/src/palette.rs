@@ -103,7 +103,7 @@ pub fn Palette(on_close: Callback<()>) -> impl IntoView {
     let run = move |a: Action| match a {
         Action::Open(h) => match h.kind.as_str() {
             "contact" => {
-                nav.contact_filter.set(h.title.clone());
+                nav.contact.set(Some(h.id.clone()));
                 nav.section.set(Section::Contacts);
                 on_close.run(());
             }

@@ -46,6 +46,8 @@ pub mod cmd {
     pub const GET_MATTER: &str = "get_matter";
     pub const WIP_BY_FEE_EARNER: &str = "wip_by_fee_earner";
     pub const LIST_PARTIES: &str = "list_parties";
+    pub const GET_CONTACT: &str = "get_contact";
+    pub const CONTACT_MATTERS: &str = "contact_matters";
     pub const IMPORT_VCARDS: &str = "import_vcards";
     pub const EXPORT_VCARDS: &str = "export_vcards";
 }
@@ -342,6 +344,17 @@ pub struct VcardImport {
     pub skipped_duplicates: u64,
     /// The contacts added, in the file's order.
     pub contacts: Vec<Contact>,
+}
+
+/// A matter a contact is on, and in which role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactMatter {
+    pub matter_id: String,
+    pub number: String,
+    pub client_name: String,
+    pub description: String,
+    pub status: String,
+    pub role_label: String,
 }
 
 /// A contact on a matter in a role.

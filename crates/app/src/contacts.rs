@@ -168,6 +168,31 @@ impl Satchel {
             })
     }
 
+    /// The matters a contact is on, newest first, with the role on each.
+    pub fn contact_matters(&self, contact_id: &str) -> Result<Vec<api::ContactMatter>, AppError> {
+        let contact = self.contact(contact_id)?;
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT m.id, m.number, m.client_name, m.description, m.status, p.role
+             FROM matter_parties p JOIN matters m ON m.id = p.matter_id
+             WHERE p.contact_id = ?1 ORDER BY m.number DESC, p.role",
+        )?;
+        let rows = stmt.query_map([&contact.id], |r| {
+            let role: String = r.get(5)?;
+            Ok(api::ContactMatter {
+                matter_id: r.get(0)?,
+                number: MatterNumber::new(r.get(1)?).to_string(),
+                client_name: r.get(2)?,
+                description: r.get(3)?,
+                status: r.get(4)?,
+                role_label: PartyRole::parse(&role)
+                    .map(PartyRole::label)
+                    .unwrap_or("Other")
+                    .to_owned(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Who is on a matter, clients first, in the order of the roles.
     pub fn list_parties(&self, matter: &str) -> Result<Vec<api::Party>, AppError> {
         let (matter_id, _) = resolve_matter(self.store.conn(), matter)?;

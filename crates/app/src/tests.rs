@@ -512,6 +512,13 @@ fn matters_take_a_contact_as_client_and_parties_in_roles() {
         [("Alice Brown", "Client"), ("Acme Ltd", "Other side")],
         "clients first, then the other roles in their order"
     );
+    let on = s.contact_matters(&other.id).unwrap();
+    assert_eq!(on.len(), 1);
+    assert_eq!(
+        (on[0].number.as_str(), on[0].role_label.as_str()),
+        ("M00001", "Other side")
+    );
+    assert!(s.contact_matters("nobody").is_err());
 }
 
 #[test]

@@ -383,6 +383,31 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     wait_for_text(&c, "#contact-list", "Grace Hopper").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&c, "09-contacts-vcard.png").await?;
+    // A contact's own page lists the matters they are on; one click opens the matter.
+    wait_for(&c, "tr.contact-row td.client").await?;
+    c.execute(
+        "Array.from(document.querySelectorAll('tr.contact-row'))
+             .find(r => r.textContent.includes('Northwind Traders Limited')).click();",
+        vec![],
+    )
+    .await?;
+    wait_until_attr(&c, "#contact-matters", "data-count", "1").await?;
+    let on = text_of(&c, "#contact-matters").await?;
+    assert!(on.contains("M00001") && on.contains("Other side"), "{on}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&c, "09a-contact-detail.png").await?;
+    // (Clicked from script: the row is replaced by the matter page during the click, which
+    // WebKitWebDriver's native click reports as an error.)
+    wait_for(&c, "#contact-matters tr.matter-row").await?;
+    c.execute(
+        "document.querySelector('#contact-matters tr.matter-row').click();",
+        vec![],
+    )
+    .await?;
+    wait_until_attr(&c, "#matter-detail", "data-number", "M00001").await?;
+    wait_for_text(&c, "#detail-wip", "entries").await?;
+    wait_for(&c, "#back-to-matters").await?.click().await?;
+    matter_list_with(&c, 1).await?;
     c.close().await?;
     Ok(())
 }

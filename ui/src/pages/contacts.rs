@@ -6,7 +6,7 @@ use crate::components::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, Contact, NewContactRequest};
+use satchel_api::{ApiError, Contact, ContactMatter, NewContactRequest};
 
 const FIELDS: &[&str] = &[
     "kind",
@@ -21,6 +21,102 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
+    let open = crate::nav().contact;
+    move || match open.get() {
+        Some(id) => {
+            view! { <ContactDetail id on_close=Callback::new(move |_: ()| open.set(None)) /> }
+                .into_any()
+        }
+        None => view! { <ContactList /> }.into_any(),
+    }
+}
+
+/// One contact: their details and every matter they are on, in which role.
+#[component]
+fn ContactDetail(id: String, on_close: Callback<()>) -> impl IntoView {
+    let nav = crate::nav();
+    let contact = RwSignal::new(None::<Result<Contact, ApiError>>);
+    let matters = RwSignal::new(None::<Result<Vec<ContactMatter>, ApiError>>);
+    spawn_local(async move {
+        contact.set(Some(api::get_contact(&id).await));
+        matters.set(Some(api::contact_matters(&id).await));
+    });
+    let open_matter = Callback::new(move |matter_id: String| {
+        spawn_local(async move {
+            if let Ok(m) = api::get_matter(&matter_id).await {
+                nav.matter.set(Some(m));
+                nav.section.set(crate::Section::Matters);
+            }
+        });
+    });
+    view! {
+        <section class="page" id="contact-detail">
+            {move || match contact.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                Some(Ok(c)) => view! {
+                    <header class="page-head">
+                        <h1>{c.name.clone()}</h1>
+                        <button class="secondary" id="back-to-contacts" on:click=move |_| on_close.run(())>"All contacts"</button>
+                    </header>
+                    <div class="card">
+                        <dl class="facts" id="contact-facts">
+                            <dt>"Kind"</dt><dd>{if c.kind == "organisation" { "Organisation" } else { "Person" }}</dd>
+                            <dt>"Email"</dt><dd>{c.email.unwrap_or_default()}</dd>
+                            <dt>"Phone"</dt><dd>{c.phone.unwrap_or_default()}</dd>
+                            <dt>"Address"</dt><dd>{c.address.unwrap_or_default()} " " {c.postcode.unwrap_or_default()}</dd>
+                            {c.date_of_birth.map(|d| view! { <dt>"Date of birth"</dt><dd>{d}</dd> })}
+                            {c.company_number.map(|n| view! { <dt>"Company number"</dt><dd class="mono">{n}</dd> })}
+                        </dl>
+                    </div>
+                }
+                .into_any(),
+            }}
+            <h2 class="section-title">"Matters"</h2>
+            <Loaded
+                state=matters
+                loading="Loading matters…"
+                list_id="contact-matters"
+                empty="Not on any matter."
+                table=move |list| view! { <ContactMatters list open_matter /> }
+            />
+        </section>
+    }
+}
+
+#[component]
+fn ContactMatters(list: Vec<ContactMatter>, open_matter: Callback<String>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <div class="card flush">
+            <table class="grid" id="contact-matters" data-count=count>
+                <thead>
+                    <tr><th>"Number"</th><th>"Role"</th><th>"Client"</th><th>"Description"</th><th>"Status"</th></tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|m| {
+                            let id = m.matter_id.clone();
+                            view! {
+                                <tr class="matter-row" tabindex="0" on:click=move |_| open_matter.run(id.clone())>
+                                    <td class="mono number">{m.number}</td>
+                                    <td>{m.role_label}</td>
+                                    <td>{m.client_name}</td>
+                                    <td>{m.description}</td>
+                                    <td><span class=format!("pill {}", m.status)>{m.status.clone()}</span></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn ContactList() -> impl IntoView {
     let contacts = RwSignal::new(None::<Result<Vec<Contact>, ApiError>>);
     // The palette may have sent us here for one contact.
     let nav = crate::nav();
@@ -154,6 +250,7 @@ fn VcardCard(on_imported: Callback<()>) -> impl IntoView {
 
 #[component]
 fn ContactTable(list: Vec<Contact>) -> impl IntoView {
+    let nav = crate::nav();
     let count = list.len();
     view! {
         <div class="card flush">
@@ -172,8 +269,12 @@ fn ContactTable(list: Vec<Contact>) -> impl IntoView {
                     {list
                         .into_iter()
                         .map(|c| {
+                            let id = c.id.clone();
+                            let key_id = c.id.clone();
                             view! {
-                                <tr class="contact-row" data-id=c.id.clone()>
+                                <tr class="contact-row" data-id=c.id.clone() tabindex="0"
+                                    on:click=move |_| nav.contact.set(Some(id.clone()))
+                                    on:keydown=move |ev| if ev.key() == "Enter" { nav.contact.set(Some(key_id.clone())) }>
                                     <td class="client">{c.name}</td>
                                     <td>{if c.kind == "organisation" { "Organisation" } else { "Person" }}</td>
                                     <td>{c.email.unwrap_or_default()}</td>
