@@ -4,6 +4,7 @@
 //! services, the CLI and (later) the firm server apply the same rules.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod audit;
 pub mod conflict;
 pub mod contact;
