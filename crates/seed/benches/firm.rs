@@ -144,10 +144,17 @@ fn main() {
     drop(s);
 
     let cold = drop_page_cache();
-    let (d, n) = time(|| {
+    // Open and list; the store is closed outside the timing (closing checkpoints the WAL,
+    // which is the quit's cost, not the start's; it has its own row below).
+    let (d, (n, s)) = time(|| {
         let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
-        s.list_matters().unwrap().len()
+        (s.list_matters().unwrap().len(), s)
     });
+    table.row(
+        "close the store (checkpoint the WAL, as on quit)",
+        time(|| drop(s)).0,
+        None,
+    );
     assert!(n > 0);
     table.row(
         if cold {
@@ -161,11 +168,13 @@ fn main() {
     table.row(
         "open to the matter list (warm)",
         median(5, || {
-            time(|| {
+            let (d, s) = time(|| {
                 let s = Satchel::open(&dir, &vault, Unlock::Keyring).unwrap();
-                s.list_matters().unwrap().len()
-            })
-            .0
+                s.list_matters().unwrap();
+                s
+            });
+            drop(s);
+            d
         }),
         Some(1000.0),
     );
@@ -278,7 +287,8 @@ fn main() {
         .iter()
         .filter(|(_, v, t)| t.is_some_and(|t| *v >= t))
         .count();
-    println!("{missed} of {} targets missed", table.0.len());
+    let with_target = table.0.iter().filter(|(_, _, t)| t.is_some()).count();
+    println!("{missed} of {with_target} targets missed (plus the encryption ratio above)");
 }
 
 fn vault_key(vault: &MemoryVault, install: &str) -> DbKey {

@@ -185,7 +185,7 @@ fn the_matters_rebuild_keeps_every_row_and_the_rows_that_refer_to_it() {
         .unwrap();
     }
     let store = Store::open(&path, &key).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 9);
+    assert_eq!(store.schema_version().unwrap(), migrations::latest());
     let row: (u32, String, String, String, i64) = store
         .conn()
         .query_row(
@@ -246,4 +246,23 @@ fn the_matters_rebuild_keeps_every_row_and_the_rows_that_refer_to_it() {
         )
         .unwrap();
     assert_eq!(hits, (0, 1), "the index follows updates");
+}
+
+#[test]
+fn the_unlock_check_for_missing_client_keys_reads_no_matter_rows() {
+    let (_dir, path, key) = fresh();
+    let store = Store::create(&path, &key).unwrap();
+    let plan: Vec<String> = store
+        .conn()
+        .prepare("EXPLAIN QUERY PLAN SELECT id, client_name FROM matters WHERE client_key = '' AND client_name <> ''")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        plan.iter()
+            .any(|p| p.contains("matters_missing_client_key")),
+        "{plan:?}"
+    );
 }
