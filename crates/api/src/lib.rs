@@ -346,6 +346,38 @@ pub struct VcardImport {
     pub contacts: Vec<Contact>,
 }
 
+/// A bank account as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewBankAccountRequest {
+    /// `client` or `office`.
+    pub kind: String,
+    pub name: String,
+    pub sort_code: String,
+    pub account_number: String,
+    /// e.g. "1250.00"; empty for nothing.
+    #[serde(default)]
+    pub opening_balance: String,
+    /// ISO date of the opening balance; empty for today.
+    #[serde(default)]
+    pub opened_on: String,
+    /// A client account's opening balance by matter: "M00042=120.00".
+    #[serde(default)]
+    pub brought_forward: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankAccount {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    /// "12-34-56".
+    pub sort_code: String,
+    pub account_number: String,
+    pub opening_balance_pence: i64,
+    pub opening_balance: String,
+    pub opened_on: String,
+}
+
 /// A matter a contact is on, and in which role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactMatter {

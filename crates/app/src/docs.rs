@@ -22,6 +22,33 @@ pub struct FirmDoc {
     /// The firm's time unit in minutes (schema 9); absent means the default of 6.
     #[autosurgeon(missing = "Option::default")]
     pub unit_minutes: Option<u64>,
+    /// The firm's bank accounts, by id (schema 11).
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub accounts: BTreeMap<String, BankAccountRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BankAccountRec {
+    /// `client` or `office`.
+    pub kind: String,
+    pub name: String,
+    /// Six digits.
+    pub sort_code: String,
+    /// Eight digits.
+    pub account_number: String,
+    pub opening_balance_pence: i64,
+    /// ISO civil date the opening balance is at.
+    pub opened_on: String,
+    /// A client account's opening balance, matter by matter.
+    pub brought_forward: Vec<BroughtForwardRec>,
+    pub added_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BroughtForwardRec {
+    pub matter_number: u64,
+    pub client: String,
+    pub amount_pence: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

@@ -9,6 +9,7 @@
 //! and commits all three or none. Reads come from the projections.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod bulk;
 mod conflicts;
 mod contacts;
@@ -272,6 +273,7 @@ impl Satchel {
                 )]
                 .into(),
                 unit_minutes: None,
+                accounts: Default::default(),
             };
             docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
                 Ok(autosurgeon::reconcile(d, &firm_doc)?)
@@ -701,6 +703,7 @@ impl Satchel {
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;
+        tx.execute("DELETE FROM bank_accounts", [])?;
         for id in docs::ids_of_kind(&tx, docs::KIND_FIRM)? {
             if let Some(doc) = docs::load(&tx, &id)? {
                 projection::firm(&tx, &autosurgeon::hydrate(&doc)?)?;

@@ -23,6 +23,14 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
         )?,
         None => tx.execute("DELETE FROM meta WHERE key = 'unit_minutes'", [])?,
     };
+    tx.execute("DELETE FROM bank_accounts", [])?;
+    for (id, a) in &doc.accounts {
+        tx.execute(
+            "INSERT INTO bank_accounts (id, kind, name, sort_code, account_number, opening_pence, opened_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, a.kind, a.name, a.sort_code, a.account_number, a.opening_balance_pence, a.opened_on],
+        )?;
+    }
     tx.execute("DELETE FROM users", [])?;
     for (id, u) in &doc.users {
         tx.execute(

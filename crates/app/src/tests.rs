@@ -1905,3 +1905,155 @@ fn wip_per_fee_earner_and_a_calendar_per_person() {
             .contains("QQ is not anyone")
     );
 }
+
+fn account(
+    kind: &str,
+    name: &str,
+    number: &str,
+    opening: &str,
+    bf: &[&str],
+) -> satchel_api::NewBankAccountRequest {
+    satchel_api::NewBankAccountRequest {
+        kind: kind.into(),
+        name: name.into(),
+        sort_code: "20-00-00".into(),
+        account_number: number.into(),
+        opening_balance: opening.into(),
+        opened_on: String::new(),
+        brought_forward: bf.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+#[test]
+fn bank_accounts_follow_the_client_money_rules_and_refusals_change_nothing() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    open_matter(&mut s, "Ann Lee");
+    open_matter(&mut s, "Bob Marsh");
+    let office = s
+        .add_bank_account(&account(
+            "office",
+            "Hale & Co Office Account",
+            "11111111",
+            "-250.00",
+            &[],
+        ))
+        .unwrap();
+    assert_eq!(
+        (office.sort_code.as_str(), office.opening_balance.as_str()),
+        ("20-00-00", "-£250.00")
+    );
+    let changes = count(&s, "SELECT count(*) FROM doc_changes");
+    for (req, says) in [
+        (
+            account("client", "Office Account No 2", "22222222", "", &[]),
+            "firm's name",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors General Account",
+                "22222222",
+                "",
+                &[],
+            ),
+            "word \"client\"",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors Client Account",
+                "1234",
+                "",
+                &[],
+            ),
+            "Account number",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors Client Account",
+                "22222222",
+                "-1.00",
+                &[],
+            ),
+            "cannot be negative",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors Client Account",
+                "22222222",
+                "100.00",
+                &["M00001=60.00"],
+            ),
+            "exactly",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors Client Account",
+                "22222222",
+                "100.00",
+                &["M00009=100.00"],
+            ),
+            "M00009 is not a matter",
+        ),
+        (
+            account(
+                "client",
+                "Hale & Co Solicitors Client Account",
+                "11111111",
+                "",
+                &[],
+            ),
+            "already in the books",
+        ),
+    ] {
+        let err = s.add_bank_account(&req).unwrap_err().to_string();
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM doc_changes"),
+        changes,
+        "refusals write nothing"
+    );
+    let client = s
+        .add_bank_account(&account(
+            "client",
+            "Hale & Co Solicitors Client Account",
+            "22222222",
+            "100.00",
+            &["M00001=60.00", "M00002=40.00"],
+        ))
+        .unwrap();
+    assert_eq!(client.kind, "client");
+    let list = s.list_bank_accounts().unwrap();
+    assert_eq!(
+        list.iter().map(|a| a.kind.as_str()).collect::<Vec<_>>(),
+        ["client", "office"]
+    );
+    s.rebuild_projections().unwrap();
+    assert_eq!(
+        s.list_bank_accounts().unwrap(),
+        list,
+        "kept in the firm document"
+    );
+}
+
+#[test]
+fn only_cashiers_partners_and_admins_add_bank_accounts() {
+    let vault = MemoryVault::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Satchel::init_with(
+        &dir.path().join("data"),
+        &vault,
+        &setup("fee_earner"),
+        cheap(),
+    )
+    .unwrap();
+    let err = s
+        .add_bank_account(&account("office", "Hale & Co Office", "11111111", "", &[]))
+        .unwrap_err();
+    assert!(err.to_string().contains("only a cashier"), "{err}");
+}

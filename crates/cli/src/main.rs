@@ -100,6 +100,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The firm's bank accounts (client and office).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// People in the firm.
     User {
         #[command(subcommand)]
@@ -469,6 +474,36 @@ enum DocCommand {
         version: Option<u64>,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add a bank account (cashiers, partners and admins).
+    Add {
+        /// client or office.
+        #[arg(long)]
+        kind: String,
+        /// A client account's name holds the firm's name and the word "client".
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        sort_code: String,
+        #[arg(long)]
+        number: String,
+        /// Opening balance, e.g. 1250.00.
+        #[arg(long, default_value = "")]
+        opening: String,
+        /// YYYY-MM-DD of the opening balance (default: today).
+        #[arg(long, default_value = "")]
+        opened_on: String,
+        /// A client account's opening balance by matter, e.g. M00042=120.00 (repeat).
+        #[arg(long)]
+        brought_forward: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -1082,6 +1117,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     h.snippet
                 );
             })?;
+        }
+        Command::Account { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                AccountCommand::Add {
+                    kind,
+                    name,
+                    sort_code,
+                    number,
+                    opening,
+                    opened_on,
+                    brought_forward,
+                } => {
+                    let a = s
+                        .add_bank_account(&satchel_api::NewBankAccountRequest {
+                            kind,
+                            name,
+                            sort_code,
+                            account_number: number,
+                            opening_balance: opening,
+                            opened_on,
+                            brought_forward,
+                        })
+                        .map_err(explain)?;
+                    println!(
+                        "{}\t{}\t{} {}\topening {} on {}",
+                        a.kind,
+                        a.name,
+                        a.sort_code,
+                        a.account_number,
+                        a.opening_balance,
+                        a.opened_on
+                    );
+                }
+                AccountCommand::List { json } => {
+                    let list = s.list_bank_accounts().map_err(explain)?;
+                    print_list(json, &list, "No bank accounts yet.", |a| {
+                        println!(
+                            "{}\t{}\t{} {}\topening {} on {}",
+                            a.kind,
+                            a.name,
+                            a.sort_code,
+                            a.account_number,
+                            a.opening_balance,
+                            a.opened_on
+                        );
+                    })?;
+                }
+            }
         }
         Command::User { command } => {
             let mut s = open(&dir, vault.as_ref())?;

@@ -729,6 +729,47 @@ fn matter_lifecycle_tasks_documents_and_search() {
     ]);
     let ics = std::fs::read_to_string(&ics).unwrap();
     assert!(ics.contains("BEGIN:VCALENDAR"), "{ics}");
+    let o = satchel(
+        dir,
+        &[
+            "account",
+            "add",
+            "--kind",
+            "client",
+            "--name",
+            "Moss & Partners Office",
+            "--sort-code",
+            "20-00-00",
+            "--number",
+            "12345678",
+        ],
+        Some(PASS),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("word \"client\""),
+        "{}",
+        text(&o)
+    );
+    ok(&[
+        "account",
+        "add",
+        "--kind",
+        "client",
+        "--name",
+        "Moss & Partners Client Account",
+        "--sort-code",
+        "20-00-00",
+        "--number",
+        "12345678",
+        "--opening",
+        "75.00",
+        "--brought-forward",
+        "M00001=75.00",
+    ]);
+    assert!(
+        ok(&["account", "list"])
+            .contains("client\tMoss & Partners Client Account\t20-00-00 12345678\topening £75.00")
+    );
     assert!(ok(&["unit", "10"]).contains("10-minute"));
     let o = satchel(dir, &["unit", "7"], Some(PASS));
     assert!(

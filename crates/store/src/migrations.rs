@@ -315,6 +315,20 @@ const V10: &str = r#"
 CREATE INDEX matters_missing_client_key ON matters(id) WHERE client_key = '';
 "#;
 
+const V11: &str = r#"
+-- The firm's bank accounts (projection of the firm document).
+CREATE TABLE bank_accounts (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('client', 'office')),
+    name           TEXT NOT NULL,
+    sort_code      TEXT NOT NULL,
+    account_number TEXT NOT NULL,
+    opening_pence  INTEGER NOT NULL CHECK (kind = 'office' OR opening_pence >= 0),
+    opened_on      TEXT NOT NULL,
+    UNIQUE (sort_code, account_number)
+) STRICT;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -327,12 +341,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V8),
         M::up(V9),
         M::up(V10),
+        M::up(V11),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    10
+    11
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
