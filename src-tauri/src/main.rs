@@ -328,6 +328,21 @@ async fn contact_matters(
 }
 
 #[tauri::command]
+async fn add_bank_account(
+    shell: State<'_, Shell>,
+    req: satchel_api::NewBankAccountRequest,
+) -> Result<satchel_api::BankAccount, ApiError> {
+    shell.with_open(|s| s.add_bank_account(&req))
+}
+
+#[tauri::command]
+async fn list_bank_accounts(
+    shell: State<'_, Shell>,
+) -> Result<Vec<satchel_api::BankAccount>, ApiError> {
+    shell.with_open(|s| s.list_bank_accounts())
+}
+
+#[tauri::command]
 async fn get_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, ApiError> {
     shell.with_open(|s| s.matter(&matter))
 }
@@ -540,6 +555,8 @@ fn main() -> std::process::ExitCode {
             list_users,
             get_matter,
             list_parties,
+            add_bank_account,
+            list_bank_accounts,
             get_contact,
             contact_matters,
             wip_by_fee_earner,

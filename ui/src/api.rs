@@ -325,3 +325,13 @@ pub async fn get_contact(id: &str) -> Result<Contact, ApiError> {
 pub async fn contact_matters(id: &str) -> Result<Vec<satchel_api::ContactMatter>, ApiError> {
     call(cmd::CONTACT_MATTERS, &IdArg { id }).await
 }
+
+pub async fn add_bank_account(
+    req: &satchel_api::NewBankAccountRequest,
+) -> Result<satchel_api::BankAccount, ApiError> {
+    call(cmd::ADD_BANK_ACCOUNT, &Req { req }).await
+}
+
+pub async fn list_bank_accounts() -> Result<Vec<satchel_api::BankAccount>, ApiError> {
+    call(cmd::LIST_BANK_ACCOUNTS, &NoArgs {}).await
+}

@@ -194,6 +194,7 @@ fn Workspace(session: Session) -> impl IntoView {
                     Section::Matters => view! { <pages::matters::MattersPage /> }.into_any(),
                     Section::Contacts => view! { <pages::contacts::ContactsPage /> }.into_any(),
                     Section::Time => view! { <pages::time::TimePage /> }.into_any(),
+                    Section::Accounts => view! { <pages::accounts::AccountsPage /> }.into_any(),
                     Section::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
                     other => view! { <pages::NotBuiltYet section=other /> }.into_any(),
                 }}

@@ -46,6 +46,8 @@ pub mod cmd {
     pub const GET_MATTER: &str = "get_matter";
     pub const WIP_BY_FEE_EARNER: &str = "wip_by_fee_earner";
     pub const LIST_PARTIES: &str = "list_parties";
+    pub const ADD_BANK_ACCOUNT: &str = "add_bank_account";
+    pub const LIST_BANK_ACCOUNTS: &str = "list_bank_accounts";
     pub const GET_CONTACT: &str = "get_contact";
     pub const CONTACT_MATTERS: &str = "contact_matters";
     pub const IMPORT_VCARDS: &str = "import_vcards";

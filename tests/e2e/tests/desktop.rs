@@ -143,8 +143,21 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     assert_eq!(text_of(&c, "#timer-matter").await?, "M00001");
 
     // The placeholder pages say so honestly.
-    wait_for(&c, "#nav-accounts").await?.click().await?;
+    wait_for(&c, "#nav-reports").await?.click().await?;
     assert!(text_of(&c, "#not-built").await?.contains("Not built yet"));
+    // Accounts: a fee earner may not add a bank account; the refusal says who may.
+    wait_for(&c, "#nav-accounts").await?.click().await?;
+    wait_for(&c, "#account-list").await?;
+    fill(&c, "#account-name", "Hale & Co Solicitors Client Account").await?;
+    fill(&c, "#account-sort-code", "20-00-00").await?;
+    fill(&c, "#account-number", "12345678").await?;
+    wait_for(&c, "#account-submit").await?.click().await?;
+    let err = text_of(&c, "#account-form #form-error").await?;
+    assert!(
+        err.contains("Only a cashier, a partner or an admin"),
+        "{err}"
+    );
+    shot(&c, "02d-accounts.png").await?;
     c.close().await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
 

@@ -1,3 +1,4 @@
+pub mod accounts;
 pub mod contacts;
 pub mod diary;
 pub mod matter_detail;
