@@ -264,6 +264,9 @@ pub struct Document {
 pub struct DocumentVersion {
     pub version: u64,
     pub size: u64,
+    /// The size as people read it, e.g. "14.2 KB".
+    #[serde(default)]
+    pub size_text: String,
     pub added_by: String,
     pub added_at: String,
 }

@@ -177,6 +177,7 @@ impl Satchel {
                 .map(|r| api::DocumentVersion {
                     version: r.2,
                     size: r.3,
+                    size_text: rules::human_size(r.3),
                     added_by: r.5,
                     added_at: r.6,
                 })

@@ -43,7 +43,7 @@ pub(crate) fn update_firm(
 }
 
 impl Satchel {
-    fn require_manager(&self, what: &str) -> Result<(), AppError> {
+    pub(crate) fn require_manager(&self, what: &str) -> Result<(), AppError> {
         if matches!(self.ctx.role, Role::Admin | Role::Partner) {
             Ok(())
         } else {

@@ -119,16 +119,7 @@ impl Satchel {
         let mut cal = Calendar::new();
         cal.name(&format!("{}: key dates", self.ctx.firm_name));
         for k in list {
-            let date: Date = k
-                .date
-                .parse()
-                .map_err(|_| AppError::Document(format!("key date {} has a bad date", k.id)))?;
-            let day = chrono::NaiveDate::from_ymd_opt(
-                i32::from(date.year()),
-                u32::from(date.month() as u8),
-                u32::from(date.day() as u8),
-            )
-            .ok_or_else(|| AppError::Document(format!("key date {} has a bad date", k.id)))?;
+            let day = ics_day(&k.date, &format!("key date {}", k.id))?;
             let summary = format!("{} {}: {}", k.matter_number, kind_label(&k.kind), k.title);
             let event = Event::new()
                 .uid(&format!("{}@satchel", k.id))

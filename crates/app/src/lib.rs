@@ -727,17 +727,22 @@ impl Satchel {
     /// Matters projected before schema 2 have no conflict key for their client's name: fill
     /// them in (a projection fix-up, not a change to any document).
     fn fill_missing_client_keys(&mut self) -> Result<(), AppError> {
-        let tx = self
-            .store
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read first (the partial index makes this free): most unlocks have nothing to
+        // fill and need no write lock.
         let rows: Vec<(String, String)> = {
-            let mut stmt = tx.prepare(
+            let mut stmt = self.store.conn().prepare(
                 "SELECT id, client_name FROM matters WHERE client_key = '' AND client_name <> ''",
             )?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, name) in rows {
             tx.execute(
                 "UPDATE matters SET client_key = ?2 WHERE id = ?1",
@@ -765,11 +770,7 @@ impl Satchel {
     /// use here.
     pub fn set_number_blocks(&mut self, blocks: &[(u32, u32)]) -> Result<(), AppError> {
         use satchel_core::Invalid;
-        if !matches!(self.ctx.role, Role::Admin | Role::Partner) {
-            return Err(AppError::Forbidden(
-                "only an admin or a partner may change this device's matter numbers".into(),
-            ));
-        }
+        self.require_manager("change this device's matter numbers")?;
         let mut sorted = blocks.to_vec();
         sorted.sort();
         for (i, (first, last)) in sorted.iter().enumerate() {

@@ -1141,29 +1141,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             brought_forward,
                         })
                         .map_err(explain)?;
-                    println!(
-                        "{}\t{}\t{} {}\topening {} on {}",
-                        a.kind,
-                        a.name,
-                        a.sort_code,
-                        a.account_number,
-                        a.opening_balance,
-                        a.opened_on
-                    );
+                    print_account(&a);
                 }
                 AccountCommand::List { json } => {
                     let list = s.list_bank_accounts().map_err(explain)?;
-                    print_list(json, &list, "No bank accounts yet.", |a| {
-                        println!(
-                            "{}\t{}\t{} {}\topening {} on {}",
-                            a.kind,
-                            a.name,
-                            a.sort_code,
-                            a.account_number,
-                            a.opening_balance,
-                            a.opened_on
-                        );
-                    })?;
+                    print_list(json, &list, "No bank accounts yet.", print_account)?;
                 }
             }
         }
@@ -1336,6 +1318,13 @@ fn print_matter(m: &satchel_api::Matter) {
         m.practice_area,
         m.client_name,
         m.description
+    );
+}
+
+fn print_account(a: &satchel_api::BankAccount) {
+    println!(
+        "{}\t{}\t{} {}\topening {} on {}",
+        a.kind, a.name, a.sort_code, a.account_number, a.opening_balance, a.opened_on
     );
 }
 

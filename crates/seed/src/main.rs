@@ -52,24 +52,20 @@ fn main() -> Result<()> {
             passphrase: &passphrase,
         },
     )
-    .map_err(|e| anyhow::anyhow!(e.to_string()))
     .context("set up the store")?;
     let me = s
-        .list_users()
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?
+        .list_users()?
         .into_iter()
         .next()
         .context("the store has its first user")?;
     let mut firm = Firm::new(size, args.seed, &me.id, &me.initials);
-    s.load_batch(&firm.users())
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    s.load_batch(&firm.users())?;
     let (mut matters, mut contacts, mut time) = (0usize, 0usize, 0usize);
     while let Some(batch) = firm.next_batch(args.batch.max(1)) {
         matters += batch.matters.len();
         contacts += batch.contacts.len();
         time += batch.matters.iter().map(|m| m.time.len()).sum::<usize>();
-        s.load_batch(&batch)
-            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        s.load_batch(&batch)?;
         if size.matters >= 1000 && matters % 2000 == 0 {
             eprintln!(
                 "  {matters} matters, {time} time entries ({:.0} s)",
@@ -77,8 +73,8 @@ fn main() -> Result<()> {
             );
         }
     }
-    s.checkpoint().map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    let status = s.status().map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    s.checkpoint()?;
+    let status = s.status()?;
     println!(
         "{} (seed {}): {} users, {matters} matters, {contacts} contacts, {time} time entries in {:.1} s; store {} MB at {}",
         size.name,

@@ -265,21 +265,6 @@ fn TaskTable(list: Vec<Task>, done: Callback<String>) -> impl IntoView {
     }
 }
 
-/// Bytes as "812 bytes", "14.2 KB", "3.5 MB".
-fn size(bytes: u64) -> String {
-    const KB: u64 = 1024;
-    const MB: u64 = 1024 * 1024;
-    if bytes < KB {
-        format!("{bytes} bytes")
-    } else if bytes < MB {
-        let t = (bytes * 10 + KB / 2) / KB;
-        format!("{}.{} KB", t / 10, t % 10)
-    } else {
-        let t = (bytes * 10 + MB / 2) / MB;
-        format!("{}.{} MB", t / 10, t % 10)
-    }
-}
-
 /// A matter's documents: upload (a file of the same name becomes a new version) and save
 /// a copy to Downloads (recorded as a download).
 #[component]
@@ -372,7 +357,7 @@ fn DocumentTable(list: Vec<Document>, save: Callback<(String, u64)>) -> impl Int
                                     <tr class="document-row" class:older=!latest>
                                         <td>{if latest { name.clone() } else { String::new() }}</td>
                                         <td class="mono">{v.version}</td>
-                                        <td>{size(v.size)}</td>
+                                        <td>{v.size_text}</td>
                                         <td class="muted">{v.added_by} " · " {v.added_at.chars().take(10).collect::<String>()}</td>
                                         <td><button class="link doc-save" on:click=move |_| save.run((id.clone(), v.version))>"Save a copy"</button></td>
                                     </tr>
