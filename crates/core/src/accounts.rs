@@ -541,9 +541,10 @@ impl Entry {
     }
 }
 
-/// Where a posting moves money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Slot {
+/// Where a posting moves money: the places whose balances the books keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
     /// A bank account's cash book.
     Cash(AccountId),
     /// The client side of a matter's ledger, for the money held in one client account.
@@ -552,8 +553,69 @@ enum Slot {
     Office(MatterNumber),
 }
 
-/// A posting's net movements, credit positive, none zero.
-type Moves = BTreeMap<Slot, i64>;
+/// A posting's net movements in pence, credit positive, none zero.
+pub type Moves = BTreeMap<Place, i64>;
+
+/// Where a posting that is not a reversal moves money, given each account's kind: the
+/// same movements [`Books`] applies, for stores that keep them as rows. `None` for a
+/// reversal (its movements are the original's, negated) or an account `kind_of` does not
+/// know. Checks nothing else: use it for postings the books already accepted.
+pub fn direct_moves(
+    p: &Posting,
+    kind_of: impl Fn(AccountId) -> Option<AccountKind>,
+) -> Option<Moves> {
+    let mut moves = Moves::new();
+    let mut put = |place: Place, delta: i64| {
+        let sum = moves
+            .get(&place)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(delta);
+        if sum == 0 {
+            moves.remove(&place);
+        } else {
+            moves.insert(place, sum);
+        }
+    };
+    let side = |account: AccountId| -> Option<Place> {
+        Some(match kind_of(account)? {
+            AccountKind::Client => Place::Client(account, p.matter),
+            AccountKind::Office => Place::Office(p.matter),
+        })
+    };
+    match &p.kind {
+        PostingKind::Receipt { account, amount } => {
+            put(side(*account)?, amount.pence());
+            put(Place::Cash(*account), amount.pence());
+        }
+        PostingKind::Payment { account, amount } => {
+            put(side(*account)?, -amount.pence());
+            put(Place::Cash(*account), -amount.pence());
+        }
+        PostingKind::ClientToOffice {
+            from, to, amount, ..
+        } => {
+            put(Place::Cash(*from), -amount.pence());
+            put(Place::Client(*from, p.matter), -amount.pence());
+            put(Place::Cash(*to), amount.pence());
+            put(Place::Office(p.matter), amount.pence());
+        }
+        PostingKind::ClientToClient {
+            from,
+            to,
+            to_matter,
+            amount,
+            ..
+        } => {
+            put(Place::Cash(*from), -amount.pence());
+            put(Place::Client(*from, p.matter), -amount.pence());
+            put(Place::Cash(*to), amount.pence());
+            put(Place::Client(*to, *to_matter), amount.pence());
+        }
+        PostingKind::Reversal { .. } => return None,
+    }
+    Some(moves)
+}
 
 // ---------------------------------------------------------------------------------------
 // The books
@@ -571,7 +633,7 @@ pub struct Books {
     opening: Vec<(AccountId, Date, BroughtForward)>,
     entries: Vec<Entry>,
     index: BTreeMap<PostingId, usize>,
-    balances: BTreeMap<Slot, Balance>,
+    balances: BTreeMap<Place, Balance>,
     /// Each matter's client's name, as its latest posting gave it.
     clients: BTreeMap<MatterNumber, String>,
 }
@@ -653,12 +715,12 @@ impl Books {
             ));
         }
         let mut staged = vec![(
-            Slot::Cash(account.id),
+            Place::Cash(account.id),
             confirmed_balance(account.opening_balance.pence()),
         )];
         for (id, _, bf) in &opening {
             staged.push((
-                Slot::Client(*id, bf.matter),
+                Place::Client(*id, bf.matter),
                 confirmed_balance(bf.amount.pence()),
             ));
             self.clients.insert(bf.matter, bf.client.clone());
@@ -677,8 +739,37 @@ impl Books {
         self.check_authority(&posting)?;
         check_state(&posting, &moves)?;
         self.check_balanced(&moves)?;
-        let staged = self.stage(&posting, &moves)?;
+        let staged = self.stage(&posting, posting.state, &moves, true)?;
+        let state = posting.state;
+        Ok(self.admit(posting, state, staged))
+    }
 
+    /// Takes back a posting the books accepted before (replaying a store), in the state it
+    /// is in now. Rules that depended on the books at the time (what was available, who had
+    /// to authorise) are not checked again: records merged from another device may break
+    /// them, and that is for [`Books::debit_balances`] and the breach log to show, not for a
+    /// replay to hide. Structure still is: the accounts exist, a reversal's original is in
+    /// the books and reversed once, the posting balances, and no figure overflows.
+    pub fn restore(&mut self, posting: Posting, state: PostingState) -> Result<PostingId, Invalid> {
+        if self.index.contains_key(&posting.id) {
+            return Err(Invalid::new(
+                "posting",
+                format!("{} is already in the books", posting.id),
+            ));
+        }
+        let moves = self.moves(&posting)?;
+        self.check_balanced(&moves)?;
+        let staged = self.stage(&posting, state, &moves, false)?;
+        Ok(self.admit(posting, state, staged))
+    }
+
+    /// Keeps a checked posting and the balances it makes.
+    fn admit(
+        &mut self,
+        posting: Posting,
+        state: PostingState,
+        staged: Vec<(Place, Balance)>,
+    ) -> PostingId {
         let id = posting.id;
         self.keep(staged);
         self.clients.insert(posting.matter, posting.client.clone());
@@ -699,11 +790,16 @@ impl Books {
         }
         self.index.insert(id, self.entries.len());
         self.entries.push(Entry {
-            state: posting.state,
+            state,
             posting,
             reversed_by: None,
         });
-        Ok(id)
+        id
+    }
+
+    /// Where a posting in the books, or one about to be posted, moves money.
+    pub fn moves_of(&self, p: &Posting) -> Result<Moves, Invalid> {
+        self.moves(p)
     }
 
     /// Confirms a pending posting (the firm server's answer, in a later issue): its pending
@@ -773,27 +869,27 @@ impl Books {
     pub fn cash_book(&self, account: AccountId) -> Option<Balance> {
         self.accounts
             .contains_key(&account)
-            .then(|| self.balance(Slot::Cash(account)))
+            .then(|| self.balance(Place::Cash(account)))
     }
 
     /// The client side of a matter's ledger, across all client accounts.
     pub fn client_ledger(&self, matter: MatterNumber) -> Balance {
         self.balances
             .iter()
-            .filter(|(slot, _)| matches!(slot, Slot::Client(_, m) if *m == matter))
+            .filter(|(slot, _)| matches!(slot, Place::Client(_, m) if *m == matter))
             .fold(Balance::default(), |sum, (_, b)| sum.plus(*b))
     }
 
     /// The client side of a matter's ledger for the money held in one client account.
     pub fn client_ledger_in(&self, account: AccountId, matter: MatterNumber) -> Balance {
-        self.balance(Slot::Client(account, matter))
+        self.balance(Place::Client(account, matter))
     }
 
     /// The office (business) side of a matter's ledger, credit positive: office money
     /// received for the matter and costs transferred from client account, less office
     /// payments. (Bills will debit it when they are posted, in a later step.)
     pub fn office_side(&self, matter: MatterNumber) -> Balance {
-        self.balance(Slot::Office(matter))
+        self.balance(Place::Office(matter))
     }
 
     /// The list of client balances (r8.1): every matter's client money in each client
@@ -802,7 +898,7 @@ impl Books {
         self.balances
             .iter()
             .filter_map(|(slot, b)| match slot {
-                Slot::Client(account, matter) => Some(ClientBalance {
+                Place::Client(account, matter) => Some(ClientBalance {
                     account: *account,
                     matter: *matter,
                     client: self.clients.get(matter).cloned().unwrap_or_default(),
@@ -864,11 +960,11 @@ impl Books {
             let (mut client_side, mut office_side, mut touched) = (0_i64, 0_i64, false);
             for (slot, delta) in &moves {
                 match slot {
-                    Slot::Client(_, m) if *m == matter => {
+                    Place::Client(_, m) if *m == matter => {
                         client_side = client_side.saturating_add(*delta);
                         touched = true;
                     }
-                    Slot::Office(m) if *m == matter => {
+                    Place::Office(m) if *m == matter => {
                         office_side = office_side.saturating_add(*delta);
                         touched = true;
                     }
@@ -899,7 +995,7 @@ impl Books {
 
     /// Stores new balances. A balance back at zero is dropped, so that books that come to
     /// the same figures compare equal however they got there.
-    fn keep(&mut self, staged: Vec<(Slot, Balance)>) {
+    fn keep(&mut self, staged: Vec<(Place, Balance)>) {
         for (slot, balance) in staged {
             if balance.is_zero() {
                 self.balances.remove(&slot);
@@ -909,7 +1005,7 @@ impl Books {
         }
     }
 
-    fn balance(&self, slot: Slot) -> Balance {
+    fn balance(&self, slot: Place) -> Balance {
         self.balances.get(&slot).copied().unwrap_or_default()
     }
 
@@ -1042,62 +1138,29 @@ impl Books {
     /// the account's kind decides the ledger side, and a transfer's accounts must be of the
     /// kinds it names.
     fn moves(&self, p: &Posting) -> Result<Moves, Invalid> {
-        let mut moves = Moves::new();
-        let mut put = |slot: Slot, delta: i64| {
-            let sum = moves.get(&slot).copied().unwrap_or(0).saturating_add(delta);
-            if sum == 0 {
-                moves.remove(&slot);
-            } else {
-                moves.insert(slot, sum);
-            }
-        };
-        let side = |account: &BankAccount| match account.kind {
-            AccountKind::Client => Slot::Client(account.id, p.matter),
-            AccountKind::Office => Slot::Office(p.matter),
-        };
         match &p.kind {
-            PostingKind::Receipt { account, amount } => {
-                let account = self.account_of("account", *account)?;
-                put(Slot::Cash(account.id), amount.pence());
-                put(side(account), amount.pence());
+            PostingKind::Receipt { account, .. } | PostingKind::Payment { account, .. } => {
+                self.account_of("account", *account)?;
             }
-            PostingKind::Payment { account, amount } => {
-                let account = self.account_of("account", *account)?;
-                put(Slot::Cash(account.id), -amount.pence());
-                put(side(account), -amount.pence());
-            }
-            PostingKind::ClientToOffice {
-                from, to, amount, ..
-            } => {
+            PostingKind::ClientToOffice { from, to, .. } => {
                 self.account_of_kind("from_account", *from, AccountKind::Client)?;
                 self.account_of_kind("to_account", *to, AccountKind::Office)?;
-                put(Slot::Cash(*from), -amount.pence());
-                put(Slot::Client(*from, p.matter), -amount.pence());
-                put(Slot::Cash(*to), amount.pence());
-                put(Slot::Office(p.matter), amount.pence());
             }
-            PostingKind::ClientToClient {
-                from,
-                to,
-                to_matter,
-                amount,
-                ..
-            } => {
+            PostingKind::ClientToClient { from, to, .. } => {
                 self.account_of_kind("from_account", *from, AccountKind::Client)?;
                 self.account_of_kind("to_account", *to, AccountKind::Client)?;
-                put(Slot::Cash(*from), -amount.pence());
-                put(Slot::Client(*from, p.matter), -amount.pence());
-                put(Slot::Cash(*to), amount.pence());
-                put(Slot::Client(*to, *to_matter), amount.pence());
             }
             PostingKind::Reversal { of, .. } => {
                 let original = self.reversible(p, *of)?;
-                for (slot, delta) in self.moves(&original.posting)? {
-                    put(slot, -delta);
-                }
+                return Ok(self
+                    .moves(&original.posting)?
+                    .into_iter()
+                    .map(|(place, delta)| (place, -delta))
+                    .collect());
             }
         }
-        Ok(moves)
+        direct_moves(p, |id| self.accounts.get(&id).map(|a| a.kind))
+            .ok_or_else(|| Invalid::new("account", "is not one of the firm's bank accounts"))
     }
 
     /// The entry `p` reverses, if it may be reversed by `p`. When `p` is already in the
@@ -1191,19 +1254,19 @@ impl Books {
         let mut per_client_account: BTreeMap<AccountId, i64> = BTreeMap::new();
         for (slot, delta) in moves {
             match slot {
-                Slot::Cash(a) => {
+                Place::Cash(a) => {
                     cash = cash.saturating_add(*delta);
                     if self.accounts.get(a).map(|x| x.kind) == Some(AccountKind::Client) {
                         let e = per_client_account.entry(*a).or_default();
                         *e = e.saturating_add(*delta);
                     }
                 }
-                Slot::Client(a, _) => {
+                Place::Client(a, _) => {
                     ledgers = ledgers.saturating_add(*delta);
                     let e = per_client_account.entry(*a).or_default();
                     *e = e.saturating_sub(*delta);
                 }
-                Slot::Office(_) => ledgers = ledgers.saturating_add(*delta),
+                Place::Office(_) => ledgers = ledgers.saturating_add(*delta),
             }
         }
         if cash != ledgers || per_client_account.values().any(|d| *d != 0) {
@@ -1217,12 +1280,18 @@ impl Books {
 
     /// The balances after the posting, or the rule it breaks: no client ledger may go
     /// below zero available, and no figure may overflow.
-    fn stage(&self, p: &Posting, moves: &Moves) -> Result<Vec<(Slot, Balance)>, Invalid> {
+    fn stage(
+        &self,
+        p: &Posting,
+        state: PostingState,
+        moves: &Moves,
+        check_overdraw: bool,
+    ) -> Result<Vec<(Place, Balance)>, Invalid> {
         let mut staged = Vec::with_capacity(moves.len());
         for (&slot, &delta) in moves {
             let before = self.balance(slot);
             let magnitude = Money::from_pence(delta.abs());
-            let after = match (p.state, delta < 0) {
+            let after = match (state, delta < 0) {
                 (PostingState::Confirmed, _) => Balance {
                     confirmed: add(before.confirmed, Money::from_pence(delta))?,
                     ..before
@@ -1240,7 +1309,8 @@ impl Books {
             // saturate only on books that were never checked.
             let available = sub(after.confirmed, after.pending_out)?;
             add(available, after.pending_in)?;
-            if let Slot::Client(account, matter) = slot
+            if let Place::Client(account, matter) = slot
+                && check_overdraw
                 && delta < 0
                 && available.pence() < 0
             {
@@ -1279,7 +1349,7 @@ impl Books {
 fn check_state(p: &Posting, moves: &Moves) -> Result<(), Invalid> {
     let takes_client_money = moves
         .iter()
-        .any(|(slot, delta)| matches!(slot, Slot::Client(..)) && *delta < 0);
+        .any(|(slot, delta)| matches!(slot, Place::Client(..)) && *delta < 0);
     if p.state == PostingState::Pending && !takes_client_money {
         return Err(Invalid::new(
             "state",
@@ -2385,6 +2455,59 @@ mod tests {
             );
         }
     }
+    #[test]
+    fn restore_keeps_an_overdrawn_ledger_that_post_refuses_and_lists_it_as_a_debit_balance() {
+        // Two devices each paid out £80 of the £100 held, offline; merged, the ledger is
+        // £60 overdrawn. `post` refuses the second payment; `restore` (replaying merged
+        // records) takes it and the debit balance is listed, never netted.
+        let mut books = books();
+        books.post(receipt(1, 42, CLIENT, "100.00")).unwrap();
+        books.post(payment(2, 42, CLIENT, "80.00")).unwrap();
+        let err = books
+            .clone()
+            .post(payment(3, 42, CLIENT, "80.00"))
+            .unwrap_err();
+        assert!(err.to_string().contains("available £20.00"), "{err}");
+        books
+            .restore(payment(3, 42, CLIENT, "80.00"), PostingState::Confirmed)
+            .unwrap();
+        let debit = books.debit_balances(account_id(CLIENT));
+        assert_eq!(debit.len(), 1);
+        assert_eq!(debit[0].balance.recorded(), pounds("-60.00"));
+        assert_eq!(books.client_ledger_total(account_id(CLIENT)), Money::ZERO);
+        assert_eq!(
+            books.cash_book(account_id(CLIENT)).unwrap().confirmed,
+            pounds("-60.00")
+        );
+    }
+
+    #[test]
+    fn restore_still_refuses_what_has_no_structure() {
+        let mut books = books();
+        let orphan = posting(
+            9,
+            42,
+            PostingKind::Reversal {
+                of: pid(77),
+                reason: "Error".into(),
+            },
+        );
+        assert!(books.restore(orphan, PostingState::Confirmed).is_err());
+        assert!(
+            books
+                .restore(receipt(1, 42, 99, "1.00"), PostingState::Confirmed)
+                .is_err()
+        );
+        books
+            .restore(receipt(1, 42, CLIENT, "1.00"), PostingState::Confirmed)
+            .unwrap();
+        assert!(
+            books
+                .restore(receipt(1, 42, CLIENT, "1.00"), PostingState::Confirmed)
+                .is_err()
+        );
+        assert_eq!(books.entries().len(), 1);
+    }
 }
 
 /// Property tests: random sequences of operations against the books' invariants.
@@ -2677,6 +2800,30 @@ mod properties {
                 check_invariants(&books)?;
             }
             prop_assert!(accepted <= ops.len());
+        }
+
+        /// Replaying the accepted postings with `restore`, in order and in their present
+        /// state, makes the same books; `direct_moves` agrees with the books on every
+        /// posting that is not a reversal.
+        #[test]
+        fn restore_replays_the_books(ops in prop::collection::vec(op(), 1..60)) {
+            let mut books = books();
+            for (n, op) in ops.iter().enumerate() {
+                let _ = attempt(&mut books, n as u128, op);
+            }
+            let mut replay = self::books();
+            for e in books.entries() {
+                replay.restore(e.posting().clone(), e.state()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let kinds = |id: AccountId| books.account(id).map(|a| a.kind());
+                if let Some(direct) = direct_moves(e.posting(), kinds) {
+                    prop_assert_eq!(Some(direct), books.moves_of(e.posting()).ok());
+                }
+            }
+            prop_assert_eq!(replay.client_balances(), books.client_balances());
+            for account in CLIENT_ACCOUNTS.map(aid) {
+                prop_assert_eq!(replay.cash_book(account), books.cash_book(account));
+            }
+            prop_assert_eq!(replay.entries(), books.entries());
         }
 
         /// Every accepted reversal's movements are exactly minus its original's, and a
