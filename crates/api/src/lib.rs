@@ -52,6 +52,10 @@ pub mod cmd {
     pub const CONTACT_MATTERS: &str = "contact_matters";
     pub const IMPORT_VCARDS: &str = "import_vcards";
     pub const EXPORT_VCARDS: &str = "export_vcards";
+    pub const RECORD_POSTING: &str = "record_posting";
+    pub const CLIENT_LEDGER: &str = "client_ledger";
+    pub const CASH_BOOK: &str = "cash_book";
+    pub const CLIENT_BALANCES: &str = "client_balances";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -381,6 +385,130 @@ pub struct BankAccount {
     pub opening_balance_pence: i64,
     pub opening_balance: String,
     pub opened_on: String,
+}
+
+/// Money moved on a matter. `kind` says which fields count:
+/// - `receipt`: account, amount, party (payer);
+/// - `payment`: account, amount, party (payee), authorised_by over the firm's threshold;
+/// - `transfer`: from `account` to another matter's client ledger (`to_matter`, with
+///   `reason` and `authorised_by`; `to_account` defaults to the same client account), or
+///   to an office account (`to_account`) against a bill or notification of costs (`bill`);
+/// - `reversal`: `reverses` (a posting id) and `reason`; the amount is the original's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PostingRequest {
+    pub kind: String,
+    pub matter: String,
+    /// A bank account's id or name (a unique part of it will do).
+    pub account: String,
+    /// "1250.00"; pounds and pence, no fraction of a penny.
+    pub amount: String,
+    /// ISO date; empty for today.
+    pub date: String,
+    /// `bank_transfer` (empty), `cheque`, `cash`, `card`.
+    pub method: String,
+    pub reference: String,
+    pub party: String,
+    /// Initials of the second person who authorised it.
+    pub authorised_by: String,
+    pub to_matter: String,
+    pub to_account: String,
+    pub bill: String,
+    pub reason: String,
+    pub reverses: String,
+}
+
+/// A posting as the books hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    pub id: String,
+    pub matter_number: String,
+    pub date: String,
+    /// `receipt`, `payment`, `client_to_office`, `client_to_client` or `reversal`.
+    pub kind: String,
+    pub account_name: String,
+    pub amount_pence: i64,
+    pub amount: String,
+    pub reference: String,
+    pub party: String,
+    pub recorded_by: String,
+    pub authorised_by: Option<String>,
+    /// `pending` or `confirmed`.
+    pub state: String,
+    pub reverses: Option<String>,
+    pub reversed_by: Option<String>,
+}
+
+/// One line of a matter's client ledger, running balances on the recorded basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerLine {
+    pub date: String,
+    /// Empty for a balance brought forward.
+    pub posting_id: String,
+    /// "receipt", "payment", "transfer", "reversal" or "brought forward".
+    pub what: String,
+    pub reference: String,
+    pub party: String,
+    pub state: String,
+    /// Credit positive, in pence.
+    pub client_pence: i64,
+    pub office_pence: i64,
+    pub client_balance_pence: i64,
+    pub office_balance_pence: i64,
+    /// Whether it may still be reversed (confirmed, not a reversal, not reversed).
+    pub reversible: bool,
+}
+
+/// A matter's client ledger: client side and business (office) side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientLedger {
+    pub matter_number: String,
+    pub client_name: String,
+    pub lines: Vec<LedgerLine>,
+    /// Client money held, recorded basis (pending payments out included).
+    pub client_balance_pence: i64,
+    /// What may be paid out now.
+    pub available_pence: i64,
+    pub office_balance_pence: i64,
+}
+
+/// One line of a bank account's cash book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashBookLine {
+    pub date: String,
+    pub posting_id: String,
+    pub matter_number: String,
+    pub what: String,
+    pub reference: String,
+    pub party: String,
+    pub state: String,
+    /// Credit (money in) positive.
+    pub amount_pence: i64,
+    pub balance_pence: i64,
+}
+
+/// A bank account's cash book for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashBook {
+    pub account: BankAccount,
+    pub from: String,
+    pub to: String,
+    /// The balance before `from` (opening balance included).
+    pub brought_forward_pence: i64,
+    pub lines: Vec<CashBookLine>,
+    pub balance_pence: i64,
+}
+
+/// One matter's client money in one client account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientBalanceRow {
+    pub account_name: String,
+    pub matter_number: String,
+    pub client_name: String,
+    pub balance_pence: i64,
+    pub available_pence: i64,
+    /// ISO date of the last movement.
+    pub last_movement: String,
 }
 
 /// A matter a contact is on, and in which role.

@@ -74,7 +74,7 @@ fn to_books(
 }
 
 impl Satchel {
-    fn require_accounts_role(&self, what: &str) -> Result<(), AppError> {
+    pub(crate) fn require_accounts_role(&self, what: &str) -> Result<(), AppError> {
         if matches!(self.ctx.role, Role::Admin | Role::Partner | Role::Cashier) {
             Ok(())
         } else {

@@ -25,6 +25,10 @@ pub struct FirmDoc {
     /// The firm's bank accounts, by id (schema 11).
     #[autosurgeon(missing = "BTreeMap::new")]
     pub accounts: BTreeMap<String, BankAccountRec>,
+    /// A client-account payment above this many pence needs a second authoriser
+    /// (schema 12; absent means none needs one by its size).
+    #[autosurgeon(missing = "Option::default")]
+    pub second_authoriser_above_pence: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -118,6 +122,57 @@ pub struct MatterDoc {
     /// Documents and their versions (schema 9). The bytes are in the store's blobs.
     #[autosurgeon(missing = "Vec::new")]
     pub files: Vec<FileRec>,
+    /// Client and office money moved on the matter, in the order recorded; never edited or
+    /// removed: a correction is a reversal (schema 12).
+    #[autosurgeon(missing = "Vec::new")]
+    pub postings: Vec<PostingRec>,
+}
+
+/// One posting as the matter document keeps it: flat fields, so that any Automerge client
+/// can read it. `satchel_core::accounts::Posting` is the checked form.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct PostingRec {
+    /// UUIDv7: postings sort by it in the order they were recorded.
+    pub id: String,
+    /// ISO civil date the money moved.
+    pub date: String,
+    /// `receipt`, `payment`, `client_to_office`, `client_to_client` or `reversal`.
+    pub kind: String,
+    /// The bank account (a transfer's source); empty for a reversal.
+    pub account: String,
+    /// A transfer's destination account.
+    pub to_account: Option<String>,
+    /// Pence, more than zero; 0 for a reversal (its amount is its original's).
+    pub amount_pence: i64,
+    /// A client-to-client transfer's receiving matter and client.
+    pub to_matter: Option<u64>,
+    pub to_client: Option<String>,
+    /// A transfer to office: `bill` or `written_notification`, its number or reference,
+    /// and what was billed and unpaid on it when the transfer was made.
+    pub notice: Option<String>,
+    pub bill_reference: Option<String>,
+    pub bill_unpaid_pence: Option<i64>,
+    /// A reversal's original posting.
+    pub reverses: Option<String>,
+    /// Why (a reversal or a transfer between clients).
+    pub reason: Option<String>,
+    /// `bank_transfer`, `cheque`, `cash`, `card` or `internal`.
+    pub method: String,
+    pub reference: String,
+    /// Payer or payee.
+    pub party: String,
+    /// The client's name as the ledger shows it.
+    pub client: String,
+    /// Initials.
+    pub recorded_by: String,
+    pub authorised_by: Option<String>,
+    /// RFC 3339 UTC instant.
+    pub recorded_at: String,
+    /// `pending` or `confirmed`, as recorded.
+    pub state: String,
+    /// When the firm server confirmed a pending posting (issue 5); absent until then.
+    #[autosurgeon(missing = "Option::default")]
+    pub confirmed_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

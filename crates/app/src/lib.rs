@@ -20,6 +20,7 @@ mod expenses;
 mod firmdoc;
 mod keydates;
 mod matters;
+mod money;
 pub mod notes;
 pub mod paths;
 mod projection;
@@ -274,6 +275,7 @@ impl Satchel {
                 .into(),
                 unit_minutes: None,
                 accounts: Default::default(),
+                second_authoriser_above_pence: None,
             };
             docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
                 Ok(autosurgeon::reconcile(d, &firm_doc)?)
@@ -522,6 +524,7 @@ impl Satchel {
                 archived_on: None,
                 tasks: Vec::new(),
                 files: Vec::new(),
+                postings: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -699,6 +702,8 @@ impl Satchel {
         tx.execute("DELETE FROM expenses", [])?;
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM matter_files", [])?;
+        tx.execute("DELETE FROM posting_moves", [])?;
+        tx.execute("DELETE FROM postings", [])?;
         tx.execute("DELETE FROM search_docs", [])?;
         tx.execute("DELETE FROM matters", [])?;
         tx.execute("DELETE FROM contacts", [])?;

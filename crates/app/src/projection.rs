@@ -31,6 +31,18 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
             params![id, a.kind, a.name, a.sort_code, a.account_number, a.opening_balance_pence, a.opened_on],
         )?;
     }
+    crate::money::project_openings(tx, &doc.accounts)?;
+    match doc.second_authoriser_above_pence {
+        Some(p) => tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![crate::money::SECOND_AUTHORISER_KEY, p.to_string()],
+        )?,
+        None => tx.execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [crate::money::SECOND_AUTHORISER_KEY],
+        )?,
+    };
     tx.execute("DELETE FROM users", [])?;
     for (id, u) in &doc.users {
         tx.execute(
@@ -231,6 +243,27 @@ pub fn matter(
             }
             index(tx, "document", &f.id, Some(m), &f.name, "")
         },
+        m,
+    )?;
+    // Postings are only ever appended (a changed one is the firm server confirming it).
+    let postings_before = old.map(|o| o.postings.as_slice());
+    if postings_before.is_none() {
+        for (id,) in tx
+            .prepare_cached("SELECT id FROM postings WHERE matter_id = ?1 ORDER BY id DESC")?
+            .query_map([m], |r| Ok((r.get::<_, String>(0)?,)))?
+            .collect::<Result<Vec<_>, _>>()?
+        {
+            crate::money::unproject(tx, &id)?;
+        }
+    }
+    rows(
+        tx,
+        postings_before.or(Some(&[])),
+        &doc.postings,
+        |p| &p.id,
+        "",
+        |p| crate::money::unproject(tx, &p.id),
+        |p| crate::money::project(tx, m, number, p),
         m,
     )?;
     // Parties are few, and keyed by (contact, role): rewrite them.

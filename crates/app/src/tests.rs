@@ -2057,3 +2057,228 @@ fn only_cashiers_partners_and_admins_add_bank_accounts() {
         .unwrap_err();
     assert!(err.to_string().contains("only a cashier"), "{err}");
 }
+
+fn money_req(kind: &str, matter: &str, account: &str, amount: &str) -> satchel_api::PostingRequest {
+    satchel_api::PostingRequest {
+        kind: kind.into(),
+        matter: matter.into(),
+        account: account.into(),
+        amount: amount.into(),
+        reference: "REF".into(),
+        party: "Ann Lee".into(),
+        ..Default::default()
+    }
+}
+
+/// Two matters, a client account holding £60 for M00001 and £40 for M00002, an office
+/// account, and a second person (AB, a cashier) to authorise.
+fn books_store(vault: &MemoryVault) -> (tempfile::TempDir, Satchel) {
+    let (dir, mut s) = new_store(vault);
+    open_matter(&mut s, "Ann Lee");
+    open_matter(&mut s, "Bob Marsh");
+    s.add_bank_account(&account(
+        "client",
+        "Hale & Co Solicitors Client Account",
+        "22222222",
+        "100.00",
+        &["M00001=60.00", "M00002=40.00"],
+    ))
+    .unwrap();
+    s.add_bank_account(&account(
+        "office",
+        "Hale & Co Office Account",
+        "11111111",
+        "",
+        &[],
+    ))
+    .unwrap();
+    s.add_user("Alan Bird", "AB", "cashier", "").unwrap();
+    (dir, s)
+}
+
+#[test]
+fn postings_keep_the_client_money_rules_hand_worked() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    // £60 brought forward + £500 received = £560 held for M00001.
+    s.record_posting(&money_req("receipt", "M00001", "client", "500.00"))
+        .unwrap();
+    assert_eq!(s.client_balance_pence("M00001").unwrap(), 56_000);
+
+    // Paying out £600 would overdraw: refused, with the balance available, nothing kept.
+    let changes = count(&s, "SELECT count(*) FROM doc_changes");
+    let audit = count(&s, "SELECT count(*) FROM audit_events");
+    let err = s
+        .record_posting(&money_req("payment", "M00001", "client", "600.00"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("would overdraw the client ledger of M00001"),
+        "{err}"
+    );
+    assert!(err.contains("available £560.00"), "{err}");
+    assert_eq!(count(&s, "SELECT count(*) FROM doc_changes"), changes);
+    assert_eq!(count(&s, "SELECT count(*) FROM audit_events"), audit);
+
+    let pay = s
+        .record_posting(&money_req("payment", "M00001", "client", "200.00"))
+        .unwrap();
+    assert_eq!(
+        (pay.kind.as_str(), pay.state.as_str()),
+        ("payment", "confirmed")
+    );
+    assert_eq!(pay.recorded_by, "JH");
+
+    // Client to client needs a reason and a second person.
+    let mut between = money_req("transfer", "M00001", "client", "60.00");
+    between.to_matter = "M00002".into();
+    between.reason = "Same client's purchase completion".into();
+    let err = s.record_posting(&between).unwrap_err().to_string();
+    assert!(err.contains("Authorised by is required"), "{err}");
+    between.authorised_by = "JH".into();
+    let err = s.record_posting(&between).unwrap_err().to_string();
+    assert!(err.contains("someone other than who recorded it"), "{err}");
+    between.authorised_by = "ab".into();
+    s.record_posting(&between).unwrap();
+    assert_eq!(s.client_balance_pence("M00001").unwrap(), 30_000);
+    assert_eq!(s.client_balance_pence("M00002").unwrap(), 10_000);
+
+    // Client to office only against a bill (bills come with the register).
+    let mut to_office = money_req("transfer", "M00001", "client", "10.00");
+    let err = s.record_posting(&to_office).unwrap_err().to_string();
+    assert!(err.contains("only against a bill"), "{err}");
+    to_office.bill = "B000001".into();
+    let err = s.record_posting(&to_office).unwrap_err().to_string();
+    assert!(err.contains("not in the register"), "{err}");
+
+    // A fraction of a penny is refused.
+    let err = s
+        .record_posting(&money_req("receipt", "M00001", "client", "10.005"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.to_lowercase().contains("amount"), "{err}");
+
+    // The payment reversed: the £200 is back; reversing it again is refused.
+    let mut rev = satchel_api::PostingRequest {
+        kind: "reversal".into(),
+        matter: "M00001".into(),
+        reverses: pay.id.clone(),
+        reason: "Paid to the wrong payee".into(),
+        ..Default::default()
+    };
+    let reversal = s.record_posting(&rev).unwrap();
+    assert_eq!(reversal.amount_pence, 20_000);
+    assert_eq!(
+        s.posting(&pay.id).unwrap().reversed_by,
+        Some(reversal.id.clone())
+    );
+    assert_eq!(s.client_balance_pence("M00001").unwrap(), 50_000);
+    let err = s.record_posting(&rev).unwrap_err().to_string();
+    assert!(err.contains("reversed once"), "{err}");
+    rev.reverses = reversal.id.clone();
+    assert!(
+        s.record_posting(&rev).is_err(),
+        "a reversal is not reversed"
+    );
+
+    // Office money on the office side, never in the client ledger.
+    s.record_posting(&money_req("receipt", "M00001", "office", "75.00"))
+        .unwrap();
+
+    let ledger = s.client_ledger("M00001").unwrap();
+    assert_eq!(
+        ledger
+            .lines
+            .iter()
+            .map(|l| (
+                l.what.as_str(),
+                l.client_balance_pence,
+                l.office_balance_pence
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("brought forward", 6_000, 0),
+            ("receipt", 56_000, 0),
+            ("payment", 36_000, 0),
+            ("transfer", 30_000, 0),
+            ("reversal", 50_000, 0),
+            ("receipt", 50_000, 7_500),
+        ]
+    );
+    assert_eq!(
+        (
+            ledger.client_balance_pence,
+            ledger.available_pence,
+            ledger.office_balance_pence
+        ),
+        (50_000, 50_000, 7_500)
+    );
+    assert!(!ledger.lines[2].reversible && ledger.lines[1].reversible);
+
+    // Σ client ledgers = client cash book: 500 + 100 = £600 = 100 + 500 − 200 + 200.
+    let balances = s.client_balances().unwrap();
+    assert_eq!(
+        balances
+            .iter()
+            .map(|b| (b.matter_number.as_str(), b.balance_pence))
+            .collect::<Vec<_>>(),
+        [("M00001", 50_000), ("M00002", 10_000)]
+    );
+    let cash = s.cash_book("client", "2000-01-01", "").unwrap();
+    assert_eq!(cash.balance_pence, 60_000);
+    assert_eq!(cash.lines.first().unwrap().what, "opening");
+    assert_eq!(
+        s.cash_book("office", "2000-01-01", "")
+            .unwrap()
+            .balance_pence,
+        7_500
+    );
+
+    // Kept in the matter documents: a rebuild gives the same records.
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.client_ledger("M00001").unwrap(), ledger);
+    assert_eq!(s.client_balances().unwrap(), balances);
+}
+
+#[test]
+fn a_payment_over_the_firms_threshold_needs_a_second_authoriser() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    s.record_posting(&money_req("receipt", "M00001", "client", "9000.00"))
+        .unwrap();
+    s.set_second_authoriser_above("5000.00").unwrap();
+    let mut pay = money_req("payment", "M00001", "client", "5000.01");
+    let err = s.record_posting(&pay).unwrap_err().to_string();
+    assert!(err.contains("over £5,000.00"), "{err}");
+    pay.authorised_by = "ZZ".into();
+    let err = s.record_posting(&pay).unwrap_err().to_string();
+    assert!(err.contains("ZZ is not anyone"), "{err}");
+    pay.authorised_by = "AB".into();
+    let p = s.record_posting(&pay).unwrap();
+    assert_eq!(p.authorised_by.as_deref(), Some("AB"));
+    // At or under the threshold, one person will do; office payments never need two.
+    s.record_posting(&money_req("payment", "M00001", "client", "5000.00"))
+        .unwrap_err(); // only £3,999.99 left
+    s.record_posting(&money_req("payment", "M00001", "client", "3999.99"))
+        .unwrap();
+    s.record_posting(&money_req("payment", "M00001", "office", "6000.00"))
+        .unwrap();
+}
+
+#[test]
+fn fee_earners_do_not_post_money() {
+    let vault = MemoryVault::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Satchel::init_with(
+        &dir.path().join("data"),
+        &vault,
+        &setup("fee_earner"),
+        cheap(),
+    )
+    .unwrap();
+    open_matter(&mut s, "Ann Lee");
+    let err = s
+        .record_posting(&money_req("receipt", "M00001", "client", "1.00"))
+        .unwrap_err();
+    assert!(err.to_string().contains("only a cashier"), "{err}");
+}

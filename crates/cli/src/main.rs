@@ -11,6 +11,7 @@ use satchel_api::{
     MatterTermsRequest, NewContactRequest, NewExpenseRequest, NewKeyDateRequest, NewMatterRequest,
     NewNoteRequest, NewTaskRequest, NewTimeRequest, StartTimerRequest, TaskQuery, TimeEntry,
 };
+use satchel_app::domain::Money;
 use satchel_app::{AppError, KeyVault, Satchel, Setup, Unlock, paths, vault};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -104,6 +105,11 @@ enum Command {
     Account {
         #[command(subcommand)]
         command: AccountCommand,
+    },
+    /// Client and office money: receipts, payments, transfers, reversals, and the records.
+    Money {
+        #[command(subcommand)]
+        command: MoneyCommand,
     },
     /// People in the firm.
     User {
@@ -502,6 +508,100 @@ enum AccountCommand {
         brought_forward: Vec<String>,
     },
     List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where money moved, shared by receipts and payments.
+#[derive(clap::Args)]
+struct MoneyArgs {
+    #[arg(long)]
+    matter: String,
+    /// The bank account's name (a unique part of it will do) or id.
+    #[arg(long)]
+    account: String,
+    /// Pounds and pence, e.g. 1250.00.
+    #[arg(long)]
+    amount: String,
+    /// YYYY-MM-DD (default: today).
+    #[arg(long, default_value = "")]
+    date: String,
+    #[arg(long)]
+    reference: String,
+    /// bank_transfer (default), cheque, cash or card.
+    #[arg(long, default_value = "")]
+    method: String,
+    /// Initials of a second person who authorised it.
+    #[arg(long, default_value = "")]
+    authorised_by: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum MoneyCommand {
+    /// Money received on a matter.
+    Receive {
+        #[command(flatten)]
+        args: MoneyArgs,
+        /// Who paid it.
+        #[arg(long)]
+        from: String,
+    },
+    /// Money paid out on a matter (refused if it would overdraw the client ledger).
+    Pay {
+        #[command(flatten)]
+        args: MoneyArgs,
+        /// Who was paid.
+        #[arg(long)]
+        to: String,
+    },
+    /// Client money moved to another matter's ledger (--to-matter, --reason, --authorised-by)
+    /// or to office account against a bill (--bill).
+    Transfer {
+        #[command(flatten)]
+        args: MoneyArgs,
+        #[arg(long, default_value = "")]
+        to_matter: String,
+        /// The receiving account (default: the same client account, or the only office account).
+        #[arg(long, default_value = "")]
+        to_account: String,
+        /// The bill or written notification of costs a transfer to office is made against.
+        #[arg(long, default_value = "")]
+        bill: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Reverse a posting (the only way to correct one).
+    Reverse {
+        posting: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        date: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A matter's client ledger: client and office sides with running balances.
+    Ledger {
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A bank account's cash book (default: the last 90 days).
+    Cashbook {
+        #[arg(long)]
+        account: String,
+        #[arg(long, default_value = "")]
+        from: String,
+        #[arg(long, default_value = "")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The list of client balances: every matter's client money in each client account.
+    Balances {
         #[arg(long)]
         json: bool,
     },
@@ -1149,6 +1249,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Money { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            money(&mut s, command)?;
+        }
         Command::User { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             match command {
@@ -1319,6 +1423,160 @@ fn print_matter(m: &satchel_api::Matter) {
         m.client_name,
         m.description
     );
+}
+
+fn posting_request(kind: &str, a: MoneyArgs, party: String) -> (satchel_api::PostingRequest, bool) {
+    (
+        satchel_api::PostingRequest {
+            kind: kind.into(),
+            matter: a.matter,
+            account: a.account,
+            amount: a.amount,
+            date: a.date,
+            method: a.method,
+            reference: a.reference,
+            party,
+            authorised_by: a.authorised_by,
+            ..Default::default()
+        },
+        a.json,
+    )
+}
+
+fn money(s: &mut Satchel, command: MoneyCommand) -> anyhow::Result<()> {
+    let (req, json) = match command {
+        MoneyCommand::Receive { args, from } => posting_request("receipt", args, from),
+        MoneyCommand::Pay { args, to } => posting_request("payment", args, to),
+        MoneyCommand::Transfer {
+            args,
+            to_matter,
+            to_account,
+            bill,
+            reason,
+        } => {
+            let (req, json) = posting_request("transfer", args, String::new());
+            (
+                satchel_api::PostingRequest {
+                    to_matter,
+                    to_account,
+                    bill,
+                    reason,
+                    ..req
+                },
+                json,
+            )
+        }
+        MoneyCommand::Reverse {
+            posting,
+            reason,
+            date,
+            json,
+        } => {
+            let original = s.posting(&posting).map_err(explain)?;
+            (
+                satchel_api::PostingRequest {
+                    kind: "reversal".into(),
+                    matter: original.matter_number,
+                    reverses: posting,
+                    reason,
+                    date,
+                    ..Default::default()
+                },
+                json,
+            )
+        }
+        MoneyCommand::Ledger { matter, json } => {
+            let l = s.client_ledger(&matter).map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&l)?);
+                return Ok(());
+            }
+            println!("{} {}", l.matter_number, l.client_name);
+            println!(
+                "date\twhat\treference\tclient\tclient balance\toffice\toffice balance\tstate\tposting"
+            );
+            for x in &l.lines {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    x.date,
+                    x.what,
+                    x.reference,
+                    Money::from_pence(x.client_pence),
+                    Money::from_pence(x.client_balance_pence),
+                    Money::from_pence(x.office_pence),
+                    Money::from_pence(x.office_balance_pence),
+                    x.state,
+                    x.posting_id
+                );
+            }
+            println!(
+                "Client money held {} (available {}); office side {}.",
+                Money::from_pence(l.client_balance_pence),
+                Money::from_pence(l.available_pence),
+                Money::from_pence(l.office_balance_pence)
+            );
+            return Ok(());
+        }
+        MoneyCommand::Cashbook {
+            account,
+            from,
+            to,
+            json,
+        } => {
+            let c = s.cash_book(&account, &from, &to).map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&c)?);
+                return Ok(());
+            }
+            println!(
+                "{} ({}) {} to {}",
+                c.account.name, c.account.kind, c.from, c.to
+            );
+            println!(
+                "Brought forward {}",
+                Money::from_pence(c.brought_forward_pence)
+            );
+            for x in &c.lines {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    x.date,
+                    x.matter_number,
+                    x.what,
+                    x.reference,
+                    Money::from_pence(x.amount_pence),
+                    Money::from_pence(x.balance_pence),
+                    x.state
+                );
+            }
+            println!("Balance {}", Money::from_pence(c.balance_pence));
+            return Ok(());
+        }
+        MoneyCommand::Balances { json } => {
+            let list = s.client_balances().map_err(explain)?;
+            print_list(json, &list, "No client money held.", |b| {
+                println!(
+                    "{}\t{}\t{}\t{}\tavailable {}\tlast {}",
+                    b.account_name,
+                    b.matter_number,
+                    b.client_name,
+                    Money::from_pence(b.balance_pence),
+                    Money::from_pence(b.available_pence),
+                    b.last_movement
+                );
+            })?;
+            return Ok(());
+        }
+    };
+    let p = s.record_posting(&req).map_err(explain)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            p.id, p.matter_number, p.date, p.kind, p.amount, p.account_name, p.state
+        );
+    }
+    Ok(())
 }
 
 fn print_account(a: &satchel_api::BankAccount) {

@@ -335,6 +335,56 @@ pub enum Method {
     Internal,
 }
 
+impl Method {
+    pub const ALL: [Method; 5] = [
+        Method::BankTransfer,
+        Method::Cheque,
+        Method::Cash,
+        Method::Card,
+        Method::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::BankTransfer => "bank_transfer",
+            Method::Cheque => "cheque",
+            Method::Cash => "cash",
+            Method::Card => "card",
+            Method::Internal => "internal",
+        }
+    }
+
+    /// "bank_transfer" (or "bank transfer", "BACS"), "cheque", "cash", "card", "internal".
+    pub fn parse(text: &str) -> Result<Method, Invalid> {
+        let t = text.trim().to_lowercase().replace([' ', '-'], "_");
+        match t.as_str() {
+            "bacs" | "chaps" | "faster_payment" | "transfer" => Ok(Method::BankTransfer),
+            "check" => Ok(Method::Cheque),
+            _ => Method::ALL
+                .into_iter()
+                .find(|m| m.as_str() == t)
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "method",
+                        format!(
+                            "'{}' is not a method: use bank_transfer, cheque, cash or card",
+                            text.trim()
+                        ),
+                    )
+                }),
+        }
+    }
+}
+
+impl PostingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostingState::Pending => "pending",
+            PostingState::Confirmed => "confirmed",
+        }
+    }
+}
+
 /// Whether a posting has been confirmed.
 ///
 /// A payment or transfer out of a client account made offline waits for the firm server

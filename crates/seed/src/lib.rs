@@ -564,6 +564,7 @@ impl Firm {
                 archived_on: archived_on.map(|d| d.to_string()),
                 tasks,
                 files: Vec::new(),
+                postings: Vec::new(),
             });
         }
         self.next_matter = end;

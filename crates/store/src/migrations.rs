@@ -329,6 +329,48 @@ CREATE TABLE bank_accounts (
 ) STRICT;
 "#;
 
+const V12: &str = r#"
+-- Postings (projection of the matter documents): one row per posting, immutable. `body`
+-- is the posting as the core books take it (JSON), so a ledger can be replayed.
+CREATE TABLE postings (
+    id            TEXT PRIMARY KEY,
+    matter_id     TEXT NOT NULL REFERENCES matters(id),
+    matter_number INTEGER NOT NULL,
+    date          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('receipt', 'payment', 'client_to_office', 'client_to_client', 'reversal')),
+    account_id    TEXT NOT NULL,
+    amount_pence  INTEGER NOT NULL CHECK (amount_pence >= 0),
+    reference     TEXT NOT NULL,
+    party         TEXT NOT NULL,
+    recorded_by   TEXT NOT NULL,
+    authorised_by TEXT,
+    recorded_at   TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'confirmed')),
+    reverses      TEXT,
+    bill_ref      TEXT,
+    body          TEXT NOT NULL
+) STRICT;
+CREATE INDEX postings_by_matter ON postings(matter_number, date, id);
+CREATE INDEX postings_reverses ON postings(reverses) WHERE reverses IS NOT NULL;
+
+-- Where each posting moves money, credit positive: a bank account's cash book ('cash',
+-- matter 0), a matter's client ledger in one client account ('client'), or a matter's
+-- office side ('office', account ''). Opening balances are rows too, with posting ids
+-- 'opening:<account>' — so every balance is one sum over one index.
+CREATE TABLE posting_moves (
+    posting_id    TEXT NOT NULL,
+    place         TEXT NOT NULL CHECK (place IN ('cash', 'client', 'office')),
+    account_id    TEXT NOT NULL,
+    matter_number INTEGER NOT NULL,
+    date          TEXT NOT NULL,
+    delta_pence   INTEGER NOT NULL,
+    confirmed     INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+    PRIMARY KEY (posting_id, place, account_id, matter_number)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX moves_by_ledger ON posting_moves(matter_number, place, account_id, delta_pence);
+CREATE INDEX moves_by_account ON posting_moves(account_id, place, date, delta_pence);
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -342,12 +384,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V9),
         M::up(V10),
         M::up(V11),
+        M::up(V12),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    11
+    12
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
