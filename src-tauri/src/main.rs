@@ -336,6 +336,39 @@ async fn add_bank_account(
 }
 
 #[tauri::command]
+async fn record_posting(
+    shell: State<'_, Shell>,
+    req: satchel_api::PostingRequest,
+) -> Result<satchel_api::Posting, ApiError> {
+    shell.with_open(|s| s.record_posting(&req))
+}
+
+#[tauri::command]
+async fn client_ledger(
+    shell: State<'_, Shell>,
+    matter: String,
+) -> Result<satchel_api::ClientLedger, ApiError> {
+    shell.with_open(|s| s.client_ledger(&matter))
+}
+
+#[tauri::command]
+async fn cash_book(
+    shell: State<'_, Shell>,
+    account: String,
+    from: String,
+    to: String,
+) -> Result<satchel_api::CashBook, ApiError> {
+    shell.with_open(|s| s.cash_book(&account, &from, &to))
+}
+
+#[tauri::command]
+async fn client_balances(
+    shell: State<'_, Shell>,
+) -> Result<Vec<satchel_api::ClientBalanceRow>, ApiError> {
+    shell.with_open(|s| s.client_balances())
+}
+
+#[tauri::command]
 async fn list_bank_accounts(
     shell: State<'_, Shell>,
 ) -> Result<Vec<satchel_api::BankAccount>, ApiError> {
@@ -557,6 +590,10 @@ fn main() -> std::process::ExitCode {
             list_parties,
             add_bank_account,
             list_bank_accounts,
+            record_posting,
+            client_ledger,
+            cash_book,
+            client_balances,
             get_contact,
             contact_matters,
             wip_by_fee_earner,

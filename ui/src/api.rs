@@ -335,3 +335,32 @@ pub async fn add_bank_account(
 pub async fn list_bank_accounts() -> Result<Vec<satchel_api::BankAccount>, ApiError> {
     call(cmd::LIST_BANK_ACCOUNTS, &NoArgs {}).await
 }
+
+pub async fn record_posting(
+    req: &satchel_api::PostingRequest,
+) -> Result<satchel_api::Posting, ApiError> {
+    call(cmd::RECORD_POSTING, &Req { req }).await
+}
+
+pub async fn client_ledger(matter: &str) -> Result<satchel_api::ClientLedger, ApiError> {
+    call(cmd::CLIENT_LEDGER, &MatterArg { matter }).await
+}
+
+#[derive(Serialize)]
+struct CashBookArgs<'a> {
+    account: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+pub async fn cash_book(
+    account: &str,
+    from: &str,
+    to: &str,
+) -> Result<satchel_api::CashBook, ApiError> {
+    call(cmd::CASH_BOOK, &CashBookArgs { account, from, to }).await
+}
+
+pub async fn client_balances() -> Result<Vec<satchel_api::ClientBalanceRow>, ApiError> {
+    call(cmd::CLIENT_BALANCES, &NoArgs {}).await
+}

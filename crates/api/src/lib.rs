@@ -455,6 +455,11 @@ pub struct LedgerLine {
     pub office_pence: i64,
     pub client_balance_pence: i64,
     pub office_balance_pence: i64,
+    /// The four figures above as "£1,234.56" (blank for no movement on that side).
+    pub client: String,
+    pub office: String,
+    pub client_balance: String,
+    pub office_balance: String,
     /// Whether it may still be reversed (confirmed, not a reversal, not reversed).
     pub reversible: bool,
 }
@@ -470,6 +475,9 @@ pub struct ClientLedger {
     /// What may be paid out now.
     pub available_pence: i64,
     pub office_balance_pence: i64,
+    pub client_balance: String,
+    pub available: String,
+    pub office_balance: String,
 }
 
 /// One line of a bank account's cash book.
@@ -485,6 +493,8 @@ pub struct CashBookLine {
     /// Credit (money in) positive.
     pub amount_pence: i64,
     pub balance_pence: i64,
+    pub amount: String,
+    pub balance: String,
 }
 
 /// A bank account's cash book for a period.
@@ -497,6 +507,8 @@ pub struct CashBook {
     pub brought_forward_pence: i64,
     pub lines: Vec<CashBookLine>,
     pub balance_pence: i64,
+    pub brought_forward: String,
+    pub balance: String,
 }
 
 /// One matter's client money in one client account.
@@ -507,6 +519,8 @@ pub struct ClientBalanceRow {
     pub client_name: String,
     pub balance_pence: i64,
     pub available_pence: i64,
+    pub balance: String,
+    pub available: String,
     /// ISO date of the last movement.
     pub last_movement: String,
 }

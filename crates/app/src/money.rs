@@ -564,6 +564,15 @@ fn other_matters(conn: &Connection, kind: &PostingKind) -> Result<Vec<MatterNumb
     })
 }
 
+/// A movement as a ledger shows it: blank for none.
+fn nonzero(m: Money) -> String {
+    if m.pence() == 0 {
+        String::new()
+    } else {
+        m.to_string()
+    }
+}
+
 fn amount(text: &str) -> Result<Money, Invalid> {
     if text.trim().is_empty() {
         return Err(Invalid::new("amount", "is required"));
@@ -882,6 +891,10 @@ impl Satchel {
                     office_pence: l.office_side.pence(),
                     client_balance_pence: l.client_balance.pence(),
                     office_balance_pence: l.office_balance.pence(),
+                    client: nonzero(l.client_side),
+                    office: nonzero(l.office_side),
+                    client_balance: l.client_balance.to_string(),
+                    office_balance: l.office_balance.to_string(),
                     reversible: entry.is_some_and(|e| {
                         e.state() == PostingState::Confirmed
                             && e.reversed_by().is_none()
@@ -898,6 +911,9 @@ impl Satchel {
             client_balance_pence: client.recorded().pence(),
             available_pence: client.available().pence(),
             office_balance_pence: books.office_side(number).recorded().pence(),
+            client_balance: client.recorded().to_string(),
+            available: client.available().to_string(),
+            office_balance: books.office_side(number).recorded().to_string(),
         })
     }
 
@@ -978,6 +994,8 @@ impl Satchel {
                 state,
                 amount_pence: delta,
                 balance_pence: balance,
+                amount: Money::from_pence(delta).to_string(),
+                balance: Money::from_pence(balance).to_string(),
             });
         }
         Ok(api::CashBook {
@@ -987,6 +1005,8 @@ impl Satchel {
             brought_forward_pence: brought_forward,
             lines,
             balance_pence: balance,
+            brought_forward: Money::from_pence(brought_forward).to_string(),
+            balance: Money::from_pence(balance).to_string(),
         })
     }
 
@@ -1005,12 +1025,15 @@ impl Satchel {
              ORDER BY a.name, v.matter_number",
         )?;
         let rows = stmt.query_map([], |r| {
+            let (balance, available): (i64, i64) = (r.get(3)?, r.get(4)?);
             Ok(api::ClientBalanceRow {
                 account_name: r.get(0)?,
                 matter_number: MatterNumber::new(r.get(1)?).to_string(),
                 client_name: r.get(2)?,
-                balance_pence: r.get(3)?,
-                available_pence: r.get(4)?,
+                balance_pence: balance,
+                available_pence: available,
+                balance: Money::from_pence(balance).to_string(),
+                available: Money::from_pence(available).to_string(),
                 last_movement: r.get(5)?,
             })
         })?;

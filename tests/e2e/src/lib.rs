@@ -75,6 +75,26 @@ impl Home {
     }
 }
 
+/// Run the `satchel` CLI in `home` (the real keyring; `pass` as SATCHEL_PASSPHRASE where
+/// given); its standard output, or an error with everything it said.
+pub fn cli(home: &Home, args: &[&str], pass: Option<&str>) -> Result<String> {
+    let mut c = Command::new(bin("satchel")?);
+    home.apply(&mut c);
+    c.args(args).stdin(std::process::Stdio::null());
+    if let Some(p) = pass {
+        c.env("SATCHEL_PASSPHRASE", p);
+    }
+    let out = c.output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "satchel {}: {}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -1,11 +1,12 @@
-//! Accounts: the firm's client and office bank accounts. (Postings, ledgers, bills and
-//! reconciliation come next; the page says so.)
+//! Accounts: the firm's client and office bank accounts, the list of client balances, and
+//! each account's cash book. (Bills, statements and the reconciliation come next; the page
+//! says so.)
 
 use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, BankAccount, NewBankAccountRequest};
+use satchel_api::{ApiError, BankAccount, CashBook, ClientBalanceRow, NewBankAccountRequest};
 
 const FIELDS: &[&str] = &[
     "kind",
@@ -20,23 +21,44 @@ const FIELDS: &[&str] = &[
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let accounts = RwSignal::new(None::<Result<Vec<BankAccount>, ApiError>>);
-    let reload =
-        move || spawn_local(async move { accounts.set(Some(api::list_bank_accounts().await)) });
+    let balances = RwSignal::new(None::<Result<Vec<ClientBalanceRow>, ApiError>>);
+    let cash_book = RwSignal::new(None::<Result<CashBook, ApiError>>);
+    let reload = move || {
+        spawn_local(async move {
+            accounts.set(Some(api::list_bank_accounts().await));
+            balances.set(Some(api::client_balances().await));
+        })
+    };
     reload();
+    let show_cash_book = Callback::new(move |id: String| {
+        spawn_local(async move { cash_book.set(Some(api::cash_book(&id, "", "").await)) })
+    });
     view! {
         <section class="page">
             <header class="page-head">
                 <h1>"Accounts"</h1>
             </header>
             <p class="muted" id="accounts-scope">
-                "Bank accounts are kept here. Client ledgers, receipts and payments, bills, bank statements and the three-way reconciliation are being built next."
+                "Bank accounts, client balances and cash books are kept here; receipts and payments are recorded on each matter's Money tab. Bills, bank statements and the three-way reconciliation are being built next."
             </p>
             <Loaded
                 state=accounts
                 loading="Loading bank accounts…"
                 list_id="account-list"
                 empty="No bank accounts yet."
-                table=|list| view! { <AccountTable list /> }
+                table=move |list| view! { <AccountTable list on_open=show_cash_book /> }
+            />
+            {move || cash_book.get().map(|c| match c {
+                Ok(c) => view! { <CashBookView book=c /> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+            })}
+            <h2>"Client balances"</h2>
+            <Loaded
+                state=balances
+                loading="Loading client balances…"
+                list_id="client-balances"
+                empty="No client money is held."
+                table=|list| view! { <BalanceTable list /> }
             />
             <AccountForm on_added=Callback::new(move |_: BankAccount| reload()) />
         </section>
@@ -44,26 +66,29 @@ pub fn AccountsPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountTable(list: Vec<BankAccount>) -> impl IntoView {
+fn AccountTable(list: Vec<BankAccount>, on_open: Callback<String>) -> impl IntoView {
     let count = list.len();
     view! {
         <div class="card flush">
             <table class="grid" id="account-list" data-count=count>
                 <thead>
-                    <tr><th>"Kind"</th><th>"Name"</th><th>"Sort code"</th><th>"Account"</th><th>"Opening balance"</th></tr>
+                    <tr><th>"Kind"</th><th>"Name"</th><th>"Sort code"</th><th>"Account"</th><th>"Opening balance"</th><th></th></tr>
                 </thead>
                 <tbody>
                     {list
                         .into_iter()
-                        .map(|a| view! {
+                        .map(|a| {
+                            let id = a.id.clone();
+                            view! {
                             <tr>
                                 <td><span class=format!("pill {}", a.kind)>{if a.kind == "client" { "Client" } else { "Office" }}</span></td>
                                 <td>{a.name}</td>
                                 <td class="mono">{a.sort_code}</td>
                                 <td class="mono">{a.account_number}</td>
                                 <td>{a.opening_balance} " on " {a.opened_on}</td>
+                                <td><button class="link cash-book" on:click=move |_| on_open.run(id.clone())>"Cash book"</button></td>
                             </tr>
-                        })
+                        }})
                         .collect_view()}
                 </tbody>
             </table>
@@ -143,5 +168,66 @@ fn AccountForm(on_added: Callback<BankAccount>) -> impl IntoView {
                 <button type="submit" class="primary" id="account-submit" disabled=move || busy.get()>"Add account"</button>
             </div>
         </form>
+    }
+}
+
+#[component]
+fn CashBookView(book: CashBook) -> impl IntoView {
+    let count = book.lines.len();
+    view! {
+        <div class="card flush" id="cash-book" data-account=book.account.id.clone() data-balance-pence=book.balance_pence>
+            <h2 class="card-title">{format!("Cash book: {} ({} to {})", book.account.name, book.from, book.to)}</h2>
+            <table class="grid" data-count=count>
+                <thead>
+                    <tr><th>"Date"</th><th>"Matter"</th><th>"Details"</th><th>"Reference"</th><th class="num">"Amount"</th><th class="num">"Balance"</th></tr>
+                </thead>
+                <tbody>
+                    <tr class="muted"><td colspan="5">"Brought forward"</td><td class="num">{book.brought_forward}</td></tr>
+                    {book
+                        .lines
+                        .into_iter()
+                        .map(|l| view! {
+                            <tr>
+                                <td>{l.date}</td>
+                                <td>{l.matter_number}</td>
+                                <td>{l.what.replace('_', " ")}{(!l.party.is_empty()).then(|| format!(" · {}", l.party))}</td>
+                                <td>{l.reference}</td>
+                                <td class="num">{l.amount}</td>
+                                <td class="num">{l.balance}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn BalanceTable(list: Vec<ClientBalanceRow>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <div class="card flush">
+            <table class="grid" id="client-balances" data-count=count>
+                <thead>
+                    <tr><th>"Account"</th><th>"Matter"</th><th>"Client"</th><th class="num">"Held"</th><th class="num">"Available"</th><th>"Last movement"</th></tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|b| view! {
+                            <tr class:overdrawn=b.balance_pence < 0>
+                                <td>{b.account_name}</td>
+                                <td>{b.matter_number}</td>
+                                <td>{b.client_name}</td>
+                                <td class="num">{b.balance}</td>
+                                <td class="num">{b.available}</td>
+                                <td>{b.last_movement}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

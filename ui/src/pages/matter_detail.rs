@@ -1,6 +1,7 @@
 //! One matter: its facts, work in progress and notes.
 
 use super::matter_work::{DetailsForm, DocumentPanel, PartiesPanel, StatusActions, TaskPanel};
+use super::money::MoneyPanel;
 use crate::api;
 use crate::components::{Field, FormError, FormState, Loaded, field_error, require};
 use leptos::prelude::*;
@@ -18,16 +19,18 @@ enum Tab {
     Tasks,
     Documents,
     Costs,
+    Money,
     Notes,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [
+    const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Parties,
         Tab::Tasks,
         Tab::Documents,
         Tab::Costs,
+        Tab::Money,
         Tab::Notes,
     ];
     fn label(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Tab {
             Tab::Tasks => "Tasks",
             Tab::Documents => "Documents",
             Tab::Costs => "Disbursements",
+            Tab::Money => "Money",
             Tab::Notes => "Notes",
         }
     }
@@ -47,6 +51,7 @@ impl Tab {
             Tab::Tasks => "tab-tasks",
             Tab::Documents => "tab-documents",
             Tab::Costs => "tab-costs",
+            Tab::Money => "tab-money",
             Tab::Notes => "tab-notes",
         }
     }
@@ -85,8 +90,12 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
     spawn_local(async move { users.set(Some(api::list_users().await.unwrap_or_default())) });
     let fact = move |f: fn(&Matter) -> String| move || current.with(f);
     let tab = RwSignal::new(Tab::Overview);
-    let (terms_number, costs_number, notes_number) =
-        (number.clone(), number.clone(), number.clone());
+    let (terms_number, costs_number, notes_number, money_number) = (
+        number.clone(),
+        number.clone(),
+        number.clone(),
+        number.clone(),
+    );
     view! {
         <section class="page" id="matter-detail" data-number=data_number>
             <header class="page-head">
@@ -174,6 +183,7 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     />
                 }
                 .into_any(),
+                Tab::Money => view! { <MoneyPanel matter=money_number.clone() /> }.into_any(),
                 Tab::Notes => view! {
                     <NoteForm matter=notes_number.clone() on_added />
                     <Loaded

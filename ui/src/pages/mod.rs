@@ -4,6 +4,7 @@ pub mod diary;
 pub mod matter_detail;
 pub mod matter_work;
 pub mod matters;
+pub mod money;
 pub mod settings;
 pub mod setup;
 pub mod time;
