@@ -28,12 +28,14 @@
 //!   or a time zone after it is read past, not converted.
 #![forbid(unsafe_code)]
 
+mod ofx;
 mod text;
 
 use jiff::civil::Date;
 use satchel_core::Money;
 use std::fmt;
 
+pub use ofx::parse_ofx;
 
 /// One transaction on a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
