@@ -28,6 +28,7 @@
 //!   or a time zone after it is read past, not converted.
 #![forbid(unsafe_code)]
 
+mod csv_file;
 mod ofx;
 mod text;
 
@@ -35,6 +36,7 @@ use jiff::civil::Date;
 use satchel_core::Money;
 use std::fmt;
 
+pub use csv_file::{AmountColumns, CsvMapping, DateFormat, parse_csv};
 pub use ofx::parse_ofx;
 
 /// One transaction on a statement.
