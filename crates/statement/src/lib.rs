@@ -29,6 +29,8 @@
 #![forbid(unsafe_code)]
 
 mod csv_file;
+mod keys;
+mod matching;
 mod ofx;
 mod text;
 
@@ -37,6 +39,8 @@ use satchel_core::Money;
 use std::fmt;
 
 pub use csv_file::{AmountColumns, CsvMapping, DateFormat, parse_csv};
+pub use keys::{keyed, line_key};
+pub use matching::{Candidate, LineToMatch, Match, auto_match};
 pub use ofx::parse_ofx;
 
 /// One transaction on a statement.
