@@ -56,6 +56,12 @@ pub mod cmd {
     pub const CLIENT_LEDGER: &str = "client_ledger";
     pub const CASH_BOOK: &str = "cash_book";
     pub const CLIENT_BALANCES: &str = "client_balances";
+    pub const DRAFT_BILL: &str = "draft_bill";
+    pub const CREATE_BILL: &str = "create_bill";
+    pub const DELIVER_BILL: &str = "deliver_bill";
+    pub const CREDIT_BILL: &str = "credit_bill";
+    pub const LIST_BILLS: &str = "list_bills";
+    pub const BILL_PDF: &str = "bill_pdf";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -523,6 +529,68 @@ pub struct ClientBalanceRow {
     pub available: String,
     /// ISO date of the last movement.
     pub last_movement: String,
+}
+
+/// Bill a matter's unbilled time, expenses and disbursements.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewBillRequest {
+    pub matter: String,
+    /// ISO date; empty for today.
+    pub date: String,
+    /// `bill` (empty) or `notification` (a written notification of costs).
+    pub kind: String,
+}
+
+/// A credit note against a bill: the whole bill, or part of its professional charges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreditRequest {
+    /// The bill's number.
+    pub bill: String,
+    /// Net professional charges to credit ("100.00"); empty for the whole bill.
+    pub fees: String,
+    pub reason: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillLine {
+    /// `fees`, `expense` or `disbursement`.
+    pub kind: String,
+    pub date: String,
+    pub description: String,
+    pub net_pence: i64,
+    pub vat_pence: i64,
+    pub net: String,
+    pub vat: String,
+}
+
+/// A bill, written notification of costs or credit note, as the register holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bill {
+    pub id: String,
+    pub number: String,
+    /// `bill`, `notification` or `credit_note`; empty for a draft.
+    pub kind: String,
+    pub matter_number: String,
+    pub client_name: String,
+    pub date: String,
+    pub delivered_on: Option<String>,
+    /// A credit note's bill number.
+    pub credits: Option<String>,
+    pub lines: Vec<BillLine>,
+    pub fees_pence: i64,
+    pub expenses_pence: i64,
+    pub disbursements_pence: i64,
+    pub vat_pence: i64,
+    pub total_pence: i64,
+    pub paid_pence: i64,
+    pub credited_pence: i64,
+    pub unpaid_pence: i64,
+    pub total: String,
+    pub vat: String,
+    pub unpaid: String,
 }
 
 /// A matter a contact is on, and in which role.

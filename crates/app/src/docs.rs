@@ -126,6 +126,47 @@ pub struct MatterDoc {
     /// removed: a correction is a reversal (schema 12).
     #[autosurgeon(missing = "Vec::new")]
     pub postings: Vec<PostingRec>,
+    /// Bills, written notifications of costs and credit notes, in the order made; a bill
+    /// is never changed except to record its delivery (schema 13).
+    #[autosurgeon(missing = "Vec::new")]
+    pub bills: Vec<BillRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BillRec {
+    pub id: String,
+    /// "B000123": unique in the firm (numbers come from this device's leased block).
+    pub number: String,
+    /// `bill`, `notification` (a written notification of costs) or `credit_note`.
+    pub kind: String,
+    /// ISO civil date.
+    pub date: String,
+    /// ISO civil date it was delivered to the client.
+    pub delivered_on: Option<String>,
+    /// A credit note's bill (its id).
+    pub credits: Option<String>,
+    /// A credit note of the whole bill: the bill's items become unbilled again.
+    pub releases_items: bool,
+    pub lines: Vec<BillLineRec>,
+    /// The time entries and expenses billed on it.
+    pub time_ids: Vec<String>,
+    pub expense_ids: Vec<String>,
+    /// Why (a credit note).
+    pub reason: Option<String>,
+    /// Initials.
+    pub recorded_by: String,
+    /// RFC 3339 UTC instant.
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BillLineRec {
+    /// `fees`, `expense` or `disbursement`.
+    pub kind: String,
+    pub date: String,
+    pub description: String,
+    pub net_pence: i64,
+    pub vat_pence: i64,
 }
 
 /// One posting as the matter document keeps it: flat fields, so that any Automerge client

@@ -83,7 +83,8 @@ impl Satchel {
         Ok(self.store.conn().query_row(
             "SELECT coalesce(sum(CASE WHEN x.kind = 'disbursement' THEN x.net_pence END), 0),
                     coalesce(sum(CASE WHEN x.kind = 'expense' THEN x.net_pence END), 0)
-             FROM expenses x JOIN matters m ON m.id = x.matter_id WHERE m.number = ?1",
+             FROM expenses x JOIN matters m ON m.id = x.matter_id
+             WHERE m.number = ?1 AND x.bill_id IS NULL",
             [matter_number.get()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)

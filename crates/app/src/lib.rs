@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod bills;
 mod bulk;
 mod conflicts;
 mod contacts;
@@ -525,6 +526,7 @@ impl Satchel {
                 tasks: Vec::new(),
                 files: Vec::new(),
                 postings: Vec::new(),
+                bills: Vec::new(),
             };
             docs::change(tx, &id, docs::KIND_MATTER, actor, at, "open matter", |d| {
                 Ok(autosurgeon::reconcile(d, &doc)?)
@@ -702,6 +704,7 @@ impl Satchel {
         tx.execute("DELETE FROM expenses", [])?;
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM matter_files", [])?;
+        tx.execute("DELETE FROM bills", [])?;
         tx.execute("DELETE FROM posting_moves", [])?;
         tx.execute("DELETE FROM postings", [])?;
         tx.execute("DELETE FROM search_docs", [])?;

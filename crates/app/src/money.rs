@@ -612,10 +612,32 @@ impl Satchel {
                 Ok(v.trim().to_owned())
             }
         };
+        let mut office_bill = None;
         let kind = match req.kind.trim() {
             "receipt" | "payment" => {
-                let (account, _, _) = resolve_account(conn, "account", &req.account)?;
+                let (account, account_kind, _) = resolve_account(conn, "account", &req.account)?;
                 let amount = amount(&req.amount)?;
+                if !req.bill.trim().is_empty() {
+                    if req.kind.trim() != "receipt" || account_kind != AccountKind::Office {
+                        return Err(Invalid::new(
+                            "bill",
+                            "is for money paid into office account for a bill; money paid into client account is client money until it is transferred against the bill",
+                        )
+                        .into());
+                    }
+                    let notice = crate::bills::costs_notice(conn, matter, &req.bill)?;
+                    if amount > notice.unpaid {
+                        return Err(Invalid::new(
+                            "amount",
+                            format!(
+                                "({amount}) is more than the {} unpaid on {}",
+                                notice.unpaid, notice.reference
+                            ),
+                        )
+                        .into());
+                    }
+                    office_bill = Some(notice.reference);
+                }
                 if req.kind.trim() == "receipt" {
                     PostingKind::Receipt { account, amount }
                 } else {
@@ -656,7 +678,7 @@ impl Satchel {
                     from,
                     to,
                     amount: amount(&req.amount)?,
-                    bill: self.costs_notice(matter, &req.bill)?,
+                    bill: crate::bills::costs_notice(conn, matter, &req.bill)?,
                 }
             }
             "transfer" => {
@@ -739,7 +761,11 @@ impl Satchel {
                     .entry(id)
                     .map(|e| e.posting().clone())
                     .ok_or_else(|| AppError::Document("the books lost a posting".into()))?;
-                let rec = to_rec(&kept, at);
+                let mut rec = to_rec(&kept, at);
+                if let Some(bill) = &office_bill {
+                    rec.notice = Some("bill".into());
+                    rec.bill_reference = Some(bill.clone());
+                }
                 crate::update_matter(tx, &matter_id, actor, at, &format!("record {word}"), |m| {
                     m.postings.push(rec.clone());
                 })?;
@@ -804,19 +830,6 @@ impl Satchel {
             )
             .into()),
         }
-    }
-
-    /// What a transfer to office is made against: a bill (or written notification of
-    /// costs) on the matter, with what is billed and still unpaid on it.
-    fn costs_notice(&self, matter: MatterNumber, bill: &str) -> Result<BillRef, AppError> {
-        Err(Invalid::new(
-            "bill",
-            format!(
-                "{} is not in the register of bills and notifications of costs for {matter}",
-                bill.trim()
-            ),
-        )
-        .into())
     }
 
     /// One posting, as the books hold it.

@@ -266,6 +266,21 @@ pub fn matter(
         |p| crate::money::project(tx, m, number, p),
         m,
     )?;
+    // Bills change only to record delivery.
+    let bills_before = old.map(|o| o.bills.as_slice());
+    if bills_before.is_none() {
+        tx.execute("DELETE FROM bills WHERE matter_id = ?1", [m])?;
+    }
+    rows(
+        tx,
+        bills_before.or(Some(&[])),
+        &doc.bills,
+        |b| &b.id,
+        "",
+        |b| crate::bills::unproject(tx, b),
+        |b| crate::bills::project(tx, m, number, b),
+        m,
+    )?;
     // Parties are few, and keyed by (contact, role): rewrite them.
     if old.is_none_or(|o| o.parties != doc.parties) {
         tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [m])?;

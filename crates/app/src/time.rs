@@ -197,7 +197,7 @@ impl Satchel {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Work in progress on a matter: all recorded time (billing comes later).
+    /// Work in progress on a matter: recorded time not yet billed.
     pub fn wip(&self, matter: &str) -> Result<api::Wip, AppError> {
         let (matter_id, number) = resolve_matter(self.store.conn(), matter)?;
         let (entries, billable_minutes, non_billable_minutes, billable_units, value): (
@@ -212,7 +212,7 @@ impl Satchel {
                         coalesce(sum(CASE WHEN billable THEN 0 ELSE minutes END), 0),
                         coalesce(sum(CASE WHEN billable THEN units END), 0),
                         coalesce(sum(CASE WHEN billable THEN value_pence END), 0)
-                 FROM time_entries WHERE matter_id = ?1",
+                 FROM time_entries WHERE matter_id = ?1 AND bill_id IS NULL",
             [matter_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
@@ -262,13 +262,14 @@ impl Satchel {
 
     /// Set a matter's own rate and the estimate given to the client.
     /// Work in progress per fee earner (who recorded the time), across every matter held
-    /// on this device, largest first. Time is unbilled until billing arrives.
+    /// on this device, largest first: time not yet billed.
     pub fn wip_by_fee_earner(&self) -> Result<Vec<api::FeeEarnerWip>, AppError> {
         let mut stmt = self.store.conn().prepare_cached(
             "SELECT u.initials, u.name, count(DISTINCT t.matter_id), count(*),
                     coalesce(sum(CASE WHEN t.billable THEN t.minutes END), 0),
                     coalesce(sum(CASE WHEN t.billable THEN t.value_pence END), 0)
              FROM time_entries t JOIN users u ON u.id = t.user_id
+             WHERE t.bill_id IS NULL
              GROUP BY t.user_id ORDER BY 6 DESC, u.initials",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
 pub mod conflict;
 pub mod contact;
 pub mod dates;

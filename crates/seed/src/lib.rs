@@ -565,6 +565,7 @@ impl Firm {
                 tasks,
                 files: Vec::new(),
                 postings: Vec::new(),
+                bills: Vec::new(),
             });
         }
         self.next_matter = end;

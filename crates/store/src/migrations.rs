@@ -371,6 +371,48 @@ CREATE INDEX moves_by_ledger ON posting_moves(matter_number, place, account_id, 
 CREATE INDEX moves_by_account ON posting_moves(account_id, place, date, delta_pence);
 "#;
 
+const V13: &str = r#"
+-- The central register of bills, written notifications of costs and credit notes
+-- (projection of the matter documents). `lines` is the bill's lines as JSON.
+CREATE TABLE bills (
+    id                  TEXT PRIMARY KEY,
+    matter_id           TEXT NOT NULL REFERENCES matters(id),
+    matter_number       INTEGER NOT NULL,
+    number              TEXT NOT NULL UNIQUE,
+    kind                TEXT NOT NULL CHECK (kind IN ('bill', 'notification', 'credit_note')),
+    date                TEXT NOT NULL,
+    delivered_on        TEXT,
+    credits             TEXT,
+    fees_pence          INTEGER NOT NULL,
+    expenses_pence      INTEGER NOT NULL,
+    disbursements_pence INTEGER NOT NULL,
+    vat_pence           INTEGER NOT NULL,
+    total_pence         INTEGER NOT NULL,
+    lines               TEXT NOT NULL,
+    reason              TEXT,
+    recorded_by         TEXT NOT NULL,
+    recorded_at         TEXT NOT NULL
+) STRICT;
+CREATE INDEX bills_by_matter ON bills(matter_number, date);
+CREATE INDEX bills_by_date ON bills(date);
+CREATE INDEX bills_credits ON bills(credits) WHERE credits IS NOT NULL;
+CREATE INDEX postings_by_bill ON postings(bill_ref) WHERE bill_ref IS NOT NULL;
+
+-- Bill numbers leased to this device, as matter numbers are (a standalone device holds
+-- the whole series).
+CREATE TABLE bill_number_blocks (
+    first INTEGER NOT NULL,
+    last  INTEGER NOT NULL,
+    next  INTEGER NOT NULL,
+    CHECK (first <= next AND next <= last + 1)
+) STRICT;
+INSERT INTO bill_number_blocks (first, last, next) VALUES (1, 999999, 1);
+
+-- The bill an item was billed on (NULL: unbilled).
+ALTER TABLE time_entries ADD COLUMN bill_id TEXT;
+ALTER TABLE expenses ADD COLUMN bill_id TEXT;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -385,12 +427,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V10),
         M::up(V11),
         M::up(V12),
+        M::up(V13),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    12
+    13
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -112,8 +112,11 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
     let err = wait_for_text(&c, "#posting-form #posting-amount-error", "overdraw").await?;
     assert!(err.contains("available £500.00"), "{err}");
     assert_eq!(text_of(&c, "#ledger-client-balance").await?, "£500.00");
-    c.execute("document.getElementById('posting-form').scrollIntoView()", vec![])
-        .await?;
+    c.execute(
+        "document.getElementById('posting-form').scrollIntoView()",
+        vec![],
+    )
+    .await?;
     shot(&c, "money-01-overdraw-refused.png").await?;
 
     record(&c, "payment", "120.00", "CHQ 100201", "Land Registry").await?;
