@@ -19,10 +19,15 @@ pub(crate) const MARGIN_X: f32 = 56.69;
 /// 18 mm at the top.
 pub(crate) const TOP: f32 = 51.0;
 /// Body text ends here; the footer sits below.
-pub(crate) const BOTTOM: f32 = PAGE_H - 66.0;
+pub(crate) const BOTTOM: f32 = PAGE_H - 68.0;
 pub(crate) const LEFT: f32 = MARGIN_X;
 pub(crate) const RIGHT: f32 = PAGE_W - MARGIN_X;
 pub(crate) const WIDTH: f32 = RIGHT - LEFT;
+
+/// The footer: a rule, then up to three lines of small text from this baseline.
+const FOOTER_RULE: f32 = PAGE_H - 56.0;
+const FOOTER_BASELINE: f32 = PAGE_H - 45.0;
+const FOOTER_LINES: usize = 3;
 
 /// Line height as a multiple of the font size.
 pub(crate) const LEADING: f32 = 1.35;
@@ -75,8 +80,8 @@ impl Style {
     }
 }
 
-/// The footer drawn on every page: text on the left (one or two lines), "Page N of M" on
-/// the right.
+/// The footer drawn on every page: text on the left (wrapped, at most three lines),
+/// "Page N of M" on the right.
 pub(crate) struct Footer {
     pub lines: Vec<String>,
 }
@@ -160,6 +165,22 @@ impl Doc {
         wrap(self.fonts.face(style.weight), style.size, text, width)
     }
 
+    /// Wraps a table cell. A word wider than the column (a large amount in a narrow column)
+    /// is not split if shrinking the cell's text to no less than 70% makes it fit; the
+    /// smaller style is returned with the lines.
+    fn wrap_cell(&self, text: &str, style: Style, width: f32) -> (Vec<String>, Style) {
+        let face = self.fonts.face(style.weight);
+        let widest = text
+            .split_whitespace()
+            .map(|word| face.width(word, style.size))
+            .fold(0.0_f32, f32::max);
+        let mut style = style;
+        if widest > width {
+            style.size = (style.size * width / widest * 0.999).max(style.size * 0.7);
+        }
+        (wrap(face, style.size, text, width), style)
+    }
+
     /// Draws `text` wrapped to `width` from the current position, breaking pages between
     /// lines as needed, and moves below it.
     pub(crate) fn paragraph(&mut self, x: f32, width: f32, style: Style, text: &str) {
@@ -198,24 +219,30 @@ impl Doc {
             let numbers_w = face.width(&numbers, small.size);
             let mut footer_ops = vec![Op::Rect {
                 x: LEFT,
-                y: PAGE_H - 50.0,
+                y: FOOTER_RULE,
                 w: WIDTH,
                 h: 0.5,
                 grey: FAINT,
             }];
-            for (i, line) in footer.lines.iter().enumerate() {
+            let footer_w = WIDTH - numbers_w - 24.0;
+            let lines = footer
+                .lines
+                .iter()
+                .flat_map(|line| wrap(face, small.size, line, footer_w))
+                .take(FOOTER_LINES);
+            for (i, line) in lines.enumerate() {
                 footer_ops.push(Op::Text {
                     x: LEFT,
-                    y: PAGE_H - 38.0 + i as f32 * small.size * LEADING,
+                    y: FOOTER_BASELINE + lines_height(i, small.size),
                     size: small.size,
                     weight: small.weight,
                     grey: small.grey,
-                    text: fit(face, small.size, line, WIDTH - numbers_w - 24.0),
+                    text: fit(face, small.size, &line, footer_w),
                 });
             }
             footer_ops.push(Op::Text {
                 x: RIGHT - numbers_w,
-                y: PAGE_H - 38.0,
+                y: FOOTER_BASELINE,
                 size: small.size,
                 weight: small.weight,
                 grey: small.grey,
@@ -284,7 +311,7 @@ struct TableLayout<'t> {
     table: &'t Table,
     /// Left edge and width of each column.
     cols: Vec<(f32, f32)>,
-    header: Vec<Vec<String>>,
+    header: Vec<(Vec<String>, Style)>,
     header_h: f32,
 }
 
@@ -336,13 +363,13 @@ impl<'t> TableLayout<'t> {
                 col
             })
             .collect();
-        let header: Vec<Vec<String>> = table
+        let header: Vec<(Vec<String>, Style)> = table
             .columns
             .iter()
             .zip(&cols)
-            .map(|(c, (_, w))| doc.wrap(&c.header, HEAD, inner(*w)))
+            .map(|(c, (_, w))| doc.wrap_cell(&c.header, HEAD, inner(*w)))
             .collect();
-        let header_lines = header.iter().map(Vec::len).max().unwrap_or(1);
+        let header_lines = header.iter().map(|(l, _)| l.len()).max().unwrap_or(1);
         let header_h = lines_height(header_lines, HEAD.size) + 2.0 * PAD_Y;
         Ok(Self {
             table,
@@ -355,11 +382,12 @@ impl<'t> TableLayout<'t> {
     fn draw_header(&self, doc: &mut Doc) {
         let top = doc.y;
         doc.rect(LEFT, top, WIDTH, self.header_h, BAND);
-        for ((column, lines), (x, w)) in self.table.columns.iter().zip(&self.header).zip(&self.cols)
+        for ((column, (lines, style)), (x, w)) in
+            self.table.columns.iter().zip(&self.header).zip(&self.cols)
         {
             for (i, line) in lines.iter().enumerate() {
                 let y = baseline(top + PAD_Y + lines_height(i, HEAD.size), HEAD.size);
-                draw_cell_line(doc, column.align, *x, *w, y, HEAD, line);
+                draw_cell_line(doc, column.align, *x, *w, y, *style, line);
             }
         }
         doc.y += self.header_h;
@@ -369,12 +397,17 @@ impl<'t> TableLayout<'t> {
     /// Draws one row (or the footer), splitting it across pages if it is taller than what is
     /// left, and repeating the header on each new page.
     fn draw_row(&self, doc: &mut Doc, cells: &[String], style: Style, grey_rule: bool) {
-        let wrapped: Vec<Vec<String>> = cells
+        let wrapped: Vec<(Vec<String>, Style)> = cells
             .iter()
             .zip(&self.cols)
-            .map(|(cell, (_, w))| doc.wrap(cell, style, inner(*w)))
+            .map(|(cell, (_, w))| doc.wrap_cell(cell, style, inner(*w)))
             .collect();
-        let n = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let n = wrapped
+            .iter()
+            .map(|(l, _)| l.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
         let line_h = lines_height(1, style.size);
         let whole_h = lines_height(n, style.size) + 2.0 * PAD_Y;
         let fresh_page_room = BOTTOM - TOP - self.header_h;
@@ -395,14 +428,15 @@ impl<'t> TableLayout<'t> {
             if !grey_rule {
                 doc.rule(LEFT, RIGHT, top, 0.8, MUTED);
             }
-            for ((column, lines), (x, w)) in self.table.columns.iter().zip(&wrapped).zip(&self.cols)
+            for ((column, (lines, cell_style)), (x, w)) in
+                self.table.columns.iter().zip(&wrapped).zip(&self.cols)
             {
                 for (i, line) in lines.iter().enumerate().skip(start).take(chunk) {
                     let y = baseline(
                         top + PAD_Y + lines_height(i - start, style.size),
                         style.size,
                     );
-                    draw_cell_line(doc, column.align, *x, *w, y, style, line);
+                    draw_cell_line(doc, column.align, *x, *w, y, *cell_style, line);
                 }
             }
             doc.y += lines_height(chunk, style.size) + 2.0 * PAD_Y;

@@ -194,7 +194,7 @@ pub fn format_pence(pence: i64) -> String {
     let pounds = (abs / 100).to_string();
     let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
     for (i, digit) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i) % 3 == 0 {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -342,8 +342,8 @@ pub fn invoice(inv: &Invoice) -> Result<Vec<u8>, PdfError> {
                 doc.rule(label_x, RIGHT, top + 2.0, 0.8, INK);
                 top += 6.0;
             }
-            doc.text_right(amount_right, baseline(top, style.size), style, &amount);
             lines_at(&mut doc, label_x + 4.0, top, style, &lines);
+            doc.text_right(amount_right, baseline(top, style.size), style, &amount);
             doc.y += h;
             if last {
                 doc.rule(label_x, RIGHT, doc.y, 0.8, INK);
@@ -363,18 +363,14 @@ pub fn invoice(inv: &Invoice) -> Result<Vec<u8>, PdfError> {
         }
     }
 
-    let mut footer = Footer { lines: Vec::new() };
-    match &inv.sra_number {
-        Some(sra) => footer.lines.push(format!(
-            "{} is authorised and regulated by the Solicitors Regulation Authority (SRA number {}).",
-            inv.firm_name, sra
-        )),
-        None => footer.lines.push(inv.firm_name.clone()),
+    let mut footer = Footer {
+        lines: vec![format!("{} · {} {}", inv.firm_name, inv.title, inv.number)],
+    };
+    if let Some(sra) = &inv.sra_number {
+        footer.lines.push(format!(
+            "Authorised and regulated by the Solicitors Regulation Authority, SRA number {sra}."
+        ));
     }
-    footer.lines.push(format!(
-        "{} {} · {}",
-        inv.title, inv.number, inv.client_name
-    ));
     let title = format!("{} {}", inv.title, inv.number);
     doc.finish(&title, &footer)
 }
