@@ -199,6 +199,48 @@ impl Doc {
         Ok(())
     }
 
+    /// Every text line and rule within the body area of its page (the footer is drawn later,
+    /// below it), and nothing off the page sideways: a problem found, or None.
+    #[cfg(test)]
+    pub(crate) fn out_of_bounds(&self) -> Option<String> {
+        const EPS: f32 = 0.01;
+        for (n, page) in self.pages.iter().enumerate() {
+            for op in page {
+                let (left, top, right, bottom, what) = match op {
+                    Op::Text {
+                        x,
+                        y,
+                        size,
+                        weight,
+                        text,
+                        ..
+                    } => {
+                        let w = self.fonts.face(*weight).width(text, *size);
+                        // DejaVu's ascender and descender are under 0.95 and 0.25 em.
+                        (*x, y - size * 0.95, x + w, y + size * 0.25, text.as_str())
+                    }
+                    Op::Rect { x, y, w, h, .. } => (*x, *y, x + w, y + h, "a rule"),
+                };
+                if left < LEFT - EPS
+                    || right > RIGHT + EPS
+                    || top < TOP - EPS
+                    || bottom > BOTTOM + EPS
+                {
+                    return Some(format!(
+                        "page {}: {what:?} at ({left}, {top})–({right}, {bottom})",
+                        n + 1
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    #[cfg(test)]
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     /// Writes the pages out as a PDF, with the footer and page numbers on each.
     pub(crate) fn finish(self, title: &str, footer: &Footer) -> Result<Vec<u8>, PdfError> {
         let size = Size::from_wh(PAGE_W, PAGE_H).ok_or(PdfError::Layout("the page size"))?;

@@ -222,6 +222,11 @@ fn lines_at(doc: &mut Doc, x: f32, top: f32, style: Style, lines: &[String]) -> 
 
 /// Makes an invoice or credit note as a PDF.
 pub fn invoice(inv: &Invoice) -> Result<Vec<u8>, PdfError> {
+    let (doc, title, footer) = lay_out_invoice(inv)?;
+    doc.finish(&title, &footer)
+}
+
+fn lay_out_invoice(inv: &Invoice) -> Result<(Doc, String, Footer), PdfError> {
     let mut doc = Doc::new()?;
 
     // Letterhead: the firm on the left; the title, number and date on the right.
@@ -372,11 +377,16 @@ pub fn invoice(inv: &Invoice) -> Result<Vec<u8>, PdfError> {
         ));
     }
     let title = format!("{} {}", inv.title, inv.number);
-    doc.finish(&title, &footer)
+    Ok((doc, title, footer))
 }
 
 /// Makes a report as a PDF.
 pub fn report(r: &Report) -> Result<Vec<u8>, PdfError> {
+    let (doc, footer) = lay_out_report(r)?;
+    doc.finish(&r.title, &footer)
+}
+
+fn lay_out_report(r: &Report) -> Result<(Doc, Footer), PdfError> {
     let mut doc = Doc::new()?;
     doc.paragraph(LEFT, WIDTH, TITLE, &r.title);
     doc.y += 2.0;
@@ -415,12 +425,131 @@ pub fn report(r: &Report) -> Result<Vec<u8>, PdfError> {
     let footer = Footer {
         lines: vec![r.title.clone()],
     };
-    doc.finish(&r.title, &footer)
+    Ok((doc, footer))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn col(header: &str, align: Align, weight: u16) -> Column {
+        Column {
+            header: header.into(),
+            align,
+            weight,
+        }
+    }
+
+    fn long_text(words: usize) -> String {
+        (0..words)
+            .map(|i| format!("word{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn reports_stay_inside_the_page_body() {
+        let columns = vec![
+            col("Date", Align::Left, 3),
+            col("A very long column header that wraps", Align::Left, 4),
+            col("Notes", Align::Left, 10),
+            col("Net", Align::Right, 3),
+            col("VAT", Align::Right, 2),
+            col("Gross total including VAT", Align::Right, 3),
+        ];
+        let rows: Vec<Vec<String>> = (0..300)
+            .map(|i| {
+                let notes = match i % 50 {
+                    0 => long_text(900), // longer than a page
+                    n if n % 7 == 0 => long_text(60),
+                    _ => "Posted".to_owned(),
+                };
+                vec![
+                    "01/05/2025".into(),
+                    "Zoë Łukasiewicz".into(),
+                    notes,
+                    format_pence(123_456_789_012),
+                    format_pence(-9_999_999),
+                    format_pence(123_466_789_011),
+                ]
+            })
+            .collect();
+        let r = Report {
+            title: long_text(40),
+            subtitle: vec![long_text(30), "May 2025".into()],
+            sections: vec![
+                Section {
+                    heading: long_text(25),
+                    paragraphs: vec![long_text(400), "\n\nBreaks\nkept".into()],
+                    table: None,
+                },
+                Section {
+                    heading: "Entries".into(),
+                    paragraphs: vec![],
+                    table: Some(Table {
+                        columns,
+                        rows,
+                        footer: Some(vec![
+                            "Total".into(),
+                            String::new(),
+                            "300 entries".into(),
+                            format_pence(i64::MAX),
+                            format_pence(i64::MIN),
+                            format_pence(i64::MAX),
+                        ]),
+                    }),
+                },
+                Section {
+                    heading: String::new(),
+                    paragraphs: vec![],
+                    table: Some(Table {
+                        columns: vec![col("Only", Align::Left, 1)],
+                        rows: vec![],
+                        footer: None,
+                    }),
+                },
+            ],
+        };
+        let (doc, _) = lay_out_report(&r).unwrap();
+        assert!(doc.page_count() > 10, "{} pages", doc.page_count());
+        assert_eq!(doc.out_of_bounds(), None);
+    }
+
+    #[test]
+    fn invoices_stay_inside_the_page_body() {
+        let inv = Invoice {
+            firm_name: long_text(12),
+            firm_address: vec![long_text(30), "Exeter".into()],
+            vat_number: Some("GB 123 4567 89".into()),
+            sra_number: Some("612345".into()),
+            title: "Credit note".into(),
+            number: "C000001".into(),
+            date: "1 January 2025".into(),
+            client_name: long_text(15),
+            client_address: vec![long_text(20)],
+            matter: long_text(30),
+            lines: (0..80)
+                .map(|i| InvoiceLine {
+                    date: "01/01/2025".into(),
+                    description: if i % 9 == 0 {
+                        long_text(80)
+                    } else {
+                        "Letter".into()
+                    },
+                    net_pence: -123_456_789_012,
+                    vat_pence: -24_691_357_802,
+                })
+                .collect(),
+            totals: vec![
+                (long_text(12), -123_456_789_012),
+                ("Total credited".into(), i64::MIN),
+            ],
+            notes: vec![long_text(200); 3],
+        };
+        let (doc, _, _) = lay_out_invoice(&inv).unwrap();
+        assert!(doc.page_count() > 2);
+        assert_eq!(doc.out_of_bounds(), None);
+    }
 
     #[test]
     fn pence_format_as_pounds() {
