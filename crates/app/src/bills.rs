@@ -656,6 +656,124 @@ impl Satchel {
         Ok(out)
     }
 
+    /// A bill, notification of costs or credit note as a printable PDF (A4). Recorded in
+    /// the audit trail as an export.
+    pub fn bill_pdf(&mut self, bill: &str) -> Result<Vec<u8>, AppError> {
+        let b = self.bill(bill)?;
+        let conn = self.store.conn();
+        let (matter_id, _) = resolve_matter(conn, &b.matter_number)?;
+        let description: String = conn.query_row(
+            "SELECT description FROM matters WHERE id = ?1",
+            [&matter_id],
+            |r| r.get(0),
+        )?;
+        // The client's address, from the contact on the matter as client (if any).
+        let address: Option<(Option<String>, Option<String>)> = conn
+            .query_row(
+                "SELECT c.address, c.postcode FROM matter_parties p JOIN contacts c ON c.id = p.contact_id
+                 WHERE p.matter_id = ?1 AND p.role = 'client' LIMIT 1",
+                [&matter_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let client_address = address
+            .map(|(a, p)| {
+                a.unwrap_or_default()
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .chain(p.filter(|p| !p.trim().is_empty()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let office: Option<(String, String, String)> = conn
+            .query_row(
+                "SELECT name, sort_code, account_number FROM bank_accounts WHERE kind = 'office' ORDER BY name LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (title, mut notes) = match b.kind.as_str() {
+            "credit_note" => (
+                "Credit note".to_owned(),
+                vec![format!(
+                    "This credit note is against bill {}.",
+                    b.credits.clone().unwrap_or_default()
+                )],
+            ),
+            "notification" => (
+                "Notification of costs".to_owned(),
+                vec!["This is a written notification of costs; money held for you on client account may be transferred to meet it.".to_owned()],
+            ),
+            _ => ("Invoice".to_owned(), vec!["Payment is due within 30 days of delivery.".to_owned()]),
+        };
+        if b.kind != "credit_note"
+            && let Some((name, sort, number)) = office
+        {
+            let sort = format!(
+                "{}-{}-{}",
+                sort.get(0..2).unwrap_or(""),
+                sort.get(2..4).unwrap_or(""),
+                sort.get(4..6).unwrap_or("")
+            );
+            notes.push(format!(
+                "Please pay to {name}, sort code {sort}, account {number}, quoting {}.",
+                b.number
+            ));
+        }
+        let mut totals = vec![("Professional charges".to_owned(), b.fees_pence)];
+        if b.expenses_pence != 0 {
+            totals.push(("Expenses".to_owned(), b.expenses_pence));
+        }
+        totals.push(("VAT at 20%".to_owned(), b.vat_pence));
+        if b.disbursements_pence != 0 {
+            totals.push(("Disbursements (no VAT)".to_owned(), b.disbursements_pence));
+        }
+        if b.kind == "credit_note" {
+            totals.push(("Total credited".to_owned(), b.total_pence));
+        } else {
+            if b.paid_pence != 0 || b.credited_pence != 0 {
+                totals.push(("Total".to_owned(), b.total_pence));
+                totals.push((
+                    "Paid and credited".to_owned(),
+                    -(b.paid_pence + b.credited_pence),
+                ));
+            }
+            totals.push(("Total due".to_owned(), b.unpaid_pence));
+        }
+        let invoice = satchel_pdf::Invoice {
+            firm_name: self.ctx.firm_name.clone(),
+            firm_address: Vec::new(),
+            vat_number: None,
+            sra_number: None,
+            title,
+            number: b.number.clone(),
+            date: b.date.clone(),
+            client_name: b.client_name.clone(),
+            client_address,
+            matter: format!("{} — {description}", b.matter_number),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| satchel_pdf::InvoiceLine {
+                    date: l.date.clone(),
+                    description: l.description.clone(),
+                    net_pence: l.net_pence,
+                    vat_pence: l.vat_pence,
+                })
+                .collect(),
+            totals,
+            notes,
+        };
+        let bytes = satchel_pdf::invoice(&invoice)
+            .map_err(|e| AppError::Document(format!("could not make the PDF: {e}")))?;
+        self.write("bill.export", &format!("matter:{matter_id}"), |_, _, _| {
+            Ok(serde_json::json!({ "bill": b.number, "format": "pdf", "bytes": bytes.len() }))
+        })?;
+        Ok(bytes)
+    }
+
     /// The register as CSV (RFC 4180), one row per bill, notification or credit note;
     /// amounts in pounds and pence with no currency sign.
     pub fn bill_register_csv(&self, from: &str, to: &str) -> Result<String, AppError> {

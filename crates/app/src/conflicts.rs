@@ -105,6 +105,8 @@ const LEAVES_PARTIES: &[&str] = &[
     "matter.terms",
     "contact.export",
     "conflict.check",
+    "money.",
+    "bill.",
 ];
 
 pub(crate) fn touches_parties(action: &str) -> bool {

@@ -885,7 +885,7 @@ impl Satchel {
         for e in books.entries() {
             parties.insert(e.posting().id, e.posting().party.clone());
         }
-        let lines = books
+        let lines: Vec<api::LedgerLine> = books
             .ledger(number)
             .into_iter()
             .map(|l| {
@@ -916,6 +916,62 @@ impl Satchel {
                 }
             })
             .collect();
+        // Bills debit the office side (what the client owes the firm); credit notes
+        // credit it. Merged in by date, after the postings of the same day.
+        let mut lines: Vec<api::LedgerLine> = lines;
+        let mut stmt = conn.prepare_cached(
+            "SELECT date, number, kind, total_pence FROM bills WHERE matter_number = ?1 ORDER BY date, number",
+        )?;
+        let bills = stmt
+            .query_map([number.get()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (date, bill, kind, total) in bills {
+            let at = lines
+                .iter()
+                .position(|l| l.date > date)
+                .unwrap_or(lines.len());
+            let what = match kind.as_str() {
+                "credit_note" => format!("credit note {bill}"),
+                "notification" => format!("notification of costs {bill}"),
+                _ => format!("bill {bill}"),
+            };
+            lines.insert(
+                at,
+                api::LedgerLine {
+                    date,
+                    posting_id: String::new(),
+                    what,
+                    reference: bill,
+                    party: String::new(),
+                    state: "confirmed".into(),
+                    client_pence: 0,
+                    office_pence: -total,
+                    client_balance_pence: 0,
+                    office_balance_pence: 0,
+                    client: String::new(),
+                    office: Money::from_pence(-total).to_string(),
+                    client_balance: String::new(),
+                    office_balance: String::new(),
+                    reversible: false,
+                },
+            );
+        }
+        let (mut client_run, mut office_run) = (0_i64, 0_i64);
+        for l in &mut lines {
+            client_run = client_run.saturating_add(l.client_pence);
+            office_run = office_run.saturating_add(l.office_pence);
+            l.client_balance_pence = client_run;
+            l.office_balance_pence = office_run;
+            l.client_balance = Money::from_pence(client_run).to_string();
+            l.office_balance = Money::from_pence(office_run).to_string();
+        }
         let client = books.client_ledger(number);
         Ok(api::ClientLedger {
             matter_number: number.to_string(),
@@ -923,10 +979,10 @@ impl Satchel {
             lines,
             client_balance_pence: client.recorded().pence(),
             available_pence: client.available().pence(),
-            office_balance_pence: books.office_side(number).recorded().pence(),
+            office_balance_pence: office_run,
             client_balance: client.recorded().to_string(),
             available: client.available().to_string(),
-            office_balance: books.office_side(number).recorded().to_string(),
+            office_balance: Money::from_pence(office_run).to_string(),
         })
     }
 

@@ -2282,3 +2282,165 @@ fn fee_earners_do_not_post_money() {
         .unwrap_err();
     assert!(err.to_string().contains("only a cashier"), "{err}");
 }
+
+#[test]
+fn a_bill_from_unbilled_work_then_costs_move_to_office_against_it() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    s.set_my_rate("200.00").unwrap();
+    // 1 h 30 min at £200/h = £300.00 + VAT £60.00; a £150.00 Land Registry fee (no VAT);
+    // £20.00 travel + VAT £4.00. Total £534.00.
+    s.record_time(&time("M00001", "1:30", true)).unwrap();
+    s.record_time(&time("M00001", "0:30", false)).unwrap();
+    let cost = |kind: &str, amount: &str, what: &str| satchel_api::NewExpenseRequest {
+        matter: "M00001".into(),
+        kind: kind.into(),
+        amount: amount.into(),
+        description: what.into(),
+        date: String::new(),
+    };
+    s.record_expense(&cost("disbursement", "150.00", "Land Registry fee"))
+        .unwrap();
+    s.record_expense(&cost("expense", "20.00", "Travel"))
+        .unwrap();
+    let req = satchel_api::NewBillRequest {
+        matter: "M00001".into(),
+        ..Default::default()
+    };
+    let draft = s.draft_bill(&req).unwrap();
+    assert_eq!(
+        (draft.fees_pence, draft.vat_pence, draft.total_pence),
+        (30_000, 6_400, 53_400)
+    );
+    let bill = s.create_bill(&req).unwrap();
+    assert_eq!(bill.number, "B000001");
+    assert_eq!((bill.total_pence, bill.unpaid_pence), (53_400, 53_400));
+    assert_eq!(
+        bill.lines
+            .iter()
+            .map(|l| (l.kind.as_str(), l.vat_pence))
+            .collect::<Vec<_>>(),
+        [("fees", 6_000), ("expense", 400), ("disbursement", 0)]
+    );
+    // Billed work is no longer work in progress; billing again finds nothing.
+    let wip = s.wip("M00001").unwrap();
+    assert_eq!(
+        (wip.value_pence, wip.disbursements_pence, wip.expenses_pence),
+        (0, 0, 0)
+    );
+    let err = s.create_bill(&req).unwrap_err().to_string();
+    assert!(err.contains("nothing unbilled"), "{err}");
+
+    // Client money: £60 brought forward + £1,000 received. £534 may move to office against
+    // the bill, and no more than is unpaid.
+    s.record_posting(&money_req("receipt", "M00001", "client", "1000.00"))
+        .unwrap();
+    let mut to_office = money_req("transfer", "M00001", "client", "534.01");
+    to_office.bill = "B000001".into();
+    let err = s.record_posting(&to_office).unwrap_err().to_string();
+    assert!(
+        err.contains("more than the £534.00 unpaid on bill B000001"),
+        "{err}"
+    );
+    to_office.amount = "400.00".into();
+    s.record_posting(&to_office).unwrap();
+    assert_eq!(s.bill("B000001").unwrap().unpaid_pence, 13_400);
+    // A bill on another matter is not this matter's.
+    let mut wrong = money_req("transfer", "M00002", "client", "10.00");
+    wrong.bill = "B000001".into();
+    let err = s.record_posting(&wrong).unwrap_err().to_string();
+    assert!(err.contains("is a bill on M00001, not on M00002"), "{err}");
+    // The client pays the rest straight to office account.
+    let mut office = money_req("receipt", "M00001", "office", "134.00");
+    office.bill = "B000001".into();
+    s.record_posting(&office).unwrap();
+    assert_eq!(s.bill("B000001").unwrap().unpaid_pence, 0);
+
+    // The ledger: the bill debits the office side; payments credit it.
+    let ledger = s.client_ledger("M00001").unwrap();
+    assert_eq!(ledger.client_balance_pence, 6_000 + 100_000 - 40_000);
+    assert_eq!(
+        ledger.office_balance_pence, 0,
+        "billed £534.00, paid £534.00"
+    );
+    assert!(
+        ledger
+            .lines
+            .iter()
+            .any(|l| l.what == "bill B000001" && l.office_pence == -53_400)
+    );
+
+    // Nothing is unpaid, so nothing may be credited; delivery is recorded once.
+    let credit = satchel_api::CreditRequest {
+        bill: "B000001".into(),
+        reason: "Goodwill".into(),
+        fees: "10.00".into(),
+        ..Default::default()
+    };
+    let err = s.credit_bill(&credit).unwrap_err().to_string();
+    assert!(err.contains("more than the £0.00 unpaid"), "{err}");
+    s.deliver_bill("B000001", "").unwrap();
+    assert!(
+        s.deliver_bill("B000001", "")
+            .unwrap_err()
+            .to_string()
+            .contains("already")
+    );
+
+    // A second bill, credited in whole: its items are unbilled again.
+    s.record_time(&time("M00002", "1:00", true)).unwrap();
+    let second = s
+        .create_bill(&satchel_api::NewBillRequest {
+            matter: "M00002".into(),
+            kind: "notification".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (second.number.as_str(), second.kind.as_str()),
+        ("B000002", "notification")
+    );
+    let note = s
+        .credit_bill(&satchel_api::CreditRequest {
+            bill: "b000002".into(),
+            reason: "Billed in error".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (note.number.as_str(), note.total_pence),
+        ("B000003", -24_000)
+    );
+    assert_eq!(note.credits.as_deref(), Some("B000002"));
+    assert_eq!(s.bill("B000002").unwrap().unpaid_pence, 0);
+    assert_eq!(s.wip("M00002").unwrap().value_pence, 20_000);
+
+    // The register, as CSV; kept in the documents (a rebuild gives the same register).
+    let register = s.list_bills("", "").unwrap();
+    assert_eq!(register.len(), 3);
+    let csv = s.bill_register_csv("", "").unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("number,kind,date,matter"));
+    assert!(lines.next().unwrap().starts_with("B000001,bill,"));
+    assert!(csv.contains(",534.00,534.00,0.00,0.00"), "{csv}");
+    assert!(csv.contains("B000003,credit_note,"));
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.list_bills("", "").unwrap(), register);
+    assert_eq!(s.wip("M00002").unwrap().value_pence, 20_000);
+    assert_eq!(s.wip("M00001").unwrap().value_pence, 0);
+
+    // A printable invoice, and its export is audited.
+    let audit = count(
+        &s,
+        "SELECT count(*) FROM audit_events WHERE action = 'bill.export'",
+    );
+    let pdf = s.bill_pdf("B000001").unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM audit_events WHERE action = 'bill.export'"
+        ),
+        audit + 1
+    );
+}

@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         command: MoneyCommand,
     },
+    /// Bills, written notifications of costs and credit notes; the register.
+    Bill {
+        #[command(subcommand)]
+        command: BillCommand,
+    },
     /// People in the firm.
     User {
         #[command(subcommand)]
@@ -604,6 +609,68 @@ enum MoneyCommand {
     Balances {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillCommand {
+    /// What billing the matter now would bill (nothing is kept).
+    Draft {
+        matter: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bill the matter's unbilled time, expenses and disbursements.
+    Create {
+        matter: String,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long, default_value = "")]
+        date: String,
+        /// A written notification of costs rather than a bill.
+        #[arg(long)]
+        notification: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the date a bill was delivered to the client.
+    Deliver {
+        bill: String,
+        #[arg(long, default_value = "")]
+        on: String,
+    },
+    /// A credit note: the whole bill, or --fees of its professional charges (net).
+    Credit {
+        bill: String,
+        #[arg(long, default_value = "")]
+        fees: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        date: String,
+    },
+    /// The central register of bills, notifications and credit notes.
+    List {
+        #[arg(long, default_value = "")]
+        from: String,
+        #[arg(long, default_value = "")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+        /// Write the register as CSV to this file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// One bill with its lines.
+    Show {
+        bill: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a bill as a printable PDF.
+    Pdf {
+        bill: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -1249,6 +1316,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Bill { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            bill(&mut s, command)?;
+        }
         Command::Money { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             money(&mut s, command)?;
@@ -1423,6 +1494,119 @@ fn print_matter(m: &satchel_api::Matter) {
         m.client_name,
         m.description
     );
+}
+
+fn print_bill(b: &satchel_api::Bill) {
+    println!(
+        "{}\t{}\t{}\t{}\t{}\ttotal {}\tunpaid {}\t{}",
+        if b.number.is_empty() {
+            "(draft)"
+        } else {
+            &b.number
+        },
+        if b.kind.is_empty() { "bill" } else { &b.kind },
+        b.date,
+        b.matter_number,
+        b.client_name,
+        b.total,
+        b.unpaid,
+        b.delivered_on
+            .as_deref()
+            .map_or("not delivered".to_owned(), |d| format!("delivered {d}"))
+    );
+}
+
+fn print_bill_lines(b: &satchel_api::Bill) {
+    for l in &b.lines {
+        println!(
+            "  {}\t{}\t{}\tnet {}\tVAT {}",
+            l.date, l.kind, l.description, l.net, l.vat
+        );
+    }
+}
+
+fn bill(s: &mut Satchel, command: BillCommand) -> anyhow::Result<()> {
+    let one = |b: &satchel_api::Bill, json: bool| -> anyhow::Result<()> {
+        if json {
+            println!("{}", serde_json::to_string_pretty(b)?);
+        } else {
+            print_bill(b);
+            print_bill_lines(b);
+        }
+        Ok(())
+    };
+    match command {
+        BillCommand::Draft { matter, json } => {
+            let b = s
+                .draft_bill(&satchel_api::NewBillRequest {
+                    matter,
+                    ..Default::default()
+                })
+                .map_err(explain)?;
+            one(&b, json)?;
+        }
+        BillCommand::Create {
+            matter,
+            date,
+            notification,
+            json,
+        } => {
+            let b = s
+                .create_bill(&satchel_api::NewBillRequest {
+                    matter,
+                    date,
+                    kind: if notification { "notification" } else { "bill" }.into(),
+                })
+                .map_err(explain)?;
+            one(&b, json)?;
+        }
+        BillCommand::Deliver { bill, on } => {
+            print_bill(&s.deliver_bill(&bill, &on).map_err(explain)?);
+        }
+        BillCommand::Credit {
+            bill,
+            fees,
+            reason,
+            date,
+        } => {
+            let b = s
+                .credit_bill(&satchel_api::CreditRequest {
+                    bill,
+                    fees,
+                    reason,
+                    date,
+                })
+                .map_err(explain)?;
+            one(&b, false)?;
+        }
+        BillCommand::List {
+            from,
+            to,
+            json,
+            csv,
+        } => {
+            if let Some(path) = csv {
+                let text = s.bill_register_csv(&from, &to).map_err(explain)?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("could not write {}", path.display()))?;
+                println!("Wrote the register to {}.", path.display());
+            } else {
+                let list = s.list_bills(&from, &to).map_err(explain)?;
+                print_list(json, &list, "No bills yet.", print_bill)?;
+            }
+        }
+        BillCommand::Show { bill, json } => {
+            let b = s.bill(&bill).map_err(explain)?;
+            one(&b, json)?;
+        }
+        BillCommand::Pdf { bill, out } => {
+            let bytes = s.bill_pdf(&bill).map_err(explain)?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("could not write {}", out.display()))?;
+            println!("Wrote {} to {}.", bill.to_uppercase(), out.display());
+        }
+    }
+    Ok(())
 }
 
 fn posting_request(kind: &str, a: MoneyArgs, party: String) -> (satchel_api::PostingRequest, bool) {

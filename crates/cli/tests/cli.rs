@@ -854,3 +854,151 @@ fn contacts_import_from_and_export_to_vcard_files() {
     let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn money_bills_and_the_register_from_the_command_line() {
+    let tmp = with_matter("Priya Shah", "Sale of 4 Mill Lane");
+    let dir = tmp.path();
+    let run = |args: &[&str]| satchel(dir, args, Some(PASS));
+    let ok = |args: &[&str]| {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    ok(&[
+        "account",
+        "add",
+        "--kind",
+        "client",
+        "--name",
+        "Moss & Partners Client Account",
+        "--sort-code",
+        "20-00-00",
+        "--number",
+        "12345678",
+    ]);
+    ok(&[
+        "account",
+        "add",
+        "--kind",
+        "office",
+        "--name",
+        "Moss & Partners Office Account",
+        "--sort-code",
+        "20-00-00",
+        "--number",
+        "87654321",
+    ]);
+    ok(&[
+        "money",
+        "receive",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "750.00",
+        "--reference",
+        "BACS 1",
+        "--from",
+        "Priya Shah",
+    ]);
+    // An overdrawing payment fails, saying what is available; a fraction of a penny too.
+    let o = run(&[
+        "money",
+        "pay",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "750.01",
+        "--reference",
+        "CHQ 1",
+        "--to",
+        "Land Registry",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("available £750.00"), "{}", text(&o));
+    let o = run(&[
+        "money",
+        "pay",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "1.001",
+        "--reference",
+        "CHQ 1",
+        "--to",
+        "Land Registry",
+    ]);
+    assert!(!o.status.success());
+    // A transfer to office with no bill fails and names the rule.
+    let o = run(&[
+        "money",
+        "transfer",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "10.00",
+        "--reference",
+        "T1",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("against a bill"), "{}", text(&o));
+
+    ok(&["rate", "200.00"]);
+    ok(&[
+        "time",
+        "add",
+        "--matter",
+        "M00001",
+        "--duration",
+        "1:30",
+        "--activity",
+        "drafting",
+        "--description",
+        "Contract",
+    ]);
+    let bill = ok(&["bill", "create", "M00001"]);
+    assert!(
+        bill.contains("B000001") && bill.contains("total £360.00"),
+        "{bill}"
+    );
+    ok(&[
+        "money",
+        "transfer",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "360.00",
+        "--bill",
+        "B000001",
+        "--reference",
+        "Costs",
+    ]);
+    let ledger = ok(&["money", "ledger", "M00001"]);
+    assert!(ledger.contains("Client money held £390.00"), "{ledger}");
+    assert!(ledger.contains("office side £0.00"), "{ledger}");
+    let shown = ok(&["bill", "show", "B000001", "--json"]);
+    let b: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(b["unpaid_pence"], 0);
+    let csv = dir.join("register.csv");
+    ok(&["bill", "list", "--csv", csv.to_str().unwrap()]);
+    let register = std::fs::read_to_string(&csv).unwrap();
+    assert!(register.contains("B000001,bill,"), "{register}");
+    let pdf = dir.join("B000001.pdf");
+    ok(&["bill", "pdf", "B000001", "--out", pdf.to_str().unwrap()]);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let balances = ok(&["money", "balances"]);
+    assert!(
+        balances.contains("M00001") && balances.contains("£390.00"),
+        "{balances}"
+    );
+}
