@@ -482,6 +482,69 @@ async fn export_document(
 }
 
 #[tauri::command]
+async fn draft_bill(
+    shell: State<'_, Shell>,
+    req: satchel_api::NewBillRequest,
+) -> Result<satchel_api::Bill, ApiError> {
+    shell.with_open(|s| s.draft_bill(&req))
+}
+
+#[tauri::command]
+async fn create_bill(
+    shell: State<'_, Shell>,
+    req: satchel_api::NewBillRequest,
+) -> Result<satchel_api::Bill, ApiError> {
+    shell.with_open(|s| s.create_bill(&req))
+}
+
+#[tauri::command]
+async fn deliver_bill(
+    shell: State<'_, Shell>,
+    bill: String,
+    on: String,
+) -> Result<satchel_api::Bill, ApiError> {
+    shell.with_open(|s| s.deliver_bill(&bill, &on))
+}
+
+#[tauri::command]
+async fn credit_bill(
+    shell: State<'_, Shell>,
+    req: satchel_api::CreditRequest,
+) -> Result<satchel_api::Bill, ApiError> {
+    shell.with_open(|s| s.credit_bill(&req))
+}
+
+/// The register (no matter) or one matter's bills.
+#[tauri::command]
+async fn list_bills(
+    shell: State<'_, Shell>,
+    matter: String,
+) -> Result<Vec<satchel_api::Bill>, ApiError> {
+    shell.with_open(|s| {
+        if matter.is_empty() {
+            s.list_bills("", "")
+        } else {
+            s.matter_bills(&matter)
+        }
+    })
+}
+
+/// A bill's PDF, written to the Downloads folder.
+#[tauri::command]
+async fn bill_pdf(shell: State<'_, Shell>, bill: String) -> Result<ExportedDocument, ApiError> {
+    let dir = downloads()?;
+    let bytes = shell.with_open(|s| s.bill_pdf(&bill))?;
+    let name = format!("{}.pdf", bill.trim().to_uppercase());
+    let path = write_new(&dir, &name, &bytes)?;
+    Ok(ExportedDocument {
+        path: path.display().to_string(),
+        name,
+        version: 1,
+        size: bytes.len() as u64,
+    })
+}
+
+#[tauri::command]
 async fn add_note(shell: State<'_, Shell>, req: NewNoteRequest) -> Result<Note, ApiError> {
     shell.with_open(|s| s.add_note(&req))
 }
@@ -594,6 +657,12 @@ fn main() -> std::process::ExitCode {
             client_ledger,
             cash_book,
             client_balances,
+            draft_bill,
+            create_bill,
+            deliver_bill,
+            credit_bill,
+            list_bills,
+            bill_pdf,
             get_contact,
             contact_matters,
             wip_by_fee_earner,

@@ -364,3 +364,39 @@ pub async fn cash_book(
 pub async fn client_balances() -> Result<Vec<satchel_api::ClientBalanceRow>, ApiError> {
     call(cmd::CLIENT_BALANCES, &NoArgs {}).await
 }
+
+pub async fn draft_bill(req: &satchel_api::NewBillRequest) -> Result<satchel_api::Bill, ApiError> {
+    call(cmd::DRAFT_BILL, &Req { req }).await
+}
+
+pub async fn create_bill(req: &satchel_api::NewBillRequest) -> Result<satchel_api::Bill, ApiError> {
+    call(cmd::CREATE_BILL, &Req { req }).await
+}
+
+#[derive(Serialize)]
+struct DeliverArgs<'a> {
+    bill: &'a str,
+    on: &'a str,
+}
+
+pub async fn deliver_bill(bill: &str, on: &str) -> Result<satchel_api::Bill, ApiError> {
+    call(cmd::DELIVER_BILL, &DeliverArgs { bill, on }).await
+}
+
+pub async fn credit_bill(req: &satchel_api::CreditRequest) -> Result<satchel_api::Bill, ApiError> {
+    call(cmd::CREDIT_BILL, &Req { req }).await
+}
+
+/// One matter's bills, or (with an empty matter) the whole register.
+pub async fn list_bills(matter: &str) -> Result<Vec<satchel_api::Bill>, ApiError> {
+    call(cmd::LIST_BILLS, &MatterArg { matter }).await
+}
+
+#[derive(Serialize)]
+struct BillArg<'a> {
+    bill: &'a str,
+}
+
+pub async fn bill_pdf(bill: &str) -> Result<ExportedDocument, ApiError> {
+    call(cmd::BILL_PDF, &BillArg { bill }).await
+}

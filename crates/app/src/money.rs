@@ -919,8 +919,17 @@ impl Satchel {
         // Bills debit the office side (what the client owes the firm); credit notes
         // credit it. Merged in by date, after the postings of the same day.
         let mut lines: Vec<api::LedgerLine> = lines;
+        // When each posting on the ledger was recorded, to place a bill among the postings of
+        // its own day.
         let mut stmt = conn.prepare_cached(
-            "SELECT date, number, kind, total_pence FROM bills WHERE matter_number = ?1 ORDER BY date, number",
+            "SELECT id, recorded_at FROM postings WHERE id IN
+                 (SELECT posting_id FROM posting_moves WHERE matter_number = ?1 AND place <> 'cash')",
+        )?;
+        let recorded: std::collections::HashMap<String, String> = stmt
+            .query_map([number.get()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT date, number, kind, total_pence, recorded_at FROM bills WHERE matter_number = ?1 ORDER BY date, number",
         )?;
         let bills = stmt
             .query_map([number.get()], |r| {
@@ -929,13 +938,21 @@ impl Satchel {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        for (date, bill, kind, total) in bills {
+        for (date, bill, kind, total, bill_recorded) in bills {
             let at = lines
                 .iter()
-                .position(|l| l.date > date)
+                .position(|l| {
+                    l.date > date
+                        || (l.date == date
+                            && recorded.get(&l.posting_id).is_some_and(|r| {
+                                r.parse::<Timestamp>().ok()
+                                    > bill_recorded.parse::<Timestamp>().ok()
+                            }))
+                })
                 .unwrap_or(lines.len());
             let what = match kind.as_str() {
                 "credit_note" => format!("credit note {bill}"),

@@ -2363,11 +2363,20 @@ fn a_bill_from_unbilled_work_then_costs_move_to_office_against_it() {
         ledger.office_balance_pence, 0,
         "billed £534.00, paid £534.00"
     );
-    assert!(
+    assert_eq!(
         ledger
             .lines
             .iter()
-            .any(|l| l.what == "bill B000001" && l.office_pence == -53_400)
+            .map(|l| (l.what.as_str(), l.office_pence, l.office_balance_pence))
+            .collect::<Vec<_>>(),
+        [
+            ("brought forward", 0, 0),
+            ("bill B000001", -53_400, -53_400),
+            ("receipt", 0, -53_400),
+            ("transfer", 40_000, -13_400),
+            ("receipt", 13_400, 0),
+        ],
+        "the bill sits where it was made among the day's postings"
     );
 
     // Nothing is unpaid, so nothing may be credited; delivery is recorded once.

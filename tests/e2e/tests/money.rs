@@ -93,6 +93,24 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         None,
     )?;
 
+    cli(&home, &["rate", "200.00"], None)?;
+    cli(
+        &home,
+        &[
+            "time",
+            "add",
+            "--matter",
+            "M00001",
+            "--duration",
+            "1:30",
+            "--activity",
+            "drafting",
+            "--description",
+            "Contract and replies to enquiries",
+        ],
+        None,
+    )?;
+
     let driver = Driver::start(&home)?;
     let c = launch(&driver).await?;
     matter_list_with(&c, 1).await?;
@@ -124,10 +142,38 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
     assert_eq!(text_of(&c, "#ledger-available").await?, "£380.00");
     shot(&c, "money-02-ledger.png").await?;
 
+    // Bill the unbilled work: £300.00 + VAT £60.00 = £360.00, seen before it is made.
+    wait_for(&c, "#bill-draft").await?.click().await?;
+    wait_until_attr(&c, "#bill-draft-summary", "data-total-pence", "36000").await?;
+    c.execute("document.getElementById('bill-create').click()", vec![])
+        .await?;
+    wait_until_attr(&c, "#bill-list", "data-count", "1").await?;
+    assert!(text_of(&c, "#bill-list").await?.contains("B000001"));
+    // Costs to office against the bill: the office side comes back to nil.
+    wait_for(&c, "#posting-kind")
+        .await?
+        .select_by_value("to_office")
+        .await?;
+    fill(&c, "#posting-amount", "360.00").await?;
+    fill(&c, "#posting-reference", "Costs B000001").await?;
+    fill(&c, "#posting-bill", "B000001").await?;
+    c.execute("document.getElementById('posting-submit').click()", vec![])
+        .await?;
+    wait_for_text(&c, "#ledger-client-balance", "£20.00").await?;
+    assert_eq!(text_of(&c, "#ledger-office-balance").await?, "£0.00");
+    c.execute("document.getElementById('bills').scrollIntoView()", vec![])
+        .await?;
+    shot(&c, "money-03-billed-and-transferred.png").await?;
+
     // The Accounts page lists the client balance.
     wait_for(&c, "#nav-accounts").await?.click().await?;
     let balances = wait_for_text(&c, "#client-balances", "M00001").await?;
-    assert!(balances.contains("£380.00"), "{balances}");
+    assert!(balances.contains("£20.00"), "{balances}");
+    assert!(
+        wait_for_text(&c, "#register", "B000001")
+            .await?
+            .contains("£360.00")
+    );
     c.close().await?;
     Ok(())
 }

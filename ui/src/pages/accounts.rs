@@ -39,7 +39,7 @@ pub fn AccountsPage() -> impl IntoView {
                 <h1>"Accounts"</h1>
             </header>
             <p class="muted" id="accounts-scope">
-                "Bank accounts, client balances and cash books are kept here; receipts and payments are recorded on each matter's Money tab. Bills, bank statements and the three-way reconciliation are being built next."
+                "Bank accounts, the register of bills, client balances and cash books are kept here; receipts, payments and bills are made on each matter's Money tab. Bank statements and the three-way reconciliation are being built next."
             </p>
             <Loaded
                 state=accounts
@@ -52,6 +52,8 @@ pub fn AccountsPage() -> impl IntoView {
                 Ok(c) => view! { <CashBookView book=c /> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
             })}
+            <h2>"Register of bills"</h2>
+            <Register />
             <h2>"Client balances"</h2>
             <Loaded
                 state=balances
@@ -228,6 +230,31 @@ fn BalanceTable(list: Vec<ClientBalanceRow>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+        </div>
+    }
+}
+
+/// The central register of bills, notifications of costs and credit notes.
+#[component]
+fn Register() -> impl IntoView {
+    let bills = RwSignal::new(None::<Result<Vec<satchel_api::Bill>, ApiError>>);
+    let saved = RwSignal::new(None::<Result<String, ApiError>>);
+    spawn_local(async move { bills.set(Some(api::list_bills("").await)) });
+    let pdf = Callback::new(move |number: String| {
+        spawn_local(async move { saved.set(Some(api::bill_pdf(&number).await.map(|d| d.path))) })
+    });
+    view! {
+        {move || saved.get().map(|r| match r {
+            Ok(path) => view! { <p class="ok">"Saved to " {path}</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+        })}
+        <div class="card flush">
+            {move || match bills.get() {
+                None => view! { <p class="muted">"Loading the register…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted card-title" id="register" data-count="0">"No bills yet."</p> }.into_any(),
+                Some(Ok(list)) => view! { <div id="register"><super::money::BillTable list on_pdf=pdf /></div> }.into_any(),
+            }}
         </div>
     }
 }

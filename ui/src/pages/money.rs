@@ -6,7 +6,9 @@ use crate::api;
 use crate::components::{Field, FormError, FormState, field_error, require};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_api::{ApiError, BankAccount, ClientLedger, LedgerLine, PostingRequest};
+use satchel_api::{
+    ApiError, BankAccount, Bill, ClientLedger, LedgerLine, NewBillRequest, PostingRequest,
+};
 
 const FIELDS: &[&str] = &[
     "account",
@@ -36,6 +38,7 @@ pub fn MoneyPanel(matter: String) -> impl IntoView {
     reload();
     spawn_local(async move { accounts.set(api::list_bank_accounts().await.unwrap_or_default()) });
     view! {
+        <BillsPanel matter=number.get_value() on_change=Callback::new(move |()| reload()) />
         {move || match ledger.get() {
             None => view! { <p class="muted">"Loading the client ledger…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
@@ -216,6 +219,7 @@ fn PostingForm(matter: String, accounts: Vec<BankAccount>, on_done: Callback<()>
                 )));
                 amount.set(String::new());
                 reference.set(String::new());
+                party.set(String::new());
                 on_done.run(())
             },
         )
@@ -279,5 +283,177 @@ fn PostingForm(matter: String, accounts: Vec<BankAccount>, on_done: Callback<()>
                 <button type="submit" class="primary" id="posting-submit" disabled=move || busy.get()>"Record"</button>
             </div>
         </form>
+    }
+}
+
+/// A matter's bills: bill the unbilled work (after seeing the draft), and each bill's PDF.
+#[component]
+fn BillsPanel(matter: String, on_change: Callback<()>) -> impl IntoView {
+    let matter = StoredValue::new(matter);
+    let bills = RwSignal::new(None::<Result<Vec<Bill>, ApiError>>);
+    let draft = RwSignal::new(None::<Result<Bill, ApiError>>);
+    let saved = RwSignal::new(None::<Result<String, ApiError>>);
+    let busy = RwSignal::new(false);
+    let reload = move || {
+        spawn_local(async move { bills.set(Some(api::list_bills(&matter.get_value()).await)) })
+    };
+    reload();
+    let request = move || NewBillRequest {
+        matter: matter.get_value(),
+        ..Default::default()
+    };
+    let show_draft = move |_| {
+        spawn_local(async move { draft.set(Some(api::draft_bill(&request()).await)) });
+    };
+    let confirm = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let made = api::create_bill(&request()).await;
+            busy.set(false);
+            match made {
+                Ok(_) => {
+                    draft.set(None);
+                    reload();
+                    on_change.run(());
+                }
+                Err(e) => draft.set(Some(Err(e))),
+            }
+        });
+    };
+    let pdf = Callback::new(move |number: String| {
+        spawn_local(async move {
+            saved.set(Some(api::bill_pdf(&number).await.map(|d| d.path)));
+        })
+    });
+    view! {
+        <div class="card" id="bills">
+            <div class="card-head">
+                <h2>"Bills"</h2>
+                <button class="secondary" id="bill-draft" on:click=show_draft>"Bill unbilled work…"</button>
+            </div>
+            {move || draft.get().map(|d| match d {
+                Ok(b) => view! {
+                    <div class="draft" id="bill-draft-summary" data-total-pence=b.total_pence>
+                        <table class="grid">
+                            <tbody>
+                                {b.lines.into_iter().map(|l| view! {
+                                    <tr><td>{l.description}</td><td class="num">{l.net}</td><td class="num">"VAT " {l.vat}</td></tr>
+                                }).collect_view()}
+                                <tr><td><strong>"Total"</strong></td><td></td><td class="num"><strong>{b.total}</strong></td></tr>
+                            </tbody>
+                        </table>
+                        <div class="actions">
+                            <button class="primary" id="bill-create" on:click=confirm disabled=move || busy.get()>"Make the bill"</button>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+                Err(e) => view! { <p class="error" role="alert" id="bill-error">{e.message}</p> }.into_any(),
+            })}
+            {move || saved.get().map(|r| match r {
+                Ok(path) => view! { <p class="ok" id="bill-pdf-saved">"Saved to " {path}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+            })}
+            {move || match bills.get() {
+                None => view! { <p class="muted">"Loading bills…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted" id="bill-list" data-count="0">"No bills yet."</p> }.into_any(),
+                Some(Ok(list)) => view! { <BillTable list on_pdf=pdf on_change=Callback::new(move |()| { reload(); on_change.run(()) }) /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+pub fn BillTable(
+    list: Vec<Bill>,
+    on_pdf: Callback<String>,
+    #[prop(optional)] on_change: Option<Callback<()>>,
+) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <table class="grid" id="bill-list" data-count=count>
+            <thead>
+                <tr><th>"Number"</th><th>"Kind"</th><th>"Date"</th><th>"Matter"</th><th class="num">"Total"</th><th class="num">"Unpaid"</th><th>"Delivered"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {list
+                    .into_iter()
+                    .map(|b| {
+                        let number = b.number.clone();
+                        let row = b.number.clone();
+                        view! {
+                            <tr data-number=row>
+                                <td class="mono">{b.number}</td>
+                                <td>{b.kind.replace('_', " ")}</td>
+                                <td>{b.date}</td>
+                                <td>{b.matter_number}</td>
+                                <td class="num">{b.total}</td>
+                                <td class="num">{b.unpaid}</td>
+                                <td>{match (b.delivered_on, on_change, b.kind == "credit_note") {
+                                    (Some(d), _, _) => view! { <span>{d}</span> }.into_any(),
+                                    (None, Some(changed), false) => view! { <BillActions number=number.clone() on_change=changed /> }.into_any(),
+                                    _ => view! { <span class="muted">"not yet"</span> }.into_any(),
+                                }}</td>
+                                <td><button class="link bill-pdf" on:click=move |_| on_pdf.run(number.clone())>"PDF"</button></td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Record a bill's delivery (today), or credit the whole of it with a reason.
+#[component]
+fn BillActions(number: String, on_change: Callback<()>) -> impl IntoView {
+    let number = StoredValue::new(number);
+    let crediting = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let deliver = move |_| {
+        spawn_local(async move {
+            match api::deliver_bill(&number.get_value(), "").await {
+                Ok(_) => on_change.run(()),
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
+    let credit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = satchel_api::CreditRequest {
+            bill: number.get_value(),
+            reason: reason.get_untracked(),
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match api::credit_bill(&req).await {
+                Ok(_) => on_change.run(()),
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
+    view! {
+        {move || if crediting.get() {
+            view! {
+                <form class="inline" on:submit=credit>
+                    <input class="credit-reason" placeholder="Why credit it?" bind:value=reason />
+                    <button type="submit" class="danger">"Credit"</button>
+                </form>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button class="link bill-deliver" on:click=deliver>"Delivered today"</button>
+                " · "
+                <button class="link bill-credit" on:click=move |_| crediting.set(true)>"Credit…"</button>
+            }
+            .into_any()
+        }}
+        {move || error.get().map(|e| view! { <span class="field-error">{e}</span> })}
     }
 }
