@@ -62,6 +62,13 @@ pub mod cmd {
     pub const CREDIT_BILL: &str = "credit_bill";
     pub const LIST_BILLS: &str = "list_bills";
     pub const BILL_PDF: &str = "bill_pdf";
+    pub const IMPORT_STATEMENT: &str = "import_statement";
+    pub const STATEMENT_LINES: &str = "statement_lines";
+    pub const CASH_ENTRIES: &str = "cash_entries";
+    pub const MATCH_LINE: &str = "match_line";
+    pub const RECONCILE: &str = "reconcile";
+    pub const RECONCILIATIONS: &str = "reconciliations";
+    pub const RECONCILIATION_DUE: &str = "reconciliation_due";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -591,6 +598,140 @@ pub struct Bill {
     pub total: String,
     pub vat: String,
     pub unpaid: String,
+}
+
+/// What importing a bank statement did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementImport {
+    pub account_name: String,
+    pub file_name: String,
+    /// Lines in the file.
+    pub lines_read: u64,
+    /// New lines kept.
+    pub added: u64,
+    /// Lines already imported (same FITID or same content), skipped.
+    pub duplicates: u64,
+    /// New lines matched to cash book entries automatically.
+    pub matched: u64,
+    pub closing_date: Option<String>,
+    pub closing_balance: Option<String>,
+}
+
+/// A statement line and what it is matched to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLineView {
+    pub key: String,
+    pub date: String,
+    pub amount_pence: i64,
+    pub amount: String,
+    pub description: String,
+    pub reference: String,
+    pub matched_posting: Option<String>,
+    pub matched_auto: bool,
+    /// "M00001 receipt BACS 1182" for a matched line.
+    pub matched_to: String,
+}
+
+/// A cash book entry of a bank account, for matching by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashEntry {
+    pub posting_id: String,
+    pub date: String,
+    pub matter_number: String,
+    pub what: String,
+    pub reference: String,
+    pub amount_pence: i64,
+    pub amount: String,
+    /// The statement line it is matched to.
+    pub matched_line: Option<String>,
+}
+
+/// Match a statement line to a cash book entry, or (with no posting) unmatch it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchRequest {
+    pub account: String,
+    pub line_key: String,
+    pub posting_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExplanationInput {
+    pub text: String,
+    /// "-5.00": signed, as the difference is.
+    pub amount: String,
+}
+
+/// Reconcile a client account at a date; with `sign`, sign it off (and lock it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReconcileRequest {
+    pub account: String,
+    /// ISO date; empty for today.
+    pub date: String,
+    /// The statement balance at the date; empty to take it from a statement imported with
+    /// a closing balance at that date.
+    pub statement_balance: String,
+    pub explanations: Vec<ExplanationInput>,
+    pub sign: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconItem {
+    pub date: String,
+    pub reference: String,
+    pub amount_pence: i64,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebitBalance {
+    pub matter_number: String,
+    pub client_name: String,
+    pub balance_pence: i64,
+    pub balance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplanationLine {
+    pub text: String,
+    pub amount_pence: i64,
+    pub amount: String,
+}
+
+/// A three-way reconciliation: every figure in pence under its own name, the items behind
+/// them, and (when signed) who signed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub account_id: String,
+    pub account_name: String,
+    pub date: String,
+    pub statement_balance: i64,
+    pub outstanding_lodgements: i64,
+    pub unpresented_payments: i64,
+    pub adjusted_bank_balance: i64,
+    pub cash_book_balance: i64,
+    pub client_ledger_total: i64,
+    pub debit_balances: Vec<DebitBalance>,
+    pub difference: i64,
+    pub lodgements: Vec<ReconItem>,
+    pub unpresented: Vec<ReconItem>,
+    pub unrecorded_bank_entries: Vec<ReconItem>,
+    pub explanations: Vec<ExplanationLine>,
+    /// The figures as shown: (label, "£1,234.56").
+    pub shown: Vec<(String, String)>,
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+}
+
+/// Client accounts whose last signed reconciliation is more than five weeks old.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationDue {
+    pub account_name: String,
+    /// The date of the last signed reconciliation, if any.
+    pub last_signed_for: Option<String>,
+    pub message: String,
 }
 
 /// A matter a contact is on, and in which role.

@@ -107,6 +107,8 @@ const LEAVES_PARTIES: &[&str] = &[
     "conflict.check",
     "money.",
     "bill.",
+    "statement.",
+    "reconciliation.",
 ];
 
 pub(crate) fn touches_parties(action: &str) -> bool {

@@ -343,6 +343,78 @@ pub struct ContactDoc {
     pub company_number: Option<String>,
 }
 
+/// One bank account's statements, matches and reconciliations (schema 14). Its id is
+/// `bank-<account id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BankDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub account_id: String,
+    /// How this account's CSV statements are laid out (`satchel_statement::CsvMapping` as
+    /// JSON), saved by the first CSV import.
+    pub csv_mapping: Option<String>,
+    pub imports: Vec<ImportRec>,
+    /// Statement lines, never changed or removed; keyed by FITID or content hash.
+    pub lines: Vec<StatementLineRec>,
+    /// Statement line key → the cash book entry (posting id) it is matched to.
+    pub matches: BTreeMap<String, MatchRec>,
+    /// Signed reconciliations, never changed.
+    pub reconciliations: Vec<ReconciliationRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ImportRec {
+    pub id: String,
+    pub file_name: String,
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    pub imported_by: String,
+    pub imported_at: String,
+    pub added: u64,
+    pub duplicates: u64,
+    pub closing_date: Option<String>,
+    pub closing_pence: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct StatementLineRec {
+    pub key: String,
+    pub import_id: String,
+    pub line: u64,
+    pub date: String,
+    pub amount_pence: i64,
+    pub description: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct MatchRec {
+    pub posting_id: String,
+    /// Initials; automatic matches are made by whoever imported the statement.
+    pub by: String,
+    pub at: String,
+    pub auto: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ReconciliationRec {
+    pub id: String,
+    pub date: String,
+    pub statement_pence: i64,
+    /// `satchel_core::reconciliation::Figures` as JSON.
+    pub figures: String,
+    pub explanations: Vec<ExplanationRec>,
+    pub signed_by: String,
+    pub signed_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ExplanationRec {
+    pub text: String,
+    pub amount_pence: i64,
+}
+
+pub const KIND_BANK: &str = "bank";
 pub const KIND_FIRM: &str = "firm";
 pub const KIND_MATTER: &str = "matter";
 pub const KIND_CONTACT: &str = "contact";

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod bank;
 mod bills;
 mod bulk;
 mod conflicts;
@@ -705,6 +706,9 @@ impl Satchel {
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM matter_files", [])?;
         tx.execute("DELETE FROM bills", [])?;
+        tx.execute("DELETE FROM statement_lines", [])?;
+        tx.execute("DELETE FROM statement_imports", [])?;
+        tx.execute("DELETE FROM reconciliations", [])?;
         tx.execute("DELETE FROM posting_moves", [])?;
         tx.execute("DELETE FROM postings", [])?;
         tx.execute("DELETE FROM search_docs", [])?;
@@ -725,6 +729,12 @@ impl Satchel {
         for id in docs::ids_of_kind(&tx, docs::KIND_MATTER)? {
             if let Some(doc) = docs::load(&tx, &id)? {
                 projection::matter(&tx, None, &autosurgeon::hydrate(&doc)?)?;
+            }
+        }
+        // After the postings: statement lines refer to them.
+        for id in docs::ids_of_kind(&tx, docs::KIND_BANK)? {
+            if let Some(doc) = docs::load(&tx, &id)? {
+                bank::project(&tx, None, &autosurgeon::hydrate(&doc)?)?;
             }
         }
         tx.commit()?;

@@ -761,6 +761,20 @@ impl Satchel {
                     .entry(id)
                     .map(|e| e.posting().clone())
                     .ok_or_else(|| AppError::Document("the books lost a posting".into()))?;
+                // A signed reconciliation locks its account's cash book up to its date.
+                for place in books.moves_of(&kept)?.keys() {
+                    if let Place::Cash(account) = place
+                        && let Some(signed) = crate::bank::last_signed(tx, &account.0.to_string())?
+                        && kept.date.to_string() <= signed
+                    {
+                        let name = books.account(*account).map_or("", |a| a.name());
+                        return Err(Invalid::new(
+                            "date",
+                            format!("{} is on or before {signed}, the date {name} is reconciled and signed to; record it on a later date", kept.date),
+                        )
+                        .into());
+                    }
+                }
                 let mut rec = to_rec(&kept, at);
                 if let Some(bill) = &office_bill {
                     rec.notice = Some("bill".into());

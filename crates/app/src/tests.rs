@@ -2453,3 +2453,272 @@ fn a_bill_from_unbilled_work_then_costs_move_to_office_against_it() {
         audit + 1
     );
 }
+
+fn ofx(today: &str, lines: &[(&str, &str, &str, &str)], balance: &str) -> Vec<u8> {
+    let d = today.replace('-', "");
+    let mut s = format!(
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX>\n<BANKMSGSRSV1>\n<STMTTRNRS>\n<TRNUID>1\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<STMTRS>\n<CURDEF>GBP\n<BANKACCTFROM>\n<BANKID>200000\n<ACCTID>22222222\n<ACCTTYPE>CHECKING\n</BANKACCTFROM>\n<BANKTRANLIST>\n<DTSTART>{d}\n<DTEND>{d}\n"
+    );
+    for (fitid, amount, name, memo) in lines {
+        s.push_str(&format!(
+            "<STMTTRN>\n<TRNTYPE>OTHER\n<DTPOSTED>{d}\n<TRNAMT>{amount}\n<FITID>{fitid}\n<NAME>{name}\n<MEMO>{memo}\n</STMTTRN>\n"
+        ));
+    }
+    s.push_str(&format!(
+        "</BANKTRANLIST>\n<LEDGERBAL>\n<BALAMT>{balance}\n<DTASOF>{d}\n</LEDGERBAL>\n</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n"
+    ));
+    s.into_bytes()
+}
+
+#[test]
+fn statements_import_match_and_the_three_way_reconciliation_signs_and_locks() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    let today = satchel_core::dates::london_date(Timestamp::now()).to_string();
+    let receipt = s
+        .record_posting(&satchel_api::PostingRequest {
+            reference: "BACS 1182".into(),
+            ..money_req("receipt", "M00001", "client", "500.00")
+        })
+        .unwrap();
+    let cheque = s
+        .record_posting(&satchel_api::PostingRequest {
+            reference: "CHQ 100201".into(),
+            ..money_req("payment", "M00001", "client", "120.00")
+        })
+        .unwrap();
+
+    // The bank shows the £500 in and a £5 charge; the cheque has not been presented.
+    // £100 opening + £500 − £5 = £595.
+    let file = ofx(
+        &today,
+        &[
+            ("T1", "500.00", "P SHAH", "BACS 1182"),
+            ("T2", "-5.00", "CHARGES", "Account fee"),
+        ],
+        "595.00",
+    );
+    // A malformed file is refused with its line, and nothing is imported.
+    let broken = String::from_utf8(file.clone())
+        .unwrap()
+        .replace("-5.00", "-5.005");
+    let err = s
+        .import_statement("client", "nov.ofx", broken.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nov.ofx: Line 40: TRNAMT"), "{err}");
+    assert!(err.contains("fraction of a penny"), "{err}");
+    assert_eq!(count(&s, "SELECT count(*) FROM statement_lines"), 0);
+
+    let done = s
+        .import_statement("client", "nov.ofx", &file, None)
+        .unwrap();
+    assert_eq!(
+        (done.lines_read, done.added, done.duplicates, done.matched),
+        (2, 2, 0, 1)
+    );
+    assert_eq!(done.closing_balance.as_deref(), Some("£595.00"));
+    // The same statement again: nothing new, refused, nothing changed.
+    let changes = count(&s, "SELECT count(*) FROM doc_changes");
+    let err = s
+        .import_statement("client", "nov.ofx", &file, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already imported"), "{err}");
+    assert_eq!(count(&s, "SELECT count(*) FROM doc_changes"), changes);
+    let lines = s.statement_lines("client").unwrap();
+    let matched: Vec<_> = lines
+        .iter()
+        .filter_map(|l| l.matched_posting.clone())
+        .collect();
+    assert_eq!(matched, [receipt.id.clone()]);
+    // Another bank's statement is not this account's.
+    let other = String::from_utf8(file.clone())
+        .unwrap()
+        .replace("22222222", "99999999");
+    let err = s
+        .import_statement("client", "x.ofx", other.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not Hale & Co Solicitors Client Account"),
+        "{err}"
+    );
+
+    // Reconcile: 595 − 120 unpresented = 475 adjusted; cash book and ledgers 480; the £5
+    // charge is the difference.
+    let req = satchel_api::ReconcileRequest {
+        account: "client".into(),
+        date: today.clone(),
+        ..Default::default()
+    };
+    let r = s.reconcile(&req).unwrap();
+    assert_eq!(
+        (
+            r.statement_balance,
+            r.outstanding_lodgements,
+            r.unpresented_payments,
+            r.adjusted_bank_balance,
+            r.cash_book_balance,
+            r.client_ledger_total,
+            r.difference
+        ),
+        (59_500, 0, 12_000, 47_500, 48_000, 48_000, -500)
+    );
+    assert_eq!(r.unpresented.len(), 1);
+    assert_eq!(r.unrecorded_bank_entries[0].amount_pence, -500);
+    assert!(r.debit_balances.is_empty());
+    // Signing needs the difference explained, to the penny.
+    let err = s
+        .reconcile(&satchel_api::ReconcileRequest {
+            sign: true,
+            ..req.clone()
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("-£5.00 must be explained"), "{err}");
+    let explained = satchel_api::ReconcileRequest {
+        sign: true,
+        explanations: vec![satchel_api::ExplanationInput {
+            text: "Bank charge debited to client account in error; refund requested".into(),
+            amount: "-5.00".into(),
+        }],
+        ..req.clone()
+    };
+    let signed = s.reconcile(&explained).unwrap();
+    assert_eq!(signed.signed_by.as_deref(), Some("JH"));
+    // Signed means locked: signing again, or a posting dated on or before it, is refused.
+    let err = s.reconcile(&explained).unwrap_err().to_string();
+    assert!(err.contains("cannot be changed"), "{err}");
+    let err = s
+        .record_posting(&money_req("receipt", "M00001", "client", "1.00"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("reconciled and signed to"), "{err}");
+    // Office money is not locked by the client account's reconciliation.
+    s.record_posting(&money_req("receipt", "M00001", "office", "1.00"))
+        .unwrap();
+    assert_eq!(s.reconcile(&req).unwrap(), signed, "shown as signed");
+    assert_eq!(s.reconciliations("client").unwrap(), [signed.clone()]);
+    assert!(s.reconciliation_due().unwrap().is_empty());
+
+    // Matching by hand: unmatch the receipt, match it again; a different amount is refused.
+    let key = lines
+        .iter()
+        .find(|l| l.amount_pence == 50_000)
+        .unwrap()
+        .key
+        .clone();
+    let charge = lines
+        .iter()
+        .find(|l| l.amount_pence == -500)
+        .unwrap()
+        .key
+        .clone();
+    let un = s
+        .match_line(&satchel_api::MatchRequest {
+            account: "client".into(),
+            line_key: key.clone(),
+            posting_id: String::new(),
+        })
+        .unwrap();
+    assert_eq!(un.matched_posting, None);
+    let err = s
+        .match_line(&satchel_api::MatchRequest {
+            account: "client".into(),
+            line_key: charge,
+            posting_id: cheque.id.clone(),
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is for -£120.00, but the statement line is for -£5.00"),
+        "{err}"
+    );
+    let again = s
+        .match_line(&satchel_api::MatchRequest {
+            account: "client".into(),
+            line_key: key,
+            posting_id: receipt.id.clone(),
+        })
+        .unwrap();
+    assert!(
+        again.matched_to.contains("M00001 receipt BACS 1182"),
+        "{}",
+        again.matched_to
+    );
+
+    // CSV: the layout is saved with the first CSV import; the cheque clears later.
+    let csv = format!("Date,Details,Amount\n{},CHQ 100201,-120.00\n", {
+        let d: jiff::civil::Date = today.parse().unwrap();
+        format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
+    });
+    let err = s
+        .import_statement("client", "dec.csv", csv.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no CSV layout saved"), "{err}");
+    let layout = satchel_statement::CsvMapping {
+        has_header: true,
+        delimiter: ',',
+        date_column: 0,
+        date_format: satchel_statement::DateFormat::DayMonthYear,
+        amount: satchel_statement::AmountColumns::Signed { column: 2 },
+        description_column: 1,
+        reference_column: Some(1),
+        balance_column: None,
+    };
+    let done = s
+        .import_statement("client", "dec.csv", csv.as_bytes(), Some(&layout))
+        .unwrap();
+    assert_eq!((done.added, done.matched), (1, 1));
+    let again = format!("{csv}");
+    let err = s
+        .import_statement("client", "dec.csv", again.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already imported"), "{err}");
+
+    // Kept in the bank document: a rebuild gives the same lines and history.
+    let lines = s.statement_lines("client").unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.statement_lines("client").unwrap(), lines);
+    assert_eq!(s.reconciliations("client").unwrap(), [signed]);
+}
+
+#[test]
+fn a_client_account_not_reconciled_for_five_weeks_is_due() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let long_ago = today.saturating_sub(jiff::Span::new().days(40)).to_string();
+    s.add_bank_account(&satchel_api::NewBankAccountRequest {
+        opened_on: long_ago,
+        ..account(
+            "client",
+            "Hale & Co Solicitors Client Account",
+            "22222222",
+            "",
+            &[],
+        )
+    })
+    .unwrap();
+    let due = s.reconciliation_due().unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0].message.contains("never been reconciled"),
+        "{}",
+        due[0].message
+    );
+    // A fee earner is not shown the books, and an office account is not reconciled.
+    let err = s
+        .reconcile(&satchel_api::ReconcileRequest {
+            account: "client".into(),
+            statement_balance: "0.00".into(),
+            sign: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(err.difference, 0);
+    assert!(s.reconciliation_due().unwrap().is_empty(), "signed today");
+}

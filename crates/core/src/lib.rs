@@ -16,6 +16,7 @@ pub mod firm;
 pub mod keydate;
 pub mod matter;
 pub mod money;
+pub mod reconciliation;
 pub mod time;
 pub mod vcard;
 

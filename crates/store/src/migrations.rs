@@ -413,6 +413,53 @@ ALTER TABLE time_entries ADD COLUMN bill_id TEXT;
 ALTER TABLE expenses ADD COLUMN bill_id TEXT;
 "#;
 
+const V14: &str = r#"
+-- Bank statements and reconciliations (projection of each bank account's document).
+CREATE TABLE statement_imports (
+    id            TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    imported_by   TEXT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    added         INTEGER NOT NULL,
+    duplicates    INTEGER NOT NULL,
+    closing_date  TEXT,
+    closing_pence INTEGER
+) STRICT;
+CREATE TABLE statement_lines (
+    account_id      TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    import_id       TEXT NOT NULL,
+    line            INTEGER NOT NULL,
+    date            TEXT NOT NULL,
+    amount_pence    INTEGER NOT NULL,
+    description     TEXT NOT NULL,
+    reference       TEXT NOT NULL,
+    matched_posting TEXT,
+    matched_auto    INTEGER,
+    PRIMARY KEY (account_id, key)
+) STRICT;
+CREATE INDEX statement_lines_by_date ON statement_lines(account_id, date);
+CREATE UNIQUE INDEX statement_lines_matched ON statement_lines(account_id, matched_posting)
+    WHERE matched_posting IS NOT NULL;
+CREATE TABLE reconciliations (
+    id                TEXT PRIMARY KEY,
+    account_id        TEXT NOT NULL,
+    date              TEXT NOT NULL,
+    statement_pence   INTEGER NOT NULL,
+    adjusted_pence    INTEGER NOT NULL,
+    cash_book_pence   INTEGER NOT NULL,
+    ledger_total_pence INTEGER NOT NULL,
+    difference_pence  INTEGER NOT NULL,
+    figures           TEXT NOT NULL,
+    explanations      TEXT NOT NULL,
+    signed_by         TEXT NOT NULL,
+    signed_at         TEXT NOT NULL,
+    UNIQUE (account_id, date)
+) STRICT;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -428,12 +475,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V11),
         M::up(V12),
         M::up(V13),
+        M::up(V14),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    13
+    14
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
