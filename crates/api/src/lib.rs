@@ -996,6 +996,9 @@ pub struct Status {
     /// The firm's time unit in minutes.
     #[serde(default)]
     pub unit_minutes: u32,
+    /// Client accounts whose reconciliation is overdue (more than five weeks).
+    #[serde(default)]
+    pub reconciliation_due: Vec<ReconciliationDue>,
 }
 
 /// What kind of failure, so the UI can choose where to show it.

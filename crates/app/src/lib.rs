@@ -640,6 +640,7 @@ impl Satchel {
                 })
                 .collect(),
             unit_minutes: self.unit_minutes()?,
+            reconciliation_due: self.reconciliation_due()?,
             keyring: if self.keyring_ok {
                 format!("{}: holds this store's key", self.keyring_name)
             } else {

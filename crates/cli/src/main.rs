@@ -111,6 +111,34 @@ enum Command {
         #[command(subcommand)]
         command: MoneyCommand,
     },
+    /// Bank statements: import, list, match by hand.
+    Statement {
+        #[command(subcommand)]
+        command: StatementCommand,
+    },
+    /// The three-way reconciliation of a client account at a date (--sign to sign it off).
+    Reconcile {
+        #[arg(long)]
+        account: String,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long, default_value = "")]
+        date: String,
+        /// The balance on the bank statement at the date (default: from an imported
+        /// statement closing on that date).
+        #[arg(long, default_value = "")]
+        statement_balance: String,
+        /// A line explaining part of the difference, "text=amount" (repeat).
+        #[arg(long)]
+        explain: Vec<String>,
+        /// Sign it off (partners and admins); a signed reconciliation is locked.
+        #[arg(long)]
+        sign: bool,
+        /// Show the signed reconciliations of the account instead.
+        #[arg(long)]
+        history: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Bills, written notifications of costs and credit notes; the register.
     Bill {
         #[command(subcommand)]
@@ -609,6 +637,65 @@ enum MoneyCommand {
     Balances {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatementCommand {
+    /// Import an OFX (1.x or 2.x) or CSV statement. A CSV's layout is given once per
+    /// account (columns counted from 0) and remembered.
+    Import {
+        #[arg(long)]
+        account: String,
+        file: PathBuf,
+        /// CSV: the date column.
+        #[arg(long)]
+        date_column: Option<usize>,
+        /// CSV: dmy (25/11/2026, the default) or ymd (2026-11-25).
+        #[arg(long, default_value = "dmy")]
+        date_format: String,
+        /// CSV: one signed amount column...
+        #[arg(long)]
+        amount_column: Option<usize>,
+        /// ...or paid in and paid out columns.
+        #[arg(long)]
+        paid_in_column: Option<usize>,
+        #[arg(long)]
+        paid_out_column: Option<usize>,
+        #[arg(long)]
+        description_column: Option<usize>,
+        #[arg(long)]
+        reference_column: Option<usize>,
+        #[arg(long)]
+        balance_column: Option<usize>,
+        /// CSV: the file has no header row.
+        #[arg(long)]
+        no_header: bool,
+        #[arg(long, default_value = ",")]
+        delimiter: char,
+    },
+    /// An account's statement lines and what each is matched to.
+    Lines {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match a statement line (its key) to a cash book entry (a posting id).
+    Match {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        line: String,
+        #[arg(long)]
+        posting: String,
+    },
+    /// Undo a statement line's match.
+    Unmatch {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        line: String,
     },
 }
 
@@ -1316,6 +1403,80 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Statement { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            statement(&mut s, command)?;
+        }
+        Command::Reconcile {
+            account,
+            date,
+            statement_balance,
+            explain: lines,
+            sign,
+            history,
+            json,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            if history {
+                let list = s.reconciliations(&account).map_err(explain)?;
+                print_list(json, &list, "No signed reconciliations yet.", |r| {
+                    println!(
+                        "{}\tdifference {}\tsigned by {} at {}",
+                        r.date,
+                        Money::from_pence(r.difference),
+                        r.signed_by.as_deref().unwrap_or("-"),
+                        r.signed_at.as_deref().unwrap_or("-")
+                    );
+                })?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut explanations = Vec::new();
+            for l in lines {
+                let (text, amount) = l
+                    .rsplit_once('=')
+                    .ok_or_else(|| anyhow!("--explain '{l}' must look like \"text=-5.00\""))?;
+                explanations.push(satchel_api::ExplanationInput {
+                    text: text.into(),
+                    amount: amount.into(),
+                });
+            }
+            let r = s
+                .reconcile(&satchel_api::ReconcileRequest {
+                    account,
+                    date,
+                    statement_balance,
+                    explanations,
+                    sign,
+                })
+                .map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("{} at {}", r.account_name, r.date);
+                for (label, value) in &r.shown {
+                    println!("  {label:<42}{value:>16}");
+                }
+                for d in &r.debit_balances {
+                    println!(
+                        "  Debit balance: {} {} {}",
+                        d.matter_number, d.client_name, d.balance
+                    );
+                }
+                for i in &r.unrecorded_bank_entries {
+                    println!(
+                        "  On the statement, not in the cash book: {} {} {}",
+                        i.date, i.reference, i.amount
+                    );
+                }
+                for e in &r.explanations {
+                    println!("  Explained: {} {}", e.text, e.amount);
+                }
+                match (&r.signed_by, &r.signed_at) {
+                    (Some(by), Some(at)) => println!("Signed by {by} at {at}."),
+                    _ => println!("Not signed."),
+                }
+            }
+        }
         Command::Bill { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             bill(&mut s, command)?;
@@ -1445,6 +1606,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 println!("Time unit:     {} minutes", st.unit_minutes);
                 println!("Keyring:       {}", st.keyring);
+                for due in &st.reconciliation_due {
+                    println!("WARNING: {}", due.message);
+                }
+            }
+            if !st.reconciliation_due.is_empty() {
+                eprintln!(
+                    "error: {} client account(s) overdue for reconciliation",
+                    st.reconciliation_due.len()
+                );
+                return Ok(ExitCode::from(3));
             }
         }
         Command::Keyring {
@@ -1494,6 +1665,121 @@ fn print_matter(m: &satchel_api::Matter) {
         m.client_name,
         m.description
     );
+}
+
+fn statement(s: &mut Satchel, command: StatementCommand) -> anyhow::Result<()> {
+    match command {
+        StatementCommand::Import {
+            account,
+            file,
+            date_column,
+            date_format,
+            amount_column,
+            paid_in_column,
+            paid_out_column,
+            description_column,
+            reference_column,
+            balance_column,
+            no_header,
+            delimiter,
+        } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let mapping = match (date_column, description_column) {
+                (Some(date_column), Some(description_column)) => {
+                    let amount = match (amount_column, paid_in_column, paid_out_column) {
+                        (Some(column), None, None) => {
+                            satchel_statement::AmountColumns::Signed { column }
+                        }
+                        (None, Some(paid_in), Some(paid_out)) => {
+                            satchel_statement::AmountColumns::InOut { paid_in, paid_out }
+                        }
+                        _ => bail!(
+                            "give --amount-column, or both --paid-in-column and --paid-out-column"
+                        ),
+                    };
+                    Some(satchel_statement::CsvMapping {
+                        has_header: !no_header,
+                        delimiter,
+                        date_column,
+                        date_format: match date_format.as_str() {
+                            "dmy" => satchel_statement::DateFormat::DayMonthYear,
+                            "ymd" => satchel_statement::DateFormat::YearMonthDay,
+                            other => bail!("--date-format '{other}': use dmy or ymd"),
+                        },
+                        amount,
+                        description_column,
+                        reference_column,
+                        balance_column,
+                    })
+                }
+                (None, None) => None,
+                _ => bail!("a CSV layout needs both --date-column and --description-column"),
+            };
+            let name = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let r = s
+                .import_statement(&account, &name, &bytes, mapping.as_ref())
+                .map_err(explain)?;
+            println!(
+                "{}: {} lines read, {} added, {} already imported, {} matched{}.",
+                r.file_name,
+                r.lines_read,
+                r.added,
+                r.duplicates,
+                r.matched,
+                match (&r.closing_date, &r.closing_balance) {
+                    (Some(d), Some(b)) => format!("; closing balance {b} at {d}"),
+                    _ => String::new(),
+                }
+            );
+        }
+        StatementCommand::Lines { account, json } => {
+            let list = s.statement_lines(&account).map_err(explain)?;
+            print_list(json, &list, "No statement lines yet.", |l| {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    l.key,
+                    l.date,
+                    l.amount,
+                    l.description,
+                    l.reference,
+                    if l.matched_to.is_empty() {
+                        "unmatched"
+                    } else {
+                        &l.matched_to
+                    }
+                );
+            })?;
+        }
+        StatementCommand::Match {
+            account,
+            line,
+            posting,
+        } => {
+            let l = s
+                .match_line(&satchel_api::MatchRequest {
+                    account,
+                    line_key: line,
+                    posting_id: posting,
+                })
+                .map_err(explain)?;
+            println!("{} matched to {}.", l.key, l.matched_to);
+        }
+        StatementCommand::Unmatch { account, line } => {
+            let l = s
+                .match_line(&satchel_api::MatchRequest {
+                    account,
+                    line_key: line,
+                    posting_id: String::new(),
+                })
+                .map_err(explain)?;
+            println!("{} unmatched.", l.key);
+        }
+    }
+    Ok(())
 }
 
 fn print_bill(b: &satchel_api::Bill) {

@@ -1002,3 +1002,137 @@ fn money_bills_and_the_register_from_the_command_line() {
         "{balances}"
     );
 }
+
+#[test]
+fn statement_import_reconcile_sign_and_the_five_week_warning() {
+    let tmp = with_matter("Priya Shah", "Sale of 4 Mill Lane");
+    let dir = tmp.path();
+    let run = |args: &[&str]| satchel(dir, args, Some(PASS));
+    let ok = |args: &[&str]| {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // Opened 60 days ago and never reconciled: `status` warns and fails.
+    let today = jiff::Zoned::now().date();
+    let opened = today.saturating_sub(jiff::Span::new().days(60)).to_string();
+    ok(&[
+        "account",
+        "add",
+        "--kind",
+        "client",
+        "--name",
+        "Moss & Partners Client Account",
+        "--sort-code",
+        "20-00-00",
+        "--number",
+        "12345678",
+        "--opened-on",
+        &opened,
+    ]);
+    let o = run(&["status"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("never been reconciled"), "{}", text(&o));
+
+    ok(&[
+        "money",
+        "receive",
+        "--matter",
+        "M00001",
+        "--account",
+        "client",
+        "--amount",
+        "250.00",
+        "--reference",
+        "BACS 77",
+        "--from",
+        "Priya Shah",
+    ]);
+    let (y, m, d) = (today.year(), today.month(), today.day());
+    let csv = dir.join("statement.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Date,Description,Amount,Balance\n{d:02}/{m:02}/{y},PRIYA SHAH BACS 77,250.00,250.00\n"
+        ),
+    )
+    .unwrap();
+    // A CSV with no layout is refused; with one, imported and matched.
+    let o = run(&[
+        "statement",
+        "import",
+        "--account",
+        "client",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("no CSV layout saved"), "{}", text(&o));
+    let out = ok(&[
+        "statement",
+        "import",
+        "--account",
+        "client",
+        csv.to_str().unwrap(),
+        "--date-column",
+        "0",
+        "--description-column",
+        "1",
+        "--amount-column",
+        "2",
+        "--balance-column",
+        "3",
+    ]);
+    assert!(
+        out.contains("1 added, 0 already imported, 1 matched"),
+        "{out}"
+    );
+    // The same file again adds nothing and says so.
+    let o = run(&[
+        "statement",
+        "import",
+        "--account",
+        "client",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("already imported"), "{}", text(&o));
+    // A malformed CSV names its line.
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Date,Description,Amount,Balance\n31/02/2026,X,1.00,1.00\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "statement",
+        "import",
+        "--account",
+        "client",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("Line 2"), "{}", text(&o));
+
+    let json = ok(&["reconcile", "--account", "client", "--json"]);
+    let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for (figure, pence) in [
+        ("statement_balance", 25_000),
+        ("outstanding_lodgements", 0),
+        ("unpresented_payments", 0),
+        ("adjusted_bank_balance", 25_000),
+        ("cash_book_balance", 25_000),
+        ("client_ledger_total", 25_000),
+        ("difference", 0),
+    ] {
+        assert_eq!(r[figure], pence, "{figure}: {json}");
+    }
+    assert!(r["debit_balances"].as_array().unwrap().is_empty());
+    let signed = ok(&["reconcile", "--account", "client", "--sign"]);
+    assert!(signed.contains("Signed by AM"), "{signed}");
+    let o = run(&["reconcile", "--account", "client", "--sign"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("cannot be changed"), "{}", text(&o));
+    ok(&["status"]);
+    let history = ok(&["reconcile", "--account", "client", "--history"]);
+    assert!(history.contains("difference £0.00"), "{history}");
+}
