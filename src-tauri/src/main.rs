@@ -426,6 +426,85 @@ async fn add_document(
     shell.with_open(|s| s.add_document(&matter, &name, bytes))
 }
 
+/// A bank statement's bytes arrive as the raw body; the account, the file name and (for a
+/// CSV) its layout as JSON come in headers.
+#[tauri::command]
+async fn import_statement(
+    shell: State<'_, Shell>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<satchel_api::StatementImport, ApiError> {
+    let header = |name: &str| -> Option<String> {
+        let raw = request.headers().get(name)?.to_str().ok()?;
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+    };
+    let account = header("x-satchel-account")
+        .ok_or_else(|| err(ErrorKind::Invalid, "the import names no account"))?;
+    let name = header("x-satchel-name").unwrap_or_else(|| "statement".into());
+    let mapping: Option<satchel_statement::CsvMapping> = match header("x-satchel-mapping") {
+        Some(json) if !json.is_empty() => Some(serde_json::from_str(&json).map_err(|e| {
+            err(
+                ErrorKind::Invalid,
+                format!("the CSV layout could not be read: {e}"),
+            )
+        })?),
+        _ => None,
+    };
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(err(ErrorKind::Invalid, "the import carried no file"));
+    };
+    shell.with_open(|s| s.import_statement(&account, &name, bytes, mapping.as_ref()))
+}
+
+#[tauri::command]
+async fn statement_lines(
+    shell: State<'_, Shell>,
+    account: String,
+) -> Result<Vec<satchel_api::StatementLineView>, ApiError> {
+    shell.with_open(|s| s.statement_lines(&account))
+}
+
+#[tauri::command]
+async fn cash_entries(
+    shell: State<'_, Shell>,
+    account: String,
+) -> Result<Vec<satchel_api::CashEntry>, ApiError> {
+    shell.with_open(|s| s.cash_entries(&account))
+}
+
+#[tauri::command]
+async fn match_line(
+    shell: State<'_, Shell>,
+    req: satchel_api::MatchRequest,
+) -> Result<satchel_api::StatementLineView, ApiError> {
+    shell.with_open(|s| s.match_line(&req))
+}
+
+#[tauri::command]
+async fn reconcile(
+    shell: State<'_, Shell>,
+    req: satchel_api::ReconcileRequest,
+) -> Result<satchel_api::Reconciliation, ApiError> {
+    shell.with_open(|s| s.reconcile(&req))
+}
+
+#[tauri::command]
+async fn reconciliations(
+    shell: State<'_, Shell>,
+    account: String,
+) -> Result<Vec<satchel_api::Reconciliation>, ApiError> {
+    shell.with_open(|s| s.reconciliations(&account))
+}
+
+#[tauri::command]
+async fn reconciliation_due(
+    shell: State<'_, Shell>,
+) -> Result<Vec<satchel_api::ReconciliationDue>, ApiError> {
+    shell.with_open(|s| s.reconciliation_due())
+}
+
 /// A vCard file's text arrives as the raw body.
 #[tauri::command]
 async fn import_vcards(
@@ -663,6 +742,13 @@ fn main() -> std::process::ExitCode {
             credit_bill,
             list_bills,
             bill_pdf,
+            import_statement,
+            statement_lines,
+            cash_entries,
+            match_line,
+            reconcile,
+            reconciliations,
+            reconciliation_due,
             get_contact,
             contact_matters,
             wip_by_fee_earner,

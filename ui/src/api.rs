@@ -400,3 +400,57 @@ struct BillArg<'a> {
 pub async fn bill_pdf(bill: &str) -> Result<ExportedDocument, ApiError> {
     call(cmd::BILL_PDF, &BillArg { bill }).await
 }
+
+/// A bank statement file as the raw body; `mapping` is a CSV layout as JSON (or empty).
+pub async fn import_statement(
+    account: &str,
+    name: &str,
+    mapping: &str,
+    bytes: &[u8],
+) -> Result<satchel_api::StatementImport, ApiError> {
+    send_raw(
+        cmd::IMPORT_STATEMENT,
+        &[
+            ("x-satchel-account", account),
+            ("x-satchel-name", name),
+            ("x-satchel-mapping", mapping),
+        ],
+        bytes,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct AccountArg<'a> {
+    account: &'a str,
+}
+
+pub async fn statement_lines(
+    account: &str,
+) -> Result<Vec<satchel_api::StatementLineView>, ApiError> {
+    call(cmd::STATEMENT_LINES, &AccountArg { account }).await
+}
+
+pub async fn cash_entries(account: &str) -> Result<Vec<satchel_api::CashEntry>, ApiError> {
+    call(cmd::CASH_ENTRIES, &AccountArg { account }).await
+}
+
+pub async fn match_line(
+    req: &satchel_api::MatchRequest,
+) -> Result<satchel_api::StatementLineView, ApiError> {
+    call(cmd::MATCH_LINE, &Req { req }).await
+}
+
+pub async fn reconcile(
+    req: &satchel_api::ReconcileRequest,
+) -> Result<satchel_api::Reconciliation, ApiError> {
+    call(cmd::RECONCILE, &Req { req }).await
+}
+
+pub async fn reconciliations(account: &str) -> Result<Vec<satchel_api::Reconciliation>, ApiError> {
+    call(cmd::RECONCILIATIONS, &AccountArg { account }).await
+}
+
+pub async fn reconciliation_due() -> Result<Vec<satchel_api::ReconciliationDue>, ApiError> {
+    call(cmd::RECONCILIATION_DUE, &NoArgs {}).await
+}

@@ -395,7 +395,12 @@ fn view(
             .collect(),
         shown,
         signed_by: signed.as_ref().map(|s| s.0.clone()),
-        signed_at: signed.map(|s| s.1),
+        // As a person reads it: London time.
+        signed_at: signed.map(|s| {
+            s.1.parse::<Timestamp>()
+                .map(dates::london_display)
+                .unwrap_or(s.1)
+        }),
     }
 }
 

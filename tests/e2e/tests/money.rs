@@ -165,8 +165,60 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         .await?;
     shot(&c, "money-03-billed-and-transferred.png").await?;
 
-    // The Accounts page lists the client balance.
+    // The bank statement: £500 in, the cheque presented, the costs transfer out; £20.00.
+    let today = jiff::Zoned::now().date().to_string().replace('-', "");
+    let statement = home.dir.path().join("november.ofx");
+    let mut ofx = format!(
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX>\n<BANKMSGSRSV1>\n<STMTTRNRS>\n<TRNUID>1\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<STMTRS>\n<CURDEF>GBP\n<BANKACCTFROM>\n<BANKID>200000\n<ACCTID>12345678\n<ACCTTYPE>CHECKING\n</BANKACCTFROM>\n<BANKTRANLIST>\n<DTSTART>{today}\n<DTEND>{today}\n"
+    );
+    for (id, amount, name) in [
+        ("A1", "500.00", "P SHAH BACS 1182"),
+        ("A2", "-120.00", "CHQ 100201"),
+        ("A3", "-360.00", "TRANSFER TO OFFICE"),
+    ] {
+        ofx.push_str(&format!("<STMTTRN>\n<TRNTYPE>OTHER\n<DTPOSTED>{today}\n<TRNAMT>{amount}\n<FITID>{id}\n<NAME>{name}\n</STMTTRN>\n"));
+    }
+    ofx.push_str(&format!("</BANKTRANLIST>\n<LEDGERBAL>\n<BALAMT>20.00\n<DTASOF>{today}\n</LEDGERBAL>\n</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n"));
+    std::fs::write(&statement, ofx)?;
     wait_for(&c, "#nav-accounts").await?.click().await?;
+    wait_for(&c, "#account-list button.reconcile").await?;
+    c.execute(
+        "document.querySelector('#account-list button.reconcile').click()",
+        vec![],
+    )
+    .await?;
+    wait_for(&c, "#statement-file")
+        .await?
+        .send_keys(&statement.display().to_string())
+        .await?;
+    let imported = wait_for_text(&c, "#statement-imported", "added").await?;
+    assert!(
+        imported.contains("3 added, 0 already imported, 3 matched"),
+        "{imported}"
+    );
+    wait_until_attr(&c, "#statement-lines", "data-count", "3").await?;
+    // The same file again: nothing added, said in words.
+    wait_for(&c, "#statement-file")
+        .await?
+        .send_keys(&statement.display().to_string())
+        .await?;
+    wait_for_text(&c, "#statement-error", "already imported").await?;
+    // Reconcile at today (the statement's closing balance), then sign off.
+    c.execute("document.getElementById('recon-run').click()", vec![])
+        .await?;
+    wait_until_attr(&c, "#reconciliation", "data-difference", "0").await?;
+    c.execute("document.getElementById('recon-sign').click()", vec![])
+        .await?;
+    wait_until_attr(&c, "#reconciliation", "data-signed", "true").await?;
+    wait_until_attr(&c, "#reconciliation-history", "data-count", "1").await?;
+    c.execute(
+        "document.getElementById('reconciliation').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    shot(&c, "money-04-reconciled.png").await?;
+
+    // The Accounts page lists the client balance.
     let balances = wait_for_text(&c, "#client-balances", "M00001").await?;
     assert!(balances.contains("£20.00"), "{balances}");
     assert!(

@@ -33,21 +33,27 @@ pub fn AccountsPage() -> impl IntoView {
     let show_cash_book = Callback::new(move |id: String| {
         spawn_local(async move { cash_book.set(Some(api::cash_book(&id, "", "").await)) })
     });
+    let reconciling = RwSignal::new(None::<BankAccount>);
+    let due = RwSignal::new(Vec::<satchel_api::ReconciliationDue>::new());
+    spawn_local(async move { due.set(api::reconciliation_due().await.unwrap_or_default()) });
+    let open_reconcile = Callback::new(move |a: BankAccount| reconciling.set(Some(a)));
     view! {
         <section class="page">
             <header class="page-head">
                 <h1>"Accounts"</h1>
             </header>
             <p class="muted" id="accounts-scope">
-                "Bank accounts, the register of bills, client balances and cash books are kept here; receipts, payments and bills are made on each matter's Money tab. Bank statements and the three-way reconciliation are being built next."
+                "Bank accounts, statements and the three-way reconciliation, the register of bills, client balances and cash books; receipts, payments and bills are made on each matter's Money tab."
             </p>
             <Loaded
                 state=accounts
                 loading="Loading bank accounts…"
                 list_id="account-list"
                 empty="No bank accounts yet."
-                table=move |list| view! { <AccountTable list on_open=show_cash_book /> }
+                table=move |list| view! { <AccountTable list on_open=show_cash_book on_reconcile=open_reconcile /> }
             />
+            {move || due.get().into_iter().map(|d| view! { <div class="banner warn reconciliation-due" role="alert">{d.message}</div> }).collect_view()}
+            {move || reconciling.get().map(|a| view! { <super::reconcile::ReconcilePanel account=a /> })}
             {move || cash_book.get().map(|c| match c {
                 Ok(c) => view! { <CashBookView book=c /> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
@@ -68,7 +74,11 @@ pub fn AccountsPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountTable(list: Vec<BankAccount>, on_open: Callback<String>) -> impl IntoView {
+fn AccountTable(
+    list: Vec<BankAccount>,
+    on_open: Callback<String>,
+    on_reconcile: Callback<BankAccount>,
+) -> impl IntoView {
     let count = list.len();
     view! {
         <div class="card flush">
@@ -81,6 +91,8 @@ fn AccountTable(list: Vec<BankAccount>, on_open: Callback<String>) -> impl IntoV
                         .into_iter()
                         .map(|a| {
                             let id = a.id.clone();
+                            let account = a.clone();
+                            let is_client = a.kind == "client";
                             view! {
                             <tr>
                                 <td><span class=format!("pill {}", a.kind)>{if a.kind == "client" { "Client" } else { "Office" }}</span></td>
@@ -88,7 +100,10 @@ fn AccountTable(list: Vec<BankAccount>, on_open: Callback<String>) -> impl IntoV
                                 <td class="mono">{a.sort_code}</td>
                                 <td class="mono">{a.account_number}</td>
                                 <td>{a.opening_balance} " on " {a.opened_on}</td>
-                                <td><button class="link cash-book" on:click=move |_| on_open.run(id.clone())>"Cash book"</button></td>
+                                <td>
+                                    <button class="link cash-book" on:click=move |_| on_open.run(id.clone())>"Cash book"</button>
+                                    {is_client.then(|| view! { " · " <button class="link reconcile" on:click=move |_| on_reconcile.run(account.clone())>"Statements and reconciliation"</button> })}
+                                </td>
                             </tr>
                         }})
                         .collect_view()}

@@ -5,6 +5,7 @@ pub mod matter_detail;
 pub mod matter_work;
 pub mod matters;
 pub mod money;
+pub mod reconcile;
 pub mod settings;
 pub mod setup;
 pub mod time;
