@@ -69,6 +69,9 @@ pub mod cmd {
     pub const RECONCILE: &str = "reconcile";
     pub const RECONCILIATIONS: &str = "reconciliations";
     pub const RECONCILIATION_DUE: &str = "reconciliation_due";
+    pub const REGISTERS: &str = "registers";
+    pub const ADD_BREACH: &str = "add_breach";
+    pub const ACCOUNTANTS_REPORT: &str = "accountants_report";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -732,6 +735,108 @@ pub struct ReconciliationDue {
     /// The date of the last signed reconciliation, if any.
     pub last_signed_for: Option<String>,
     pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewBreachRequest {
+    /// ISO date found; empty for today.
+    pub date: String,
+    /// The matter, if it concerns one.
+    pub matter: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breach {
+    pub id: String,
+    pub date: String,
+    pub matter_number: Option<String>,
+    pub description: String,
+    pub automatic: bool,
+    pub recorded_by: String,
+}
+
+/// A residual client balance paid to charity (r5.1(c)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResidualRequest {
+    pub matter: String,
+    pub amount: String,
+    /// What was done to trace the owner, and when.
+    pub tracing_steps: String,
+    pub charity: String,
+    pub charity_number: String,
+    /// Required over £500: the SRA's authority.
+    pub sra_authority: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Residual {
+    pub matter_number: String,
+    pub owner: String,
+    pub amount_pence: i64,
+    pub amount: String,
+    pub tracing_steps: String,
+    pub charity: String,
+    pub charity_number: String,
+    pub sra_authority: Option<String>,
+    pub date: String,
+}
+
+/// A payment out of a client account not on any statement six months on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unpresented {
+    pub account_name: String,
+    pub date: String,
+    pub matter_number: String,
+    pub reference: String,
+    pub amount: String,
+}
+
+/// The registers the COFA watches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registers {
+    /// Client balances with no movement for 90 days or more.
+    pub dormant: Vec<ClientBalanceRow>,
+    /// Client account payments unpresented for six months or more.
+    pub unpresented: Vec<Unpresented>,
+    /// Closed matters still holding client money: "may go to charity" (≤ £500 after
+    /// tracing) or "needs SRA authority" (over £500).
+    pub residual_candidates: Vec<(ClientBalanceRow, String)>,
+    pub residuals: Vec<Residual>,
+    pub breaches: Vec<Breach>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportReconciliation {
+    pub account_name: String,
+    pub date: String,
+    pub client_ledger_total: String,
+    pub difference: String,
+    pub signed_by: String,
+    pub signed_at: String,
+}
+
+/// The data for the accountant's report over an accounting period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountantsReport {
+    pub firm_name: String,
+    pub from: String,
+    pub to: String,
+    pub reconciliations: Vec<ReportReconciliation>,
+    /// Client accounts with more than five weeks between signed reconciliations in the
+    /// period (or before the first, or after the last).
+    pub gaps: Vec<String>,
+    pub reconciliation_dates: u64,
+    pub average_balance_pence: i64,
+    pub maximum_balance_pence: i64,
+    pub average_balance: String,
+    pub maximum_balance: String,
+    pub exempt: bool,
+    pub exemption: String,
+    pub breaches: Vec<Breach>,
 }
 
 /// A matter a contact is on, and in which role.

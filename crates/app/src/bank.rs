@@ -852,6 +852,8 @@ impl Satchel {
         let initials = self.ctx.initials.clone();
         let id = Uuid::now_v7().to_string();
         let ex = explanations.clone();
+        let firm_doc = self.ctx.firm_doc.clone();
+        let debits = f.debit_balances.clone();
         let signed_at = self.write(
             "reconciliation.sign",
             &format!("account:{account_id}"),
@@ -874,6 +876,26 @@ impl Satchel {
                     });
                     Ok(())
                 })?;
+                // An overdrawn ledger is a breach: the log gets it without anyone typing it.
+                if !debits.is_empty() {
+                    crate::firmdoc::update_firm(tx, &firm_doc, actor, at, "log breaches found", |firm| {
+                        for d in &debits {
+                            firm.breaches.push(crate::registers::automatic_breach(
+                                date,
+                                Some(d.matter),
+                                format!(
+                                    "Client ledger {} ({}) overdrawn by {} in {account_name} at the reconciliation of {date} (r5: no client ledger may be overdrawn; replace the money at once, r6)",
+                                    d.matter,
+                                    d.client,
+                                    Money::from_pence(-d.balance.pence())
+                                ),
+                                &initials,
+                                at,
+                            ));
+                        }
+                        Ok(())
+                    })?;
+                }
                 Ok(SignedAt(
                     at.to_string(),
                     serde_json::json!({ "date": date.to_string(), "difference_pence": f.difference.pence() }),

@@ -109,6 +109,9 @@ const LEAVES_PARTIES: &[&str] = &[
     "bill.",
     "statement.",
     "reconciliation.",
+    "breach.",
+    "residual.",
+    "report.",
 ];
 
 pub(crate) fn touches_parties(action: &str) -> bool {

@@ -29,6 +29,41 @@ pub struct FirmDoc {
     /// (schema 12; absent means none needs one by its size).
     #[autosurgeon(missing = "Option::default")]
     pub second_authoriser_above_pence: Option<i64>,
+    /// The SRA breach log, oldest first; never edited (schema 15).
+    #[autosurgeon(missing = "Vec::new")]
+    pub breaches: Vec<BreachRec>,
+    /// The register of residual client balances paid away (schema 15).
+    #[autosurgeon(missing = "Vec::new")]
+    pub residuals: Vec<ResidualRec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct BreachRec {
+    pub id: String,
+    /// ISO civil date it was found.
+    pub date: String,
+    pub matter_number: Option<u64>,
+    pub description: String,
+    /// Entered by Satchel when it found a rule broken (an overdrawn ledger).
+    pub automatic: bool,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ResidualRec {
+    pub id: String,
+    pub matter_number: u64,
+    /// The client (owner of the money).
+    pub owner: String,
+    pub amount_pence: i64,
+    pub tracing_steps: String,
+    pub charity: String,
+    pub charity_number: String,
+    /// Over £500: the SRA's authority (its reference).
+    pub sra_authority: Option<String>,
+    pub date: String,
+    pub recorded_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]

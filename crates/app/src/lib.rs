@@ -26,6 +26,7 @@ mod money;
 pub mod notes;
 pub mod paths;
 mod projection;
+mod registers;
 mod search;
 mod time;
 pub mod vault;
@@ -278,6 +279,8 @@ impl Satchel {
                 unit_minutes: None,
                 accounts: Default::default(),
                 second_authoriser_above_pence: None,
+                breaches: Vec::new(),
+                residuals: Vec::new(),
             };
             docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
                 Ok(autosurgeon::reconcile(d, &firm_doc)?)
@@ -717,6 +720,8 @@ impl Satchel {
         tx.execute("DELETE FROM contacts", [])?;
         tx.execute("DELETE FROM users", [])?;
         tx.execute("DELETE FROM bank_accounts", [])?;
+        tx.execute("DELETE FROM breaches", [])?;
+        tx.execute("DELETE FROM residuals", [])?;
         for id in docs::ids_of_kind(&tx, docs::KIND_FIRM)? {
             if let Some(doc) = docs::load(&tx, &id)? {
                 projection::firm(&tx, &autosurgeon::hydrate(&doc)?)?;

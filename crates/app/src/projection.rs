@@ -43,6 +43,34 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
             [crate::money::SECOND_AUTHORISER_KEY],
         )?,
     };
+    tx.execute("DELETE FROM breaches", [])?;
+    for b in &doc.breaches {
+        tx.execute(
+            "INSERT INTO breaches (id, date, matter_number, description, automatic, recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![b.id, b.date, b.matter_number.map(|n| n as i64), b.description, b.automatic, b.recorded_by, b.recorded_at],
+        )?;
+    }
+    tx.execute("DELETE FROM residuals", [])?;
+    for r in &doc.residuals {
+        tx.execute(
+            "INSERT INTO residuals (id, matter_number, owner, amount_pence, tracing_steps, charity,
+                 charity_number, sra_authority, date, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                r.id,
+                r.matter_number as i64,
+                r.owner,
+                r.amount_pence,
+                r.tracing_steps,
+                r.charity,
+                r.charity_number,
+                r.sra_authority,
+                r.date,
+                r.recorded_by
+            ],
+        )?;
+    }
     tx.execute("DELETE FROM users", [])?;
     for (id, u) in &doc.users {
         tx.execute(

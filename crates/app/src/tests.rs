@@ -2531,7 +2531,7 @@ fn statements_import_match_and_the_three_way_reconciliation_signs_and_locks() {
         .iter()
         .filter_map(|l| l.matched_posting.clone())
         .collect();
-    assert_eq!(matched, [receipt.id.clone()]);
+    assert_eq!(matched, std::slice::from_ref(&receipt.id));
     // Another bank's statement is not this account's.
     let other = String::from_utf8(file.clone())
         .unwrap()
@@ -2599,7 +2599,10 @@ fn statements_import_match_and_the_three_way_reconciliation_signs_and_locks() {
     s.record_posting(&money_req("receipt", "M00001", "office", "1.00"))
         .unwrap();
     assert_eq!(s.reconcile(&req).unwrap(), signed, "shown as signed");
-    assert_eq!(s.reconciliations("client").unwrap(), [signed.clone()]);
+    assert_eq!(
+        s.reconciliations("client").unwrap(),
+        std::slice::from_ref(&signed)
+    );
     assert!(s.reconciliation_due().unwrap().is_empty());
 
     // Matching by hand: unmatch the receipt, match it again; a different amount is refused.
@@ -2672,9 +2675,8 @@ fn statements_import_match_and_the_three_way_reconciliation_signs_and_locks() {
         .import_statement("client", "dec.csv", csv.as_bytes(), Some(&layout))
         .unwrap();
     assert_eq!((done.added, done.matched), (1, 1));
-    let again = format!("{csv}");
     let err = s
-        .import_statement("client", "dec.csv", again.as_bytes(), None)
+        .import_statement("client", "dec.csv", csv.as_bytes(), None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("already imported"), "{err}");
@@ -2721,4 +2723,205 @@ fn a_client_account_not_reconciled_for_five_weeks_is_due() {
         .unwrap();
     assert_eq!(err.difference, 0);
     assert!(s.reconciliation_due().unwrap().is_empty(), "signed today");
+    // Over the 40 days since it opened, there is a gap of more than five weeks, named.
+    let opened = today.saturating_sub(jiff::Span::new().days(40)).to_string();
+    let report = s.accountants_report(&opened, &today.to_string()).unwrap();
+    assert_eq!(report.gaps.len(), 1, "{:?}", report.gaps);
+    assert!(report.gaps[0].contains("(40 days)"), "{:?}", report.gaps);
+}
+
+#[test]
+fn registers_breaches_residuals_and_the_accountants_report() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let t = today.to_string();
+    // Reconcile today with the £100 brought forward: signed, £100 held.
+    let r = s
+        .reconcile(&satchel_api::ReconcileRequest {
+            account: "client".into(),
+            statement_balance: "100.00".into(),
+            sign: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.difference, 0);
+    let report = s.accountants_report(&t, &t).unwrap();
+    assert_eq!(report.reconciliation_dates, 1);
+    assert_eq!(
+        (report.average_balance_pence, report.maximum_balance_pence),
+        (10_000, 10_000)
+    );
+    assert!(report.exempt, "{}", report.exemption);
+    assert!(report.gaps.is_empty(), "{:?}", report.gaps);
+    let year_ago = today
+        .saturating_sub(jiff::Span::new().days(365))
+        .to_string();
+    let err = s.accountants_report(&t, &year_ago).unwrap_err().to_string();
+    assert!(err.contains("must be on or before"), "{err}");
+
+    // The breach log: by hand, with the matter.
+    let b = s
+        .add_breach(&satchel_api::NewBreachRequest {
+            matter: "M00002".into(),
+            description: "Costs transferred before the bill was sent; reversed the same day".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (b.matter_number.as_deref(), b.automatic),
+        (Some("M00002"), false)
+    );
+    let err = s
+        .add_breach(&satchel_api::NewBreachRequest {
+            date: "2999-01-01".into(),
+            description: "x".into(),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is after today"), "{err}");
+
+    // Residual balances: M00002 closed with £40.00 — may go to charity after tracing.
+    s.set_matter_status(&status("M00002", "closed", &t))
+        .unwrap();
+    let regs = s.registers().unwrap();
+    assert_eq!(regs.residual_candidates.len(), 1);
+    assert!(regs.residual_candidates[0].1.contains("may go to charity"));
+    assert_eq!(regs.breaches.len(), 1);
+    assert!(regs.dormant.is_empty(), "moved today");
+    let big = satchel_api::ResidualRequest {
+        matter: "M00002".into(),
+        amount: "500.01".into(),
+        tracing_steps: "Letters to last known address 1 March and 1 June; tracing agent 10 July"
+            .into(),
+        charity: "Citizens Advice".into(),
+        charity_number: "279057".into(),
+        ..Default::default()
+    };
+    let err = s.record_residual(&big).unwrap_err().to_string();
+    assert!(err.contains("SRA's authority"), "{err}");
+    let small = s
+        .record_residual(&satchel_api::ResidualRequest {
+            amount: "40.00".into(),
+            ..big.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        (small.owner.as_str(), small.amount_pence),
+        ("Bob Marsh", 4_000)
+    );
+    let with_authority = s
+        .record_residual(&satchel_api::ResidualRequest {
+            sra_authority: "SRA/RB/2026/0142".into(),
+            ..big
+        })
+        .unwrap();
+    assert_eq!(
+        with_authority.sra_authority.as_deref(),
+        Some("SRA/RB/2026/0142")
+    );
+    assert_eq!(s.registers().unwrap().residuals.len(), 2);
+
+    // CSV and PDF of the report; both exports audited.
+    let csv = s.accountants_report_csv(&t, &t).unwrap();
+    assert!(csv.contains("exemption,exempt,£100.00,£100.00"), "{csv}");
+    assert!(csv.contains("breach,"), "{csv}");
+    let pdf = s.accountants_report_pdf(&t, &t).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM audit_events WHERE action = 'report.export'"
+        ),
+        2
+    );
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.registers().unwrap().residuals.len(), 2);
+}
+
+#[test]
+fn an_overdrawn_ledger_found_at_reconciliation_is_logged_as_a_breach() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    // Records from elsewhere (as a merge would bring) overdraw M00002: a payment written
+    // straight into its document, past the books' check.
+    let account: String = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM bank_accounts WHERE kind = 'client'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let matter_id: String = s
+        .store
+        .conn()
+        .query_row("SELECT id FROM matters WHERE number = 2", [], |r| r.get(0))
+        .unwrap();
+    let today = satchel_core::dates::london_date(Timestamp::now()).to_string();
+    let rec = docs::PostingRec {
+        id: Uuid::now_v7().to_string(),
+        date: today.clone(),
+        kind: "payment".into(),
+        account,
+        to_account: None,
+        amount_pence: 5_000,
+        to_matter: None,
+        to_client: None,
+        notice: None,
+        bill_reference: None,
+        bill_unpaid_pence: None,
+        reverses: None,
+        reason: None,
+        method: "bank_transfer".into(),
+        reference: "CHQ 9".into(),
+        party: "Someone".into(),
+        client: "Bob Marsh".into(),
+        recorded_by: "AB".into(),
+        authorised_by: None,
+        recorded_at: Timestamp::now().to_string(),
+        state: "confirmed".into(),
+        confirmed_at: None,
+    };
+    s.write("money.payment", "test", |tx, at, actor| {
+        update_matter(tx, &matter_id, actor, at, "merged payment", |m| {
+            m.postings.push(rec.clone())
+        })?;
+        Ok(serde_json::json!({}))
+    })
+    .unwrap();
+    assert_eq!(s.client_balance_pence("M00002").unwrap(), -1_000);
+    // The cheque is not presented: statement £100, adjusted £50 = cash book; ledgers:
+    // M00001 £60 (credit), M00002 −£10 (listed apart, never netted).
+    let req = satchel_api::ReconcileRequest {
+        account: "client".into(),
+        statement_balance: "100.00".into(),
+        ..Default::default()
+    };
+    let r = s.reconcile(&req).unwrap();
+    assert_eq!(
+        (r.cash_book_balance, r.client_ledger_total, r.difference),
+        (5_000, 6_000, -1_000)
+    );
+    assert_eq!(r.debit_balances.len(), 1);
+    assert_eq!(r.debit_balances[0].matter_number, "M00002");
+    s.reconcile(&satchel_api::ReconcileRequest {
+        sign: true,
+        explanations: vec![satchel_api::ExplanationInput {
+            text: "M00002 overdrawn by a payment made on another laptop; £10 replaced from office"
+                .into(),
+            amount: "-10.00".into(),
+        }],
+        ..req
+    })
+    .unwrap();
+    let log = s.registers().unwrap().breaches;
+    assert_eq!(log.len(), 1);
+    assert!(
+        log[0].automatic && log[0].description.contains("overdrawn by £10.00"),
+        "{:?}",
+        log[0]
+    );
 }

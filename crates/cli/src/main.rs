@@ -139,6 +139,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reports: the accountant's report data, the client money registers.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// The SRA breach log: add an entry by hand (Satchel adds those it finds).
+    Breach {
+        #[arg(long)]
+        description: String,
+        #[arg(long, default_value = "")]
+        matter: String,
+        #[arg(long, default_value = "")]
+        date: String,
+    },
     /// Bills, written notifications of costs and credit notes; the register.
     Bill {
         #[command(subcommand)]
@@ -606,6 +620,22 @@ enum MoneyCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Record a residual balance paid to charity (after posting the payment).
+    Residual {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        tracing_steps: String,
+        #[arg(long)]
+        charity: String,
+        #[arg(long)]
+        charity_number: String,
+        /// Required over £500.
+        #[arg(long, default_value = "")]
+        sra_authority: String,
+    },
     /// Reverse a posting (the only way to correct one).
     Reverse {
         posting: String,
@@ -696,6 +726,28 @@ enum StatementCommand {
         account: String,
         #[arg(long)]
         line: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The accountant's report data for an accounting period, with the exemption test.
+    Accountants {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
+    /// Dormant balances, unpresented payments, residual balances, the breach log.
+    Registers {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -1481,6 +1533,136 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut s = open(&dir, vault.as_ref())?;
             bill(&mut s, command)?;
         }
+        Command::Breach {
+            description,
+            matter,
+            date,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let b = s
+                .add_breach(&satchel_api::NewBreachRequest {
+                    date,
+                    matter,
+                    description,
+                })
+                .map_err(explain)?;
+            println!(
+                "{}\t{}\t{}",
+                b.date,
+                b.matter_number.unwrap_or_default(),
+                b.description
+            );
+        }
+        Command::Report { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            match command {
+                ReportCommand::Accountants {
+                    from,
+                    to,
+                    json,
+                    csv,
+                    pdf,
+                } => {
+                    if let Some(path) = csv {
+                        let text = s.accountants_report_csv(&from, &to).map_err(explain)?;
+                        std::fs::write(&path, text)
+                            .with_context(|| format!("could not write {}", path.display()))?;
+                        println!("Wrote {}.", path.display());
+                    }
+                    if let Some(path) = pdf {
+                        let bytes = s.accountants_report_pdf(&from, &to).map_err(explain)?;
+                        std::fs::write(&path, bytes)
+                            .with_context(|| format!("could not write {}", path.display()))?;
+                        println!("Wrote {}.", path.display());
+                    }
+                    let r = s.accountants_report(&from, &to).map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r)?);
+                    } else {
+                        println!(
+                            "{}: accountant's report data, {} to {}",
+                            r.firm_name, r.from, r.to
+                        );
+                        println!("{}", r.exemption);
+                        for x in &r.reconciliations {
+                            println!(
+                                "  {}\t{}\tledgers {}\tdifference {}\tsigned {} {}",
+                                x.date,
+                                x.account_name,
+                                x.client_ledger_total,
+                                x.difference,
+                                x.signed_by,
+                                x.signed_at
+                            );
+                        }
+                        for g in &r.gaps {
+                            println!("  GAP: {g}");
+                        }
+                        for b in &r.breaches {
+                            println!("  BREACH {}: {}", b.date, b.description);
+                        }
+                    }
+                }
+                ReportCommand::Registers { json } => {
+                    let r = s.registers().map_err(explain)?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r)?);
+                    } else {
+                        println!(
+                            "Client balances untouched for 90 days or more: {}",
+                            r.dormant.len()
+                        );
+                        for b in &r.dormant {
+                            println!(
+                                "  {}\t{}\t{}\tlast {}",
+                                b.matter_number, b.client_name, b.balance, b.last_movement
+                            );
+                        }
+                        println!(
+                            "Payments unpresented for six months or more: {}",
+                            r.unpresented.len()
+                        );
+                        for u in &r.unpresented {
+                            println!(
+                                "  {}\t{}\t{}\t{}",
+                                u.date, u.matter_number, u.reference, u.amount
+                            );
+                        }
+                        println!(
+                            "Closed matters still holding client money: {}",
+                            r.residual_candidates.len()
+                        );
+                        for (b, note) in &r.residual_candidates {
+                            println!(
+                                "  {}\t{}\t{}\t{note}",
+                                b.matter_number, b.client_name, b.balance
+                            );
+                        }
+                        println!("Residual balances paid to charity: {}", r.residuals.len());
+                        for x in &r.residuals {
+                            println!(
+                                "  {}\t{}\t{}\t{} ({})",
+                                x.date, x.matter_number, x.amount, x.charity, x.charity_number
+                            );
+                        }
+                        println!("Breach log: {}", r.breaches.len());
+                        for b in &r.breaches {
+                            println!(
+                                "  {}\t{}\t{}{}",
+                                b.date,
+                                b.matter_number.as_deref().unwrap_or("-"),
+                                b.description,
+                                if b.automatic {
+                                    " (found by Satchel)"
+                                } else {
+                                    ""
+                                }
+                            );
+                        }
+                    }
+                }
+            }
+        }
         Command::Money { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             money(&mut s, command)?;
@@ -1935,6 +2117,31 @@ fn money(s: &mut Satchel, command: MoneyCommand) -> anyhow::Result<()> {
                 },
                 json,
             )
+        }
+        MoneyCommand::Residual {
+            matter,
+            amount,
+            tracing_steps,
+            charity,
+            charity_number,
+            sra_authority,
+        } => {
+            let r = s
+                .record_residual(&satchel_api::ResidualRequest {
+                    matter,
+                    amount,
+                    tracing_steps,
+                    charity,
+                    charity_number,
+                    sra_authority,
+                    date: String::new(),
+                })
+                .map_err(explain)?;
+            println!(
+                "{}\t{}\t{}\tto {} ({})",
+                r.date, r.matter_number, r.amount, r.charity, r.charity_number
+            );
+            return Ok(());
         }
         MoneyCommand::Reverse {
             posting,

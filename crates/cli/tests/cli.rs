@@ -1135,4 +1135,34 @@ fn statement_import_reconcile_sign_and_the_five_week_warning() {
     ok(&["status"]);
     let history = ok(&["reconcile", "--account", "client", "--history"]);
     assert!(history.contains("difference £0.00"), "{history}");
+
+    // The accountant's report data since the account opened: one reconciliation, a gap
+    // before it, exempt on £250.00 held.
+    let pdf = dir.join("accountants.pdf");
+    let json = ok(&[
+        "report",
+        "accountants",
+        "--from",
+        &opened,
+        "--to",
+        &today.to_string(),
+        "--json",
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
+    let start = json.find('{').unwrap();
+    let r: serde_json::Value = serde_json::from_str(&json[start..]).unwrap();
+    assert_eq!(r["exempt"], true, "{json}");
+    assert_eq!(r["maximum_balance_pence"], 25_000);
+    assert_eq!(r["gaps"].as_array().unwrap().len(), 1, "{json}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    ok(&[
+        "breach",
+        "--description",
+        "Cheque drawn on client account for office rent; replaced",
+        "--matter",
+        "M00001",
+    ]);
+    let registers = ok(&["report", "registers"]);
+    assert!(registers.contains("Breach log: 1"), "{registers}");
 }

@@ -167,6 +167,65 @@ pub fn overdue(last_signed_for: Option<Date>, opened: Date, today: Date) -> bool
     (today - since).get_days() > 35
 }
 
+/// The accountant's report exemption limits (r12): the average client money balance at
+/// most £10,000 and the maximum at most £250,000, both measured at the period's
+/// reconciliation dates.
+pub const EXEMPT_AVERAGE_PENCE: i64 = 1_000_000;
+pub const EXEMPT_MAXIMUM_PENCE: i64 = 25_000_000;
+
+/// The exemption test over an accounting period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exemption {
+    /// Reconciliation dates measured.
+    pub dates: usize,
+    /// The average client money balance, rounded down to the penny.
+    pub average: Money,
+    pub maximum: Money,
+    pub exempt: bool,
+    pub reason: String,
+}
+
+/// The exemption test: `balances` is the total client money held (all client accounts) at
+/// each reconciliation date in the period.
+pub fn exemption(balances: &[Money]) -> Exemption {
+    if balances.is_empty() {
+        return Exemption {
+            dates: 0,
+            average: Money::ZERO,
+            maximum: Money::ZERO,
+            exempt: false,
+            reason: "no reconciliation was signed in the period, so the balances cannot be measured: an accountant's report is needed".into(),
+        };
+    }
+    let sum: i128 = balances.iter().map(|b| i128::from(b.pence())).sum();
+    let count = i128::try_from(balances.len()).unwrap_or(i128::MAX);
+    let average = Money::from_pence(i64::try_from(sum / count).unwrap_or(i64::MAX));
+    let maximum = balances.iter().copied().max().unwrap_or(Money::ZERO);
+    let (avg_ok, max_ok) = (
+        average.pence() <= EXEMPT_AVERAGE_PENCE,
+        maximum.pence() <= EXEMPT_MAXIMUM_PENCE,
+    );
+    let reason = match (avg_ok, max_ok) {
+        (true, true) => format!(
+            "exempt: the average client money balance ({average}) is at most £10,000.00 and the maximum ({maximum}) at most £250,000.00 over {} reconciliation dates",
+            balances.len()
+        ),
+        (false, _) => {
+            format!("not exempt: the average client money balance ({average}) is over £10,000.00")
+        }
+        (true, false) => {
+            format!("not exempt: the maximum client money balance ({maximum}) is over £250,000.00")
+        }
+    };
+    Exemption {
+        dates: balances.len(),
+        average,
+        maximum,
+        exempt: avg_ok && max_ok,
+        reason,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +320,26 @@ mod tests {
             amount: p("-100.00"),
         }];
         assert!(check_explained(&f, &right).is_ok());
+    }
+
+    #[test]
+    fn the_exemption_test_hand_worked() {
+        // £8,000, £12,000, £9,500: average £9,833.33 (rounded down), maximum £12,000: exempt.
+        let e = exemption(&[p("8000.00"), p("12000.00"), p("9500.00")]);
+        assert_eq!(
+            (e.average, e.maximum, e.exempt),
+            (p("9833.33"), p("12000.00"), true)
+        );
+        // Average over the limit by a penny.
+        let e = exemption(&[p("10000.01"), p("10000.01")]);
+        assert!(!e.exempt && e.reason.contains("average"), "{}", e.reason);
+        // A single date over £250,000 though the average is low.
+        let mut many = vec![Money::ZERO; 30];
+        many.push(p("250000.01"));
+        let e = exemption(&many);
+        assert!(e.average.pence() <= EXEMPT_AVERAGE_PENCE);
+        assert!(!e.exempt && e.reason.contains("maximum"), "{}", e.reason);
+        assert!(!exemption(&[]).exempt);
     }
 
     #[test]

@@ -460,6 +460,32 @@ CREATE TABLE reconciliations (
 ) STRICT;
 "#;
 
+const V15: &str = r#"
+-- The SRA breach log and the register of residual balances paid away (projection of the
+-- firm document).
+CREATE TABLE breaches (
+    id            TEXT PRIMARY KEY,
+    date          TEXT NOT NULL,
+    matter_number INTEGER,
+    description   TEXT NOT NULL,
+    automatic     INTEGER NOT NULL CHECK (automatic IN (0, 1)),
+    recorded_by   TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE TABLE residuals (
+    id             TEXT PRIMARY KEY,
+    matter_number  INTEGER NOT NULL,
+    owner          TEXT NOT NULL,
+    amount_pence   INTEGER NOT NULL,
+    tracing_steps  TEXT NOT NULL,
+    charity        TEXT NOT NULL,
+    charity_number TEXT NOT NULL,
+    sra_authority  TEXT,
+    date           TEXT NOT NULL,
+    recorded_by    TEXT NOT NULL
+) STRICT;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -476,12 +502,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V12),
         M::up(V13),
         M::up(V14),
+        M::up(V15),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    14
+    15
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
