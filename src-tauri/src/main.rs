@@ -505,6 +505,48 @@ async fn reconciliation_due(
     shell.with_open(|s| s.reconciliation_due())
 }
 
+#[tauri::command]
+async fn registers(shell: State<'_, Shell>) -> Result<satchel_api::Registers, ApiError> {
+    shell.with_open(|s| s.registers())
+}
+
+#[tauri::command]
+async fn add_breach(
+    shell: State<'_, Shell>,
+    req: satchel_api::NewBreachRequest,
+) -> Result<satchel_api::Breach, ApiError> {
+    shell.with_open(|s| s.add_breach(&req))
+}
+
+/// The accountant's report data; with `save`, also written to Downloads as PDF and CSV.
+#[tauri::command]
+async fn accountants_report(
+    shell: State<'_, Shell>,
+    from: String,
+    to: String,
+    save: bool,
+) -> Result<(satchel_api::AccountantsReport, Vec<String>), ApiError> {
+    let report = shell.with_open(|s| s.accountants_report(&from, &to))?;
+    let mut saved = Vec::new();
+    if save {
+        let dir = downloads()?;
+        let pdf = shell.with_open(|s| s.accountants_report_pdf(&from, &to))?;
+        let csv = shell.with_open(|s| s.accountants_report_csv(&from, &to))?;
+        let stem = format!("accountants-report-{from}-to-{to}");
+        saved.push(
+            write_new(&dir, &format!("{stem}.pdf"), &pdf)?
+                .display()
+                .to_string(),
+        );
+        saved.push(
+            write_new(&dir, &format!("{stem}.csv"), csv.as_bytes())?
+                .display()
+                .to_string(),
+        );
+    }
+    Ok((report, saved))
+}
+
 /// A vCard file's text arrives as the raw body.
 #[tauri::command]
 async fn import_vcards(
@@ -749,6 +791,9 @@ fn main() -> std::process::ExitCode {
             reconcile,
             reconciliations,
             reconciliation_due,
+            registers,
+            add_breach,
+            accountants_report,
             get_contact,
             contact_matters,
             wip_by_fee_earner,

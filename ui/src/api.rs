@@ -454,3 +454,29 @@ pub async fn reconciliations(account: &str) -> Result<Vec<satchel_api::Reconcili
 pub async fn reconciliation_due() -> Result<Vec<satchel_api::ReconciliationDue>, ApiError> {
     call(cmd::RECONCILIATION_DUE, &NoArgs {}).await
 }
+
+pub async fn registers() -> Result<satchel_api::Registers, ApiError> {
+    call(cmd::REGISTERS, &NoArgs {}).await
+}
+
+pub async fn add_breach(
+    req: &satchel_api::NewBreachRequest,
+) -> Result<satchel_api::Breach, ApiError> {
+    call(cmd::ADD_BREACH, &Req { req }).await
+}
+
+#[derive(Serialize)]
+struct ReportArgs<'a> {
+    from: &'a str,
+    to: &'a str,
+    save: bool,
+}
+
+/// The accountant's report data; with `save`, the paths of its PDF and CSV in Downloads.
+pub async fn accountants_report(
+    from: &str,
+    to: &str,
+    save: bool,
+) -> Result<(satchel_api::AccountantsReport, Vec<String>), ApiError> {
+    call(cmd::ACCOUNTANTS_REPORT, &ReportArgs { from, to, save }).await
+}

@@ -218,6 +218,23 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
     .await?;
     shot(&c, "money-04-reconciled.png").await?;
 
+    // The accountant's report data for today's period: exempt on £20.00 held.
+    let today_iso = jiff::Zoned::now().date().to_string();
+    c.execute(
+        &format!(
+            "for (const id of ['report-from', 'report-to']) {{ const el = document.getElementById(id); el.value = '{today_iso}'; el.dispatchEvent(new Event('input')); }} document.getElementById('report-run').click();"
+        ),
+        vec![],
+    )
+    .await?;
+    let exemption = wait_for_text(&c, "#report-exemption", "exempt").await?;
+    assert!(exemption.starts_with("exempt:"), "{exemption}");
+    assert_eq!(
+        text_of(&c, "#breach-log").await?.lines().count(),
+        1,
+        "header only"
+    );
+
     // The Accounts page lists the client balance.
     let balances = wait_for_text(&c, "#client-balances", "M00001").await?;
     assert!(balances.contains("£20.00"), "{balances}");

@@ -60,6 +60,8 @@ pub fn AccountsPage() -> impl IntoView {
             })}
             <h2>"Register of bills"</h2>
             <Register />
+            <super::registers::RegistersPanel />
+            <super::registers::AccountantsReportPanel />
             <h2>"Client balances"</h2>
             <Loaded
                 state=balances

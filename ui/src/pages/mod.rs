@@ -6,6 +6,7 @@ pub mod matter_work;
 pub mod matters;
 pub mod money;
 pub mod reconcile;
+pub mod registers;
 pub mod settings;
 pub mod setup;
 pub mod time;
