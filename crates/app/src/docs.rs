@@ -495,13 +495,16 @@ pub fn change(
     let is_new = existing.is_none();
     let mut doc = existing.unwrap_or_default();
     doc.set_actor(actor.clone());
+    // Only this change is stored: a loaded document's own "last save" is empty, so
+    // `save_incremental` would write its whole history again with every change.
+    let before = doc.get_heads();
     f(&mut doc)?;
     doc.commit_with(
         automerge::transaction::CommitOptions::default()
             .with_message(message.to_owned())
             .with_time(at.as_second()),
     );
-    let bytes = doc.save_incremental();
+    let bytes = doc.save_after(&before);
     let now = at.to_string();
     if is_new {
         tx.execute(

@@ -277,8 +277,8 @@ pub fn matter(
     let postings_before = old.map(|o| o.postings.as_slice());
     if postings_before.is_none() {
         for (id,) in tx
-            .prepare_cached("SELECT id FROM postings WHERE matter_id = ?1 ORDER BY id DESC")?
-            .query_map([m], |r| Ok((r.get::<_, String>(0)?,)))?
+            .prepare_cached("SELECT id FROM postings WHERE matter_number = ?1 ORDER BY id DESC")?
+            .query_map([number.get()], |r| Ok((r.get::<_, String>(0)?,)))?
             .collect::<Result<Vec<_>, _>>()?
         {
             crate::money::unproject(tx, &id)?;
@@ -297,7 +297,7 @@ pub fn matter(
     // Bills change only to record delivery.
     let bills_before = old.map(|o| o.bills.as_slice());
     if bills_before.is_none() {
-        tx.execute("DELETE FROM bills WHERE matter_id = ?1", [m])?;
+        tx.execute("DELETE FROM bills WHERE matter_number = ?1", [number.get()])?;
     }
     rows(
         tx,

@@ -2925,3 +2925,36 @@ fn an_overdrawn_ledger_found_at_reconciliation_is_logged_as_a_breach() {
         log[0]
     );
 }
+
+#[test]
+fn each_change_stores_only_itself_not_the_documents_history() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = new_store(&vault);
+    let m = open_matter(&mut s, "Ann Lee");
+    let note = |i: usize| satchel_api::NewNoteRequest {
+        matter: m.number.clone(),
+        kind: "file".into(),
+        title: format!("Note {i}"),
+        body: "Spoke to the client about completion; ".repeat(20),
+    };
+    for i in 0..20 {
+        s.add_note(&note(i)).unwrap();
+    }
+    let sizes: Vec<i64> = {
+        let mut stmt = s
+            .store
+            .conn()
+            .prepare("SELECT length(bytes) FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([&m.id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert!(sizes.len() >= 20);
+    // The last change is about as big as the first note's, not twenty notes' worth.
+    let (first_note, last) = (sizes[1], *sizes.last().unwrap());
+    assert!(last < first_note * 2, "{sizes:?}");
+    // And the document still loads whole.
+    assert_eq!(s.list_notes(&m.number).unwrap().len(), 20);
+}
