@@ -132,7 +132,10 @@ pub fn generate(
 
 /// Whether an open store holds a firm of `size` as this generator makes it: its matters,
 /// and the client and office accounts with money on matters' ledgers. A store made before
-/// the generator made client money has no bank accounts, and is not one.
+/// the generator made client money has no bank accounts, and is not one. (`cargo xtask
+/// bench` makes its store again when this says no: when the generator comes to make
+/// something new, say here how to tell a store that lacks it.) It reads every client
+/// ledger, so it takes seconds at firm10y size.
 pub fn holds_generated_firm(s: &satchel_app::Satchel, size: Size) -> Result<bool, AppError> {
     let accounts = s.list_bank_accounts()?;
     let has = |kind: &str| accounts.iter().any(|a| a.kind == kind);
