@@ -1,12 +1,15 @@
 //! The practice benchmarks at a ten-year firm's size (`cargo xtask bench`): cold open to the
 //! matter list, list and search, the conflict check over every party, timer start/stop, the
-//! WIP of one matter; then the same SQL workload on SQLCipher and on a plaintext copy, for
-//! the cost of encryption. Prints a table of figures, targets and ratios.
+//! WIP of one matter; client money on the busiest open matter (its ledger balance and its
+//! ledger replayed, a new receipt through the write path), the list of client balances and
+//! a year's client cash book; then the same SQL workload on SQLCipher and on a plaintext
+//! copy, for the cost of encryption. Prints a table of figures, targets and ratios.
 //!
 //! The store comes from `SATCHEL_BENCH_STORE` (made by `cargo xtask seed --size firm10y`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot set up should stop
 
-use satchel_api::{ConflictQuery, StartTimerRequest};
+use satchel_api::{ConflictQuery, PostingRequest, StartTimerRequest};
+use satchel_app::domain::matter::MatterNumber;
 use satchel_app::{MemoryVault, Satchel, Unlock};
 use satchel_store::rusqlite::Connection;
 use satchel_store::{DB_FILE, DbKey, Store};
@@ -142,6 +145,29 @@ fn main() {
     );
     let key = vault_key(&vault, s.install_id());
     drop(s);
+    // Client money is measured on the open matter with the most postings.
+    let (busy, busy_postings, postings) = {
+        let store = Store::open(&dir.join(DB_FILE), &key).unwrap();
+        let c = store.conn();
+        let postings: i64 = c
+            .query_row("SELECT count(*) FROM postings", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            postings > 0,
+            "{} was generated before the generator made client money: make it again with `cargo xtask seed --size firm10y --fresh` (`cargo xtask bench` does)",
+            dir.display()
+        );
+        let (number, count): (u32, i64) = c
+            .query_row(
+                "SELECT p.matter_number, count(*) FROM postings p JOIN matters m ON m.id = p.matter_id
+                 WHERE m.status = 'open' GROUP BY p.matter_number ORDER BY count(*) DESC, p.matter_number LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        (MatterNumber::new(number).to_string(), count, postings)
+    };
+    println!("  {postings} postings; the busiest open matter, {busy}, has {busy_postings}");
 
     let cold = drop_page_cache();
     // Open and list; the store is closed outside the timing (closing checkpoints the WAL,
@@ -253,6 +279,58 @@ fn main() {
         Some(50.0),
     );
     let matter_id = s.matter(&busiest).unwrap().id;
+
+    // Client money.
+    let client = s
+        .list_bank_accounts()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.kind == "client")
+        .unwrap();
+    table.row(
+        &format!("client ledger balance of {busy} (client_balance_pence)"),
+        median(RUNS, || time(|| s.client_balance_pence(&busy).unwrap()).0),
+        Some(5.0),
+    );
+    let lines = s.client_ledger(&busy).unwrap().lines.len();
+    table.row(
+        &format!("client ledger of {busy}, {lines} lines (books replayed)"),
+        median(RUNS, || time(|| s.client_ledger(&busy).unwrap()).0),
+        Some(50.0),
+    );
+    let ledgers = s.client_balances().unwrap().len();
+    table.row(
+        &format!("list of client balances ({ledgers} ledgers)"),
+        median(RUNS, || time(|| s.client_balances().unwrap()).0),
+        Some(50.0),
+    );
+    let to = satchel_seed::LAST_DAY;
+    let from = to
+        .saturating_sub(jiff::Span::new().years(1))
+        .saturating_add(jiff::Span::new().days(1));
+    let (from, to) = (from.to_string(), to.to_string());
+    let lines = s.cash_book(&client.id, &from, &to).unwrap().lines.len();
+    table.row(
+        &format!("client cash book {from} to {to} ({lines} lines)"),
+        median(RUNS, || {
+            time(|| s.cash_book(&client.id, &from, &to).unwrap()).0
+        }),
+        Some(50.0),
+    );
+    let receipt = PostingRequest {
+        kind: "receipt".into(),
+        matter: busy.clone(),
+        account: client.id.clone(),
+        amount: "250.00".into(),
+        reference: "Benchmark receipt".into(),
+        party: "Benchmark payer".into(),
+        ..PostingRequest::default()
+    };
+    table.row(
+        &format!("new receipt on {busy} (record_posting, write path)"),
+        median(RUNS, || time(|| s.record_posting(&receipt).unwrap()).0),
+        Some(50.0),
+    );
     drop(s);
 
     // The cost of encryption: the same SQL on SQLCipher and on a plaintext copy.

@@ -1,7 +1,7 @@
 //! A deterministic firm: the same size and seed always give the same people, matters and
-//! time. `demo` is small enough to click through; `firm10y` is a firm of 50 fee earners
-//! after ten years (20,000 matters, 60,000 contacts, 2,000,000 time entries), for the
-//! benchmarks.
+//! time, and the same client and office money. `demo` is small enough to click through;
+//! `firm10y` is a firm of 50 fee earners after ten years (20,000 matters, 60,000 contacts,
+//! 2,000,000 time entries, 500,000 postings), for the benchmarks.
 //!
 //! Records are made in batches of matters (with their contacts) and handed to a sink, so a
 //! firm of any size is generated in bounded memory.
@@ -14,7 +14,13 @@ use satchel_app::docs::{
 use satchel_app::domain::matter::{MatterNumber, PRACTICE_AREAS};
 use satchel_app::domain::time::{self as rules, Activity};
 use satchel_app::domain::{Money, keydate};
-use satchel_app::{Batch, docs};
+use satchel_app::{AppError, Batch, docs};
+
+mod money;
+pub use money::{Accounts, Mix, bank_accounts};
+
+/// The name generated stores are set up with (a client account's name must contain it).
+pub const FIRM_NAME: &str = "Hale & Co Solicitors";
 
 /// How big a firm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +30,8 @@ pub struct Size {
     pub matters: usize,
     pub contacts: usize,
     pub time_entries: usize,
+    /// Postings of client and office money, reversals included.
+    pub postings: usize,
     pub years: i16,
 }
 
@@ -33,6 +41,7 @@ pub const DEMO: Size = Size {
     matters: 60,
     contacts: 180,
     time_entries: 3_000,
+    postings: 600,
     years: 2,
 };
 
@@ -42,6 +51,7 @@ pub const FIRM10Y: Size = Size {
     matters: 20_000,
     contacts: 60_000,
     time_entries: 2_000_000,
+    postings: 500_000,
     years: 10,
 };
 
@@ -53,6 +63,86 @@ impl Size {
             _ => None,
         }
     }
+
+    /// The first day of the generated years: the first matter opens, and the bank
+    /// accounts are opened, on it.
+    pub fn first_day(&self) -> Date {
+        date(
+            LAST_DAY.year() - self.years,
+            LAST_DAY.month(),
+            LAST_DAY.day(),
+        )
+    }
+}
+
+/// What [`generate`] has made so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Made {
+    pub matters: usize,
+    pub contacts: usize,
+    pub time_entries: usize,
+    pub postings: usize,
+    pub mix: Mix,
+}
+
+/// Generate a firm of `size` from `seed` into a store just set up, whose first user
+/// becomes one of the fee earners: the bank accounts first, through the write path as a
+/// cashier adds them (the postings name them by the ids the store gives them), then the
+/// users, then matters `batch` at a time, one transaction each. `progress` hears after
+/// every batch.
+pub fn generate(
+    s: &mut satchel_app::Satchel,
+    size: Size,
+    seed: u64,
+    batch: usize,
+    mut progress: impl FnMut(&Made),
+) -> Result<Made, AppError> {
+    let me = s
+        .list_users()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Document("the store has no user yet".into()))?;
+    let firm_name = s.status()?.firm_name;
+    let mut ids = Vec::new();
+    for account in bank_accounts(seed, &firm_name, size.first_day()) {
+        ids.push(s.add_bank_account(&account)?.id);
+    }
+    let [client, office] = <[String; 2]>::try_from(ids)
+        .map_err(|_| AppError::Document("two bank accounts were not added".into()))?;
+    let mut firm = Firm::new(
+        size,
+        seed,
+        &me.id,
+        &me.initials,
+        Accounts { client, office },
+    );
+    s.load_batch(&firm.users())?;
+    let mut made = Made::default();
+    while let Some(b) = firm.next_batch(batch.max(1)) {
+        made.matters += b.matters.len();
+        made.contacts += b.contacts.len();
+        made.time_entries += b.matters.iter().map(|m| m.time.len()).sum::<usize>();
+        made.postings += b.matters.iter().map(|m| m.postings.len()).sum::<usize>();
+        made.mix = firm.mix();
+        s.load_batch(&b)?;
+        progress(&made);
+    }
+    Ok(made)
+}
+
+/// Whether an open store holds a firm of `size` as this generator makes it: its matters,
+/// and the client and office accounts with money on matters' ledgers. A store made before
+/// the generator made client money has no bank accounts, and is not one. (`cargo xtask
+/// bench` makes its store again when this says no: when the generator comes to make
+/// something new, say here how to tell a store that lacks it.) It reads every client
+/// ledger, so it takes seconds at firm10y size.
+pub fn holds_generated_firm(s: &satchel_app::Satchel, size: Size) -> Result<bool, AppError> {
+    let accounts = s.list_bank_accounts()?;
+    let has = |kind: &str| accounts.iter().any(|a| a.kind == kind);
+    Ok(has("client")
+        && has("office")
+        && s.status()?.matters == size.matters as u64
+        && !s.client_balances()?.is_empty())
 }
 
 /// The last day of the generated years: fixed, so that a seed means the same data on any
@@ -234,25 +324,57 @@ pub struct Firm {
     g: Gen,
     /// User ids and their rates; index 0 is the store's own user.
     users: Vec<(String, i64)>,
+    /// Each user's initials, in the order of `users`.
+    initials: Vec<String>,
     own_initials: String,
     next_matter: usize,
     next_contact: usize,
     time_left: usize,
+    /// Money has its own random stream, so that the rest of a seed's firm is what it was
+    /// before the generator made postings.
+    money: Gen,
+    accounts: Accounts,
+    postings_left: usize,
+    /// Matters generated so far that stay open: where transfers between clients go.
+    open_matters: Vec<money::Target>,
+    mix: Mix,
 }
+
+/// Mixed into the seed for the money's random stream.
+const MONEY_SALT: u64 = 0x6d6f_6e65_7900_0000; // "money"
 
 impl Firm {
     /// Start a firm of `size` from `seed`. `own_user` is the id (and `own_initials` the
-    /// initials) of the user the store was set up with, who becomes one of the fee earners.
-    pub fn new(size: Size, seed: u64, own_user: &str, own_initials: &str) -> Firm {
+    /// initials) of the user the store was set up with, who becomes one of the fee earners;
+    /// `accounts` are the ids of the bank accounts [`bank_accounts`] describes, as the store
+    /// added them.
+    pub fn new(
+        size: Size,
+        seed: u64,
+        own_user: &str,
+        own_initials: &str,
+        accounts: Accounts,
+    ) -> Firm {
         Firm {
             own_initials: own_initials.to_uppercase(),
             size,
             g: Gen(fastrand::Rng::with_seed(seed)),
             users: vec![(own_user.to_owned(), 25_000)],
+            initials: vec![own_initials.to_uppercase()],
             next_matter: 0,
             next_contact: 0,
             time_left: size.time_entries,
+            money: Gen(fastrand::Rng::with_seed(seed ^ MONEY_SALT)),
+            accounts,
+            postings_left: size.postings,
+            open_matters: Vec::new(),
+            mix: Mix::default(),
         }
+    }
+
+    /// The postings made so far, by kind.
+    pub fn mix(&self) -> Mix {
+        self.mix
     }
 
     /// The firm's other people (the first batch to load).
@@ -287,6 +409,7 @@ impl Firm {
             let rate = i64::from(self.g.0.u32(150..=420)) * 100;
             let id = self.g.id();
             self.users.push((id.clone(), rate));
+            self.initials.push(initials.clone());
             batch.users.push((
                 id,
                 UserRec {
@@ -361,11 +484,7 @@ impl Firm {
         }
         let mut batch = Batch::default();
         let end = (self.next_matter + matters).min(self.size.matters);
-        let first_day = date(
-            LAST_DAY.year() - self.size.years,
-            LAST_DAY.month(),
-            LAST_DAY.day(),
-        );
+        let first_day = self.size.first_day();
         for i in self.next_matter..end {
             let remaining_matters = self.size.matters - i;
             let remaining_contacts = self.size.contacts.saturating_sub(self.next_contact);
@@ -516,6 +635,52 @@ impl Firm {
                 Vec::new()
             };
             let number = MatterNumber::new(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            // Money: an even share of what is left, so the total is exact; one matter in
+            // ten has none, and one in about three hundred is busy, with ten shares.
+            let share = self.postings_left / remaining_matters;
+            let count = if remaining_matters == 1 {
+                self.postings_left
+            } else {
+                match self.money.0.u16(..1000) {
+                    0..100 => 0,
+                    100..103 => share * 10,
+                    _ => share / 2 + self.money.0.usize(..=share * 6 / 5),
+                }
+                .min(self.postings_left)
+            };
+            self.postings_left -= count;
+            // Transfers between clients are authorised by the supervisor, or by someone
+            // else when the fee earner has none.
+            let authoriser = if supervisor != fee_earner {
+                supervisor
+            } else if fee_earner != 0 {
+                0
+            } else {
+                1 % self.users.len()
+            };
+            let postings = money::postings(
+                &mut self.money,
+                &self.accounts,
+                &self.open_matters,
+                &money::Matter {
+                    number: u64::from(number.get()),
+                    client: &parties[0].1,
+                    area,
+                    opened,
+                    until: work_until,
+                    closing: status != "open",
+                    recorder: &self.initials[fee_earner],
+                    authoriser: &self.initials[authoriser],
+                    count,
+                },
+                &mut self.mix,
+            );
+            if status == "open" {
+                self.open_matters.push(money::Target {
+                    number: u64::from(number.get()),
+                    client: parties[0].1.clone(),
+                });
+            }
             batch.matters.push(MatterDoc {
                 kind: docs::KIND_MATTER.into(),
                 schema: 1,
@@ -564,7 +729,7 @@ impl Firm {
                 archived_on: archived_on.map(|d| d.to_string()),
                 tasks,
                 files: Vec::new(),
-                postings: Vec::new(),
+                postings,
                 bills: Vec::new(),
             });
         }
@@ -583,16 +748,32 @@ mod tests {
         matters: 37,
         contacts: 100,
         time_entries: 1_234,
+        postings: 2_345,
         years: 10,
     };
 
-    fn all(seed: u64) -> (Batch, Vec<Batch>) {
-        let mut f = Firm::new(SMALL, seed, "me", "JH");
+    const CLIENT: &str = "0190a000-0000-7000-8000-000000000001";
+    const OFFICE: &str = "0190a000-0000-7000-8000-000000000002";
+
+    fn accounts() -> Accounts {
+        Accounts {
+            client: CLIENT.into(),
+            office: OFFICE.into(),
+        }
+    }
+
+    fn all_with_mix(seed: u64) -> (Batch, Vec<Batch>, Mix) {
+        let mut f = Firm::new(SMALL, seed, "me", "JH", accounts());
         let users = f.users();
         let mut batches = Vec::new();
         while let Some(b) = f.next_batch(10) {
             batches.push(b);
         }
+        (users, batches, f.mix())
+    }
+
+    fn all(seed: u64) -> (Batch, Vec<Batch>) {
+        let (users, batches, _) = all_with_mix(seed);
         (users, batches)
     }
 
@@ -641,5 +822,176 @@ mod tests {
             .collect();
         assert_eq!(initials.len(), users.users.len(), "initials are unique");
         assert!(!initials.contains("JH"), "and not the store's own user's");
+        assert_eq!(
+            matters.iter().map(|m| m.postings.len()).sum::<usize>(),
+            SMALL.postings
+        );
+    }
+
+    #[test]
+    fn the_posting_mix_adds_up_and_has_every_kind() {
+        let (_, batches, mix) = all_with_mix(3);
+        assert_eq!(mix.total(), SMALL.postings);
+        let count = |kind: &str, account: Option<&str>| {
+            batches
+                .iter()
+                .flat_map(|b| &b.matters)
+                .flat_map(|m| &m.postings)
+                .filter(|p| p.kind == kind && account.is_none_or(|a| p.account == a))
+                .count()
+        };
+        assert_eq!(count("receipt", Some(CLIENT)), mix.client_receipts);
+        assert_eq!(count("receipt", Some(OFFICE)), mix.office_receipts);
+        assert_eq!(count("payment", Some(CLIENT)), mix.client_payments);
+        assert_eq!(count("client_to_client", None), mix.transfers);
+        assert_eq!(count("reversal", None), mix.reversals);
+        assert_eq!(count("client_to_office", None), 0, "no bills yet");
+        for n in [
+            mix.client_receipts,
+            mix.client_payments,
+            mix.office_receipts,
+            mix.transfers,
+            mix.reversals,
+        ] {
+            assert!(n > 0, "{mix}");
+        }
+    }
+
+    /// Every posting in the order recorded (id order, across the firm): no client ledger
+    /// ever below zero, reversals after what they reverse and on its matter, transfers
+    /// with a reason and a second person, dates in the matter's life.
+    #[test]
+    fn postings_keep_the_rules_in_the_order_recorded() {
+        for seed in [1, 2, 9] {
+            let (users, batches) = all(seed);
+            let mut initials: std::collections::HashSet<String> = users
+                .users
+                .iter()
+                .map(|(_, u)| u.initials.clone())
+                .collect();
+            initials.insert("JH".into());
+            let matters: Vec<&MatterDoc> = batches.iter().flat_map(|b| &b.matters).collect();
+            let by_number: std::collections::HashMap<u64, &MatterDoc> =
+                matters.iter().map(|m| (m.number, *m)).collect();
+            let mut all = Vec::new();
+            for m in &matters {
+                for w in m.postings.windows(2) {
+                    assert!(
+                        w[0].id < w[1].id,
+                        "ids increase in the matter's order: {:?} {:?}",
+                        (&w[0].id, &w[0].recorded_at),
+                        (&w[1].id, &w[1].recorded_at)
+                    );
+                    assert!(w[0].recorded_at < w[1].recorded_at);
+                    assert!(w[0].date <= w[1].date);
+                }
+                let until = m.closed_on.clone().unwrap_or(LAST_DAY.to_string());
+                for p in &m.postings {
+                    assert!(
+                        p.date >= m.opened && p.date <= until,
+                        "{} on {}",
+                        p.date,
+                        m.opened
+                    );
+                    assert!(p.date.as_str() <= LAST_DAY.to_string().as_str());
+                    assert!(p.recorded_at.starts_with(&p.date));
+                    assert_eq!(uuid::Uuid::parse_str(&p.id).unwrap().get_version_num(), 7);
+                    assert!(initials.contains(&p.recorded_by));
+                    assert_eq!(p.client, m.client_name);
+                    assert!(!p.reference.is_empty());
+                    assert_eq!(p.state, "confirmed");
+                    all.push((p, m.number));
+                }
+            }
+            all.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+            let mut ledger: std::collections::HashMap<u64, i64> = Default::default();
+            let mut moved: std::collections::HashMap<&str, Vec<(u64, i64)>> = Default::default();
+            let mut reversed = std::collections::HashSet::new();
+            for (p, number) in &all {
+                let moves: Vec<(u64, i64)> = match p.kind.as_str() {
+                    "receipt" | "payment" => {
+                        assert!(p.amount_pence > 0);
+                        assert!(!p.party.is_empty());
+                        let sign = if p.kind == "receipt" { 1 } else { -1 };
+                        if p.account == CLIENT {
+                            vec![(*number, sign * p.amount_pence)]
+                        } else {
+                            assert_eq!(p.account, OFFICE);
+                            assert_eq!(p.kind, "receipt");
+                            vec![]
+                        }
+                    }
+                    "client_to_client" => {
+                        let to = p.to_matter.unwrap();
+                        assert_ne!(to, *number);
+                        let target = by_number[&to];
+                        assert_eq!(target.status, "open");
+                        assert!(target.opened <= p.date);
+                        assert_eq!(p.to_client.as_deref(), Some(target.client_name.as_str()));
+                        assert!(!p.reason.as_deref().unwrap_or("").is_empty());
+                        let by = p.authorised_by.as_deref().unwrap();
+                        assert_ne!(by, p.recorded_by);
+                        assert!(initials.contains(by));
+                        assert_eq!(p.to_account.as_deref(), Some(CLIENT));
+                        vec![(*number, -p.amount_pence), (to, p.amount_pence)]
+                    }
+                    "reversal" => {
+                        let of = p.reverses.as_deref().unwrap();
+                        assert!(reversed.insert(of), "reversed once");
+                        assert!(!p.reason.as_deref().unwrap_or("").is_empty());
+                        let original = all.iter().find(|(o, _)| o.id == of).unwrap();
+                        assert!(original.0.id < p.id && original.0.date <= p.date);
+                        assert_eq!(original.1, *number, "on the original's matter");
+                        assert_ne!(original.0.kind, "reversal");
+                        moved[of].iter().map(|(m, d)| (*m, -d)).collect()
+                    }
+                    other => panic!("a {other}"),
+                };
+                for (m, d) in &moves {
+                    let b = ledger.entry(*m).or_default();
+                    *b += d;
+                    assert!(*b >= 0, "{m} overdrawn by {} (seed {seed})", p.id);
+                }
+                moved.insert(&p.id, moves);
+            }
+            // A closed or archived matter returned its money: only transfers in (to open
+            // matters) are left anywhere but on open matters.
+            for m in &matters {
+                if m.status != "open" {
+                    assert_eq!(
+                        ledger.get(&m.number).copied().unwrap_or(0),
+                        0,
+                        "{}",
+                        m.number
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_bank_accounts_are_valid_and_the_same_for_a_seed() {
+        use satchel_app::domain::Money;
+        use satchel_app::domain::accounts::{AccountId, AccountKind, NewBankAccount};
+        let a = bank_accounts(5, FIRM_NAME, DEMO.first_day());
+        assert_eq!(a, bank_accounts(5, FIRM_NAME, DEMO.first_day()));
+        assert_ne!(a, bank_accounts(6, FIRM_NAME, DEMO.first_day()));
+        for (i, r) in a.iter().enumerate() {
+            NewBankAccount {
+                id: AccountId(uuid::Uuid::from_u128(i as u128)),
+                kind: AccountKind::parse(&r.kind).unwrap(),
+                name: &r.name,
+                sort_code: &r.sort_code,
+                account_number: &r.account_number,
+                opening_balance: Money::ZERO,
+            }
+            .validate(FIRM_NAME)
+            .unwrap();
+        }
+        assert_eq!(
+            (a[0].kind.as_str(), a[1].kind.as_str()),
+            ("client", "office")
+        );
+        assert_ne!(a[0].account_number, a[1].account_number);
     }
 }

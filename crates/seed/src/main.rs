@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use satchel_app::{Satchel, Setup, vault};
-use satchel_seed::{Firm, Size};
+use satchel_app::{Satchel, Setup, Unlock, vault};
+use satchel_seed::{FIRM_NAME, Size};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -30,6 +30,21 @@ struct Args {
     /// Matters per transaction.
     #[arg(long, default_value_t = 250)]
     batch: usize,
+    /// Make nothing: exit 0 if --data-dir holds a firm of --size as this generator makes
+    /// it, 1 if not (an older generator's store, say, with no client money), so that a
+    /// store kept for benchmarks is made again rather than reused.
+    #[arg(long)]
+    check: bool,
+}
+
+/// Whether the store in `dir` holds a firm of `size` as this generator makes it.
+fn check(dir: &std::path::Path, size: Size, passphrase: &str) -> Result<bool> {
+    let vault = vault::from_env();
+    let s = Satchel::open(dir, vault.as_ref(), Unlock::Passphrase(passphrase))
+        .context("open the store")?;
+    let current = satchel_seed::holds_generated_firm(&s, size)?;
+    s.checkpoint()?;
+    Ok(current)
 }
 
 fn main() -> Result<()> {
@@ -39,13 +54,29 @@ fn main() -> Result<()> {
     };
     let passphrase =
         std::env::var("SATCHEL_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.to_owned());
+    if args.check {
+        let current = check(&args.data_dir, size, &passphrase).unwrap_or_else(|e| {
+            println!("{}: {e:#}", args.data_dir.display());
+            false
+        });
+        println!(
+            "{} {}",
+            args.data_dir.display(),
+            if current {
+                "holds a firm as this generator makes it"
+            } else {
+                "does not hold a firm as this generator makes it"
+            }
+        );
+        std::process::exit(if current { 0 } else { 1 });
+    }
     let started = Instant::now();
     let vault = vault::from_env();
     let mut s = Satchel::init(
         &args.data_dir,
         vault.as_ref(),
         &Setup {
-            firm_name: "Hale & Co Solicitors",
+            firm_name: FIRM_NAME,
             user_name: "Jane Hale",
             initials: "JH",
             role: "partner",
@@ -53,37 +84,33 @@ fn main() -> Result<()> {
         },
     )
     .context("set up the store")?;
-    let me = s
-        .list_users()?
-        .into_iter()
-        .next()
-        .context("the store has its first user")?;
-    let mut firm = Firm::new(size, args.seed, &me.id, &me.initials);
-    s.load_batch(&firm.users())?;
-    let (mut matters, mut contacts, mut time) = (0usize, 0usize, 0usize);
-    while let Some(batch) = firm.next_batch(args.batch.max(1)) {
-        matters += batch.matters.len();
-        contacts += batch.contacts.len();
-        time += batch.matters.iter().map(|m| m.time.len()).sum::<usize>();
-        s.load_batch(&batch)?;
-        if size.matters >= 1000 && matters % 2000 == 0 {
+    let made = satchel_seed::generate(&mut s, size, args.seed, args.batch, |made| {
+        if size.matters >= 1000 && made.matters % 2000 == 0 {
             eprintln!(
-                "  {matters} matters, {time} time entries ({:.0} s)",
+                "  {} matters, {} time entries, {} postings ({:.0} s)",
+                made.matters,
+                made.time_entries,
+                made.postings,
                 started.elapsed().as_secs_f64()
             );
         }
-    }
+    })?;
     s.checkpoint()?;
     let status = s.status()?;
     println!(
-        "{} (seed {}): {} users, {matters} matters, {contacts} contacts, {time} time entries in {:.1} s; store {} MB at {}",
+        "{} (seed {}): {} users, {} matters, {} contacts, {} time entries, {} postings in {:.1} s; store {} MB at {}",
         size.name,
         args.seed,
         size.users,
+        made.matters,
+        made.contacts,
+        made.time_entries,
+        made.postings,
         started.elapsed().as_secs_f64(),
         status.store_bytes / 1_000_000,
         args.data_dir.display()
     );
+    println!("postings: {}", made.mix);
     if std::env::var_os("SATCHEL_PASSPHRASE").is_none() {
         println!("recovery passphrase: {DEMO_PASSPHRASE}");
     }
