@@ -209,11 +209,21 @@ pub mod ui {
             .with_context(|| format!("waiting for {css}"))
     }
 
+    /// Type `text` into the input matching `css`, and check it arrived there whole: on a
+    /// loaded machine WebKit may move focus while keys are in flight (an autofocus landing
+    /// late), so a mistyped field is cleared and typed again, a few times at most.
     pub async fn fill(c: &Client, css: &str, text: &str) -> Result<()> {
-        let e = wait_for(c, css).await?;
-        e.clear().await?;
-        e.send_keys(text).await?;
-        Ok(())
+        for _ in 0..3 {
+            let e = wait_for(c, css).await?;
+            e.clear().await?;
+            e.send_keys(text).await?;
+            if e.prop("value").await?.as_deref() == Some(text) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let got = wait_for(c, css).await?.prop("value").await?;
+        anyhow::bail!("typing {text:?} into {css} left {got:?}")
     }
 
     pub async fn shot(c: &Client, name: &str) -> Result<()> {

@@ -21,6 +21,20 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     // 1. First run: set up the firm.
     let c = launch(&driver).await?;
     wait_for(&c, "#setup-form").await?;
+    // The form focuses its first field itself; let that happen before typing, so that the
+    // focus cannot move under keys already in flight.
+    let settle = Instant::now();
+    while c
+        .execute(
+            "return document.activeElement && document.activeElement.id",
+            vec![],
+        )
+        .await?
+        != serde_json::json!("firm_name")
+        && settle.elapsed() < Duration::from_secs(5)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // Submitting with a short passphrase is refused, in words, before anything is written.
     fill(&c, "#firm_name", "Hale & Co Solicitors").await?;
     fill(&c, "#user_name", "Jane Hale").await?;
