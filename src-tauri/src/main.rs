@@ -505,6 +505,19 @@ async fn reconciliation_due(
     shell.with_open(|s| s.reconciliation_due())
 }
 
+/// The amount above which a client-account payment needs a second authoriser ("" for
+/// none); returns it in pounds and pence, or "".
+#[tauri::command]
+async fn set_second_authoriser(
+    shell: State<'_, Shell>,
+    amount: String,
+) -> Result<String, ApiError> {
+    let pence = shell.with_open(|s| s.set_second_authoriser_above(&amount))?;
+    Ok(pence
+        .map(|p| satchel_app::domain::Money::from_pence(p).to_string())
+        .unwrap_or_default())
+}
+
 #[tauri::command]
 async fn registers(shell: State<'_, Shell>) -> Result<satchel_api::Registers, ApiError> {
     shell.with_open(|s| s.registers())
@@ -792,6 +805,7 @@ fn main() -> std::process::ExitCode {
             reconciliations,
             reconciliation_due,
             registers,
+            set_second_authoriser,
             add_breach,
             accountants_report,
             get_contact,

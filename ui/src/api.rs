@@ -480,3 +480,13 @@ pub async fn accountants_report(
 ) -> Result<(satchel_api::AccountantsReport, Vec<String>), ApiError> {
     call(cmd::ACCOUNTANTS_REPORT, &ReportArgs { from, to, save }).await
 }
+
+#[derive(Serialize)]
+struct AmountArg<'a> {
+    amount: &'a str,
+}
+
+/// Returns the threshold as set ("£5,000.00"), or "" for none.
+pub async fn set_second_authoriser(amount: &str) -> Result<String, ApiError> {
+    call(cmd::SET_SECOND_AUTHORISER, &AmountArg { amount }).await
+}

@@ -72,6 +72,7 @@ pub mod cmd {
     pub const REGISTERS: &str = "registers";
     pub const ADD_BREACH: &str = "add_breach";
     pub const ACCOUNTANTS_REPORT: &str = "accountants_report";
+    pub const SET_SECOND_AUTHORISER: &str = "set_second_authoriser";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.

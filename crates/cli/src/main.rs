@@ -620,6 +620,9 @@ enum MoneyCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// The amount above which a client-account payment needs a second authoriser
+    /// (partners and admins); "" removes it.
+    Threshold { amount: String },
     /// Record a residual balance paid to charity (after posting the payment).
     Residual {
         #[arg(long)]
@@ -2117,6 +2120,16 @@ fn money(s: &mut Satchel, command: MoneyCommand) -> anyhow::Result<()> {
                 },
                 json,
             )
+        }
+        MoneyCommand::Threshold { amount } => {
+            match s.set_second_authoriser_above(&amount).map_err(explain)? {
+                Some(p) => println!(
+                    "Client-account payments over {} now need a second authoriser.",
+                    Money::from_pence(p)
+                ),
+                None => println!("No payment needs a second authoriser by its size."),
+            }
+            return Ok(());
         }
         MoneyCommand::Residual {
             matter,

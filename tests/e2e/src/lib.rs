@@ -217,7 +217,9 @@ pub mod ui {
             let e = wait_for(c, css).await?;
             e.clear().await?;
             e.send_keys(text).await?;
-            if e.prop("value").await?.as_deref() == Some(text) {
+            // (A newline typed into a textarea may or may not reach its value as one.)
+            let flat = |t: &str| t.replace(['\r', '\n'], "");
+            if e.prop("value").await?.as_deref().map(flat) == Some(flat(text)) {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(200)).await;

@@ -42,6 +42,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </Suspense>
             <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
+            <AuthoriserForm />
         </section>
     }
 }
@@ -85,6 +86,39 @@ fn UnitForm(on_saved: Callback<u32>) -> impl IntoView {
                 </div>
             </div>
             {move || saved.get().map(|u| view! { <p class="ok" role="status">{format!("Time is now recorded in {u}-minute units.")}</p> })}
+        </form>
+    }
+}
+
+/// The amount above which a payment from client account needs a second authoriser
+/// (admins and partners; the services refuse others).
+#[component]
+fn AuthoriserForm() -> impl IntoView {
+    let amount = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<String>);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        form.submit(
+            ev,
+            || {
+                let a = amount.get_untracked();
+                Ok(async move { api::set_second_authoriser(&a).await })
+            },
+            move |s: String| saved.set(Some(s)),
+        )
+    };
+    view! {
+        <form class="card" id="authoriser-form" on:submit=submit novalidate>
+            <h2>"Second authoriser"</h2>
+            <FormError last=error fields=&["amount"] />
+            <div class="row">
+                <Field label="Client-account payments above" id="authoriser-amount" value=amount error=field_error(error, "amount") hint="e.g. 5000.00 — such payments need a second person's initials; blank for none" />
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="authoriser-submit" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </div>
+            {move || saved.get().map(|s| view! { <p class="ok" role="status">{if s.is_empty() { "No payment needs a second authoriser by its size.".to_owned() } else { format!("Payments from client account over {s} now need a second authoriser.") }}</p> })}
         </form>
     }
 }
