@@ -197,6 +197,9 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         "{imported}"
     );
     wait_until_attr(&c, "#statement-lines", "data-count", "3").await?;
+    c.execute("document.getElementById('reconcile-panel').scrollIntoView()", vec![])
+        .await?;
+    shot(&c, "money-04a-statement-matched.png").await?;
     // The same file again: nothing added, said in words.
     wait_for(&c, "#statement-file")
         .await?
@@ -216,7 +219,7 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         vec![],
     )
     .await?;
-    shot(&c, "money-04-reconciled.png").await?;
+    shot(&c, "money-04b-reconciled.png").await?;
 
     // The accountant's report data for today's period: exempt on £20.00 held.
     let today_iso = jiff::Zoned::now().date().to_string();

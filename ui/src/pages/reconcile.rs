@@ -237,20 +237,28 @@ fn ReconcileForm(account: String, on_signed: Callback<()>) -> impl IntoView {
     let date = RwSignal::new(String::new());
     let balance = RwSignal::new(String::new());
     let explanation = RwSignal::new(String::new());
-    let explained = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Reconciliation, ApiError>>);
     let request = move |sign: bool| ReconcileRequest {
         account: account.get_value(),
         date: date.get_untracked(),
         statement_balance: balance.get_untracked(),
-        explanations: if explanation.get_untracked().trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![ExplanationInput {
-                text: explanation.get_untracked(),
-                amount: explained.get_untracked(),
-            }]
-        },
+        // One explanation per line, "what happened = -5.00".
+        explanations: explanation
+            .get_untracked()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| match l.rsplit_once('=') {
+                Some((text, amount)) => ExplanationInput {
+                    text: text.trim().to_owned(),
+                    amount: amount.trim().to_owned(),
+                },
+                None => ExplanationInput {
+                    text: l.to_owned(),
+                    amount: String::new(),
+                },
+            })
+            .collect(),
         sign,
     };
     let run = move |sign: bool| {
@@ -270,10 +278,11 @@ fn ReconcileForm(account: String, on_signed: Callback<()>) -> impl IntoView {
             <label class="field narrow-field"><span class="label">"At"</span><input type="date" id="recon-date" bind:value=date /><span class="hint">"Blank for today"</span></label>
             <label class="field"><span class="label">"Statement balance"</span><input id="recon-balance" bind:value=balance /><span class="hint">"Blank to take it from a statement closing that day"</span></label>
         </div>
-        <div class="row">
-            <label class="field"><span class="label">"Explanation of the difference"</span><input id="recon-explanation" bind:value=explanation /></label>
-            <label class="field narrow-field"><span class="label">"Amount"</span><input id="recon-explained" bind:value=explained /><span class="hint">"Signed, e.g. -5.00"</span></label>
-        </div>
+        <label class="field" for="recon-explanation">
+            <span class="label">"Explanations of the difference"</span>
+            <textarea id="recon-explanation" rows="3" placeholder="Bank charge taken in error; refund asked for = -5.00" bind:value=explanation></textarea>
+            <span class="hint">"One per line: what happened = the amount it explains (signed). Together they must come to the difference."</span>
+        </label>
         <div class="actions">
             <button class="secondary" id="recon-run" on:click=move |_| run(false)>"Reconcile"</button>
             <button class="primary" id="recon-sign" on:click=move |_| run(true)>"Sign off"</button>
