@@ -137,8 +137,8 @@ fn ImportForm(account: String, on_done: Callback<()>) -> impl IntoView {
                     <span class="label">"Import a statement (OFX or CSV)"</span>
                     <input type="file" id="statement-file" accept=".ofx,.qfx,.csv" on:change=pick />
                 </label>
-                <label class="field narrow-field"><span class="label">"CSV date column"</span><input id="csv-date-col" bind:value=date_col /></label>
-                <label class="field narrow-field"><span class="label">"Description column"</span><input id="csv-desc-col" bind:value=description_col /></label>
+                <label class="field narrow-field"><span class="label">"Date column"</span><input id="csv-date-col" bind:value=date_col /></label>
+                <label class="field narrow-field"><span class="label">"Details column"</span><input id="csv-desc-col" bind:value=description_col /></label>
                 <label class="field narrow-field"><span class="label">"Amount column"</span><input id="csv-amount-col" bind:value=amount_col /></label>
                 <label class="field narrow-field"><span class="label">"Dates"</span>
                     <select on:change=move |ev| ymd.set(event_target_value(&ev) == "ymd")>
