@@ -24,7 +24,7 @@ use uuid::Uuid;
 /// matched automatically.
 const MATCH_WINDOW_DAYS: i32 = 5;
 
-fn doc_id(account: &str) -> String {
+pub(crate) fn doc_id(account: &str) -> String {
     format!("bank-{account}")
 }
 

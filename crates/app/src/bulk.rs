@@ -1,10 +1,12 @@
 //! Loading many records at once: the dataset generator (`cargo xtask seed`) and the
 //! benchmarks use it to build a firm's ten years in minutes. Each document is written as a
 //! single snapshot with its projection, one transaction per batch, one audit event per
-//! batch. The records are taken as given (the generator makes valid ones); the projection's
-//! constraints still refuse duplicate matter numbers and dangling references.
+//! batch: users, contacts, matters, and bank accounts' documents (statements, matches).
+//! The records are taken as given (the generator makes valid ones); the projection's
+//! constraints still refuse duplicate matter numbers and dangling references, and a bank
+//! document for an account that has one already is refused.
 
-use crate::{AppError, Satchel, docs, firmdoc, projection};
+use crate::{AppError, Satchel, bank, docs, firmdoc, projection};
 use automerge::AutoCommit;
 use satchel_store::rusqlite::{Transaction, params};
 
@@ -15,6 +17,9 @@ pub struct Batch {
     pub users: Vec<(String, docs::UserRec)>,
     pub contacts: Vec<docs::ContactDoc>,
     pub matters: Vec<docs::MatterDoc>,
+    /// Bank accounts' documents (`bank-<account id>`: statement lines, matches,
+    /// reconciliations), each for an account of the firm that has none yet.
+    pub banks: Vec<docs::BankDoc>,
 }
 
 fn put_doc<T: autosurgeon::Reconcile>(
@@ -41,8 +46,8 @@ fn put_doc<T: autosurgeon::Reconcile>(
 }
 
 impl Satchel {
-    /// Write a batch of users, contacts and matters in one transaction. Matter numbers above
-    /// this device's next number move the device's block past them.
+    /// Write a batch of users, contacts, matters and bank documents in one transaction.
+    /// Matter numbers above this device's next number move the device's block past them.
     pub fn load_batch(&mut self, batch: &Batch) -> Result<(), AppError> {
         self.require_editor("load records")?;
         let firm_doc = self.ctx.firm_doc.clone();
@@ -50,6 +55,7 @@ impl Satchel {
             "users": batch.users.len(),
             "contacts": batch.contacts.len(),
             "matters": batch.matters.len(),
+            "banks": batch.banks.len(),
         });
         self.write("bulk.load", &format!("firm:{firm_doc}"), |tx, at, actor| {
             if !batch.users.is_empty() {
@@ -69,6 +75,10 @@ impl Satchel {
                 put_doc(tx, &m.id, docs::KIND_MATTER, actor, at, m)?;
                 projection::matter(tx, None, m)?;
                 highest = highest.max(m.number);
+            }
+            for b in &batch.banks {
+                put_doc(tx, &bank::doc_id(&b.account_id), docs::KIND_BANK, actor, at, b)?;
+                bank::project(tx, None, b)?;
             }
             if highest > 0 {
                 tx.execute(

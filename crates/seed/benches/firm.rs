@@ -1,14 +1,21 @@
 //! The practice benchmarks at a ten-year firm's size (`cargo xtask bench`): cold open to the
 //! matter list, list and search, the conflict check over every party, timer start/stop, the
 //! WIP of one matter; client money on the busiest open matter (its ledger balance and its
-//! ledger replayed, a new receipt through the write path), the list of client balances and
-//! a year's client cash book; then the same SQL workload on SQLCipher and on a plaintext
-//! copy, for the cost of encryption. Prints a table of figures, targets and ratios.
+//! ledger replayed, a new receipt through the write path), the list of client balances, a
+//! year's client cash book, and the three-way reconciliation of the client account at the
+//! last day (ten years of statement lines matched, the last ten days' entries outstanding,
+//! the bank's charges its difference; its figures are printed once), with what the
+//! reconciliation page loads beside it and a line matched by hand; then the same SQL
+//! workload on SQLCipher and on a plaintext copy, for the cost of encryption. Prints a
+//! table of figures, targets and ratios.
 //!
 //! The store comes from `SATCHEL_BENCH_STORE` (made by `cargo xtask seed --size firm10y`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot set up should stop
 
-use satchel_api::{ConflictQuery, PostingRequest, StartTimerRequest};
+use satchel_api::{
+    ConflictQuery, MatchRequest, PostingRequest, ReconcileRequest, Reconciliation,
+    StartTimerRequest,
+};
 use satchel_app::domain::matter::MatterNumber;
 use satchel_app::{MemoryVault, Satchel, Unlock};
 use satchel_store::rusqlite::Connection;
@@ -317,6 +324,7 @@ fn main() {
         }),
         Some(50.0),
     );
+    reconciliation_rows(&mut s, &mut table, &client.id);
     let receipt = PostingRequest {
         kind: "receipt".into(),
         matter: busy.clone(),
@@ -367,6 +375,106 @@ fn main() {
         .count();
     let with_target = table.0.iter().filter(|(_, _, t)| t.is_some()).count();
     println!("{missed} of {with_target} targets missed (plus the encryption ratio above)");
+}
+
+/// The three-way reconciliation of the client account at the generator's last day, on the
+/// statement imported for that day (its figures printed once, so a reader sees what was
+/// reconciled); what the reconciliation page loads beside it (every statement line, the
+/// latest cash book entries); and a line unmatched and matched again by hand, which
+/// changes the account's bank document, as every import and match does.
+fn reconciliation_rows(s: &mut Satchel, table: &mut Table, account: &str) {
+    let day = satchel_seed::LAST_DAY.to_string();
+    let request = ReconcileRequest {
+        account: account.to_owned(),
+        date: day.clone(),
+        ..ReconcileRequest::default()
+    };
+    let lines = s.statement_lines(account).unwrap();
+    let matched = lines.iter().filter(|l| l.matched_posting.is_some()).count();
+    let (first, r) = time(|| s.reconcile(&request).unwrap());
+    print_figures(&r, lines.len(), matched);
+    println!(
+        "  (first reconciliation, cold statements: {:.0} ms)",
+        ms(first)
+    );
+    table.row(
+        &format!(
+            "three-way reconciliation at {day} ({} outstanding)",
+            r.lodgements.len() + r.unpresented.len()
+        ),
+        median(RUNS, || time(|| s.reconcile(&request).unwrap()).0),
+        Some(500.0),
+    );
+    table.row(
+        &format!(
+            "statement lines of the client account ({} lines)",
+            lines.len()
+        ),
+        median(5, || time(|| s.statement_lines(account).unwrap()).0),
+        None,
+    );
+    let entries = s.cash_entries(account).unwrap().len();
+    table.row(
+        &format!("latest cash book entries to match ({entries})"),
+        median(RUNS, || time(|| s.cash_entries(account).unwrap()).0),
+        None,
+    );
+    // The newest line matched to an entry: unmatched, then matched again (by hand now).
+    let Some(line) = lines.iter().find(|l| l.matched_posting.is_some()) else {
+        return;
+    };
+    let posting = line.matched_posting.clone().unwrap_or_default();
+    let mut by_hand = |posting: &str| {
+        time(|| {
+            s.match_line(&MatchRequest {
+                account: account.to_owned(),
+                line_key: line.key.clone(),
+                posting_id: posting.to_owned(),
+            })
+            .unwrap()
+        })
+        .0
+    };
+    let unmatch = by_hand("");
+    let rematch = by_hand(&posting);
+    table.row(
+        &format!(
+            "unmatch a statement line, match it again (bank document of {} lines)",
+            lines.len()
+        ),
+        unmatch + rematch,
+        None,
+    );
+}
+
+fn print_figures(r: &Reconciliation, lines: usize, matched: usize) {
+    let pounds = |p: i64| satchel_app::domain::Money::from_pence(p).to_string();
+    let sum = |items: &[satchel_api::ReconItem]| items.iter().map(|i| i.amount_pence).sum::<i64>();
+    println!(
+        "  (client account at {}: {lines} statement lines, {matched} matched to the cash book;",
+        r.date
+    );
+    println!(
+        "   statement {}; {} outstanding lodgements {}; {} unpresented payments {};",
+        pounds(r.statement_balance),
+        r.lodgements.len(),
+        pounds(r.outstanding_lodgements),
+        r.unpresented.len(),
+        pounds(r.unpresented_payments)
+    );
+    println!(
+        "   adjusted bank balance {}; cash book {}; client ledgers {} ({} debit balances);",
+        pounds(r.adjusted_bank_balance),
+        pounds(r.cash_book_balance),
+        pounds(r.client_ledger_total),
+        r.debit_balances.len()
+    );
+    println!(
+        "   {} bank entries not in the cash book {}; difference {})",
+        r.unrecorded_bank_entries.len(),
+        pounds(sum(&r.unrecorded_bank_entries)),
+        pounds(r.difference)
+    );
 }
 
 fn vault_key(vault: &MemoryVault, install: &str) -> DbKey {

@@ -1,10 +1,13 @@
 //! A deterministic firm: the same size and seed always give the same people, matters and
-//! time, and the same client and office money. `demo` is small enough to click through;
-//! `firm10y` is a firm of 50 fee earners after ten years (20,000 matters, 60,000 contacts,
-//! 2,000,000 time entries, 500,000 postings), for the benchmarks.
+//! time, the same client and office money, and the same bank statements of the client
+//! account, matched to its cash book. `demo` is small enough to click through; `firm10y`
+//! is a firm of 50 fee earners after ten years (20,000 matters, 60,000 contacts, 2,000,000
+//! time entries, 500,000 postings), for the benchmarks.
 //!
 //! Records are made in batches of matters (with their contacts) and handed to a sink, so a
-//! firm of any size is generated in bounded memory.
+//! firm of any size is generated in bounded memory — but for the bank statements, which
+//! are one document (the client account's) written last: the lines for it are kept as the
+//! matters are made (a few hundred thousand at firm10y, tens of MB).
 #![forbid(unsafe_code)]
 
 use jiff::civil::{Date, date};
@@ -17,7 +20,9 @@ use satchel_app::domain::{Money, keydate};
 use satchel_app::{AppError, Batch, docs};
 
 mod money;
+mod statements;
 pub use money::{Accounts, Mix, bank_accounts};
+pub use statements::STATEMENTS_TO;
 
 /// The name generated stores are set up with (a client account's name must contain it).
 pub const FIRM_NAME: &str = "Hale & Co Solicitors";
@@ -83,13 +88,17 @@ pub struct Made {
     pub time_entries: usize,
     pub postings: usize,
     pub mix: Mix,
+    /// Lines on the client account's bank statements (cash book entries and charges).
+    pub statement_lines: usize,
+    /// Statements (one a month with anything on it).
+    pub statements: usize,
 }
 
 /// Generate a firm of `size` from `seed` into a store just set up, whose first user
 /// becomes one of the fee earners: the bank accounts first, through the write path as a
 /// cashier adds them (the postings name them by the ids the store gives them), then the
-/// users, then matters `batch` at a time, one transaction each. `progress` hears after
-/// every batch.
+/// users, then matters `batch` at a time, one transaction each, then the client account's
+/// bank statements, matched. `progress` hears after every batch.
 pub fn generate(
     s: &mut satchel_app::Satchel,
     size: Size,
@@ -104,8 +113,9 @@ pub fn generate(
         .ok_or_else(|| AppError::Document("the store has no user yet".into()))?;
     let firm_name = s.status()?.firm_name;
     let mut ids = Vec::new();
-    for account in bank_accounts(seed, &firm_name, size.first_day()) {
-        ids.push(s.add_bank_account(&account)?.id);
+    let requests = bank_accounts(seed, &firm_name, size.first_day());
+    for account in &requests {
+        ids.push(s.add_bank_account(account)?.id);
     }
     let [client, office] = <[String; 2]>::try_from(ids)
         .map_err(|_| AppError::Document("two bank accounts were not added".into()))?;
@@ -127,22 +137,38 @@ pub fn generate(
         s.load_batch(&b)?;
         progress(&made);
     }
+    let b = firm.statements(&requests[0].sort_code, &requests[0].account_number);
+    for bank in &b.banks {
+        made.statement_lines += bank.lines.len();
+        made.statements += bank.imports.len();
+    }
+    s.load_batch(&b)?;
+    progress(&made);
     Ok(made)
 }
 
 /// Whether an open store holds a firm of `size` as this generator makes it: its matters,
-/// and the client and office accounts with money on matters' ledgers. A store made before
-/// the generator made client money has no bank accounts, and is not one. (`cargo xtask
-/// bench` makes its store again when this says no: when the generator comes to make
-/// something new, say here how to tell a store that lacks it.) It reads every client
-/// ledger, so it takes seconds at firm10y size.
+/// the client and office accounts with money on matters' ledgers, and statement lines on
+/// the client account matched to its cash book. A store made before the generator made
+/// client money has no bank accounts, and one made before it made statements has no
+/// statement lines: neither is one. (`cargo xtask bench` makes its store again when this
+/// says no: when the generator comes to make something new, say here how to tell a store
+/// that lacks it.) It reads every client ledger and statement line, so it takes seconds at
+/// firm10y size.
 pub fn holds_generated_firm(s: &satchel_app::Satchel, size: Size) -> Result<bool, AppError> {
     let accounts = s.list_bank_accounts()?;
-    let has = |kind: &str| accounts.iter().any(|a| a.kind == kind);
-    Ok(has("client")
-        && has("office")
-        && s.status()?.matters == size.matters as u64
-        && !s.client_balances()?.is_empty())
+    let Some(client) = accounts.iter().find(|a| a.kind == "client") else {
+        return Ok(false);
+    };
+    if !accounts.iter().any(|a| a.kind == "office")
+        || s.status()?.matters != size.matters as u64
+        || s.client_balances()?.is_empty()
+    {
+        return Ok(false);
+    }
+    Ok(s.statement_lines(&client.id)?
+        .iter()
+        .any(|l| l.matched_posting.is_some()))
 }
 
 /// The last day of the generated years: fixed, so that a seed means the same data on any
@@ -338,6 +364,11 @@ pub struct Firm {
     /// Matters generated so far that stay open: where transfers between clients go.
     open_matters: Vec<money::Target>,
     mix: Mix,
+    /// The bank statements' own random stream, so that the rest of a seed's firm is what
+    /// it was before the generator made statements.
+    bank: Gen,
+    /// What the bank showed of the client cash book entries made so far.
+    bank_lines: Vec<statements::BankLine>,
 }
 
 /// Mixed into the seed for the money's random stream.
@@ -369,6 +400,32 @@ impl Firm {
             postings_left: size.postings,
             open_matters: Vec::new(),
             mix: Mix::default(),
+            bank: Gen(fastrand::Rng::with_seed(seed ^ statements::BANK_SALT)),
+            bank_lines: Vec::new(),
+        }
+    }
+
+    /// The client account's bank document (in a batch of its own, to load after the
+    /// matters): every client cash book entry up to [`STATEMENTS_TO`] on a statement and
+    /// matched, and the bank's charges. `sort_code` and `account_number` are the client
+    /// account's (the statements name it).
+    pub fn statements(&mut self, sort_code: &str, account_number: &str) -> Batch {
+        let mut lines = std::mem::take(&mut self.bank_lines);
+        lines.extend(statements::charges(&mut self.bank));
+        let (doc, _) = statements::bank_doc(
+            &mut self.bank,
+            &self.accounts.client,
+            &statements::BankAccount {
+                sort_code,
+                number: account_number,
+            },
+            &self.own_initials,
+            lines,
+            false,
+        );
+        Batch {
+            banks: vec![doc],
+            ..Batch::default()
         }
     }
 
@@ -675,6 +732,13 @@ impl Firm {
                 },
                 &mut self.mix,
             );
+            statements::bank_lines(
+                &mut self.bank,
+                &self.accounts,
+                number,
+                &postings,
+                &mut self.bank_lines,
+            );
             if status == "open" {
                 self.open_matters.push(money::Target {
                     number: u64::from(number.get()),
@@ -741,6 +805,7 @@ impl Firm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use satchel_app::docs::{BankDoc, PostingRec, StatementLineRec};
 
     const SMALL: Size = Size {
         name: "small",
@@ -993,5 +1058,184 @@ mod tests {
             ("client", "office")
         );
         assert_ne!(a[0].account_number, a[1].account_number);
+    }
+
+    /// A small firm's client account statements, and each statement's OFX file.
+    fn statements_of(seed: u64) -> (Vec<Batch>, BankDoc, Vec<(String, String)>) {
+        let mut f = Firm::new(SMALL, seed, "me", "JH", accounts());
+        f.users();
+        let mut batches = Vec::new();
+        while let Some(b) = f.next_batch(10) {
+            batches.push(b);
+        }
+        let mut lines = std::mem::take(&mut f.bank_lines);
+        lines.extend(statements::charges(&mut f.bank));
+        let (doc, files) = statements::bank_doc(
+            &mut f.bank,
+            CLIENT,
+            &statements::BankAccount {
+                sort_code: "20-00-00",
+                number: "12345678",
+            },
+            "JH",
+            lines,
+            true,
+        );
+        (batches, doc, files)
+    }
+
+    #[test]
+    fn statements_are_the_same_for_a_seed_and_not_for_another() {
+        let (_, d1, f1) = statements_of(7);
+        let (_, d2, f2) = statements_of(7);
+        let (_, d3, _) = statements_of(8);
+        assert_eq!(d1, d2);
+        assert_eq!(f1, f2);
+        assert_ne!(d1, d3);
+        // What `Firm::statements` hands the store, in a batch of its own.
+        let mut f = Firm::new(SMALL, 7, "me", "JH", accounts());
+        f.users();
+        while f.next_batch(10).is_some() {}
+        let batch = f.statements("20-00-00", "12345678");
+        assert_eq!(batch.banks, vec![d1]);
+        assert!(batch.matters.is_empty() && batch.contacts.is_empty() && batch.users.is_empty());
+    }
+
+    /// Every client cash book entry up to `STATEMENTS_TO` is on a statement, once, for its
+    /// amount, on a banking day no earlier than the entry and at most nine days later, and
+    /// matched to it; nothing later is; the three charges are the only lines matched to
+    /// nothing.
+    #[test]
+    fn statements_match_every_client_cash_entry_up_to_the_cut_off() {
+        let (batches, doc, _) = statements_of(3);
+        let postings: std::collections::HashMap<&str, &PostingRec> = batches
+            .iter()
+            .flat_map(|b| &b.matters)
+            .flat_map(|m| &m.postings)
+            .map(|p| (p.id.as_str(), p))
+            .collect();
+        // Client cash book entries: (posting, date, pence).
+        let mut entries = std::collections::BTreeMap::new();
+        for p in postings.values() {
+            let moved = match p.kind.as_str() {
+                "receipt" if p.account == CLIENT => Some(p.amount_pence),
+                "payment" if p.account == CLIENT => Some(-p.amount_pence),
+                "reversal" => {
+                    let o = postings[p.reverses.as_deref().unwrap()];
+                    match o.kind.as_str() {
+                        "receipt" if o.account == CLIENT => Some(-o.amount_pence),
+                        "payment" if o.account == CLIENT => Some(o.amount_pence),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(pence) = moved {
+                entries.insert(p.id.as_str(), (p.date.parse::<Date>().unwrap(), pence));
+            }
+        }
+        let due: std::collections::BTreeSet<&str> = entries
+            .iter()
+            .filter(|(_, (d, _))| *d <= STATEMENTS_TO)
+            .map(|(id, _)| *id)
+            .collect();
+        assert!(
+            due.len() > 1000 && due.len() < entries.len(),
+            "{}",
+            due.len()
+        );
+        let matched: std::collections::BTreeSet<&str> = doc
+            .matches
+            .values()
+            .map(|m| m.posting_id.as_str())
+            .collect();
+        assert_eq!(matched, due);
+        assert_eq!(doc.matches.len(), due.len(), "one line each");
+        let lines: std::collections::HashMap<&str, &StatementLineRec> =
+            doc.lines.iter().map(|l| (l.key.as_str(), l)).collect();
+        assert_eq!(lines.len(), doc.lines.len(), "keys are unique");
+        for (key, m) in &doc.matches {
+            let line = lines[key.as_str()];
+            let (day, pence) = entries[m.posting_id.as_str()];
+            assert_eq!(line.amount_pence, pence);
+            let posted: Date = line.date.parse().unwrap();
+            assert!(
+                posted >= day && (posted - day).get_days() <= 9,
+                "{posted} for {day}"
+            );
+            assert!(
+                posted.weekday().to_monday_one_offset() <= 5,
+                "{posted} is a weekend"
+            );
+            assert!(m.auto && m.by == "JH");
+        }
+        let charges: Vec<&StatementLineRec> = doc
+            .lines
+            .iter()
+            .filter(|l| !doc.matches.contains_key(&l.key))
+            .collect();
+        assert_eq!(charges.len(), 3);
+        for c in charges {
+            assert!(c.amount_pence < 0 && c.description.starts_with("BANK CHARGES"));
+            assert!(c.date.as_str() <= STATEMENTS_TO.to_string().as_str());
+        }
+        assert!(
+            doc.lines
+                .iter()
+                .all(|l| l.date.as_str() < LAST_DAY.to_string().as_str())
+        );
+        assert_eq!(
+            LAST_DAY - jiff::Span::new().days(10),
+            STATEMENTS_TO,
+            "ten days before the last day"
+        );
+    }
+
+    /// Each statement is what importing its OFX file would hold: the same keys, lines,
+    /// dates, amounts, descriptions and references, the file's digest, and its closing
+    /// balance — the running total of every line so far.
+    #[test]
+    fn each_statement_is_what_importing_its_ofx_file_holds() {
+        let (_, doc, files) = statements_of(5);
+        assert_eq!(files.len(), doc.imports.len());
+        assert!(doc.imports.len() > 100, "a statement a month for ten years");
+        let mut balance = 0;
+        for (import, (name, text)) in doc.imports.iter().zip(&files) {
+            assert_eq!(&import.file_name, name);
+            assert_eq!(
+                import.sha256,
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))
+            );
+            let statement = satchel_statement::parse_ofx(text.as_bytes())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(statement.account_id.as_deref(), Some("12345678"));
+            assert_eq!(statement.bank_id.as_deref(), Some("200000"));
+            let held: Vec<&StatementLineRec> = doc
+                .lines
+                .iter()
+                .filter(|l| l.import_id == import.id)
+                .collect();
+            let read = satchel_statement::keyed(&statement);
+            assert_eq!(read.len(), held.len(), "{name}");
+            assert_eq!(import.added, held.len() as u64);
+            for ((key, line), rec) in read.iter().zip(&held) {
+                assert_eq!(key, &rec.key);
+                assert_eq!(line.line as u64, rec.line);
+                assert_eq!(line.date.to_string(), rec.date);
+                assert_eq!(line.amount.pence(), rec.amount_pence);
+                assert_eq!(line.description, rec.description);
+                assert_eq!(line.reference, rec.reference);
+                balance += rec.amount_pence;
+            }
+            let (closing_on, closing) = statement.closing_balance.unwrap();
+            assert_eq!(Some(closing_on.to_string()), import.closing_date);
+            assert_eq!(Some(closing.pence()), import.closing_pence);
+            assert_eq!(closing.pence(), balance);
+        }
+        assert_eq!(
+            doc.imports.last().unwrap().closing_date.as_deref(),
+            Some(LAST_DAY.to_string().as_str()),
+            "the last statement closes on the last day"
+        );
     }
 }

@@ -111,6 +111,12 @@ fn main() -> Result<()> {
         args.data_dir.display()
     );
     println!("postings: {}", made.mix);
+    println!(
+        "client account: {} statements, {} lines, matched to every cash book entry up to {}",
+        made.statements,
+        made.statement_lines,
+        satchel_seed::STATEMENTS_TO
+    );
     if std::env::var_os("SATCHEL_PASSPHRASE").is_none() {
         println!("recovery passphrase: {DEMO_PASSPHRASE}");
     }
