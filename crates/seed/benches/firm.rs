@@ -394,7 +394,7 @@ fn reconciliation_rows(s: &mut Satchel, table: &mut Table, account: &str) {
     let (first, r) = time(|| s.reconcile(&request).unwrap());
     print_figures(&r, lines.len(), matched);
     println!(
-        "  (first reconciliation, cold statements: {:.0} ms)",
+        "  (the session's first reconciliation, before the medians: {:.0} ms)",
         ms(first)
     );
     table.row(
