@@ -92,6 +92,11 @@ pub(crate) fn project(
         tx.execute("DELETE FROM statement_lines WHERE account_id = ?1", [a])?;
         tx.execute("DELETE FROM statement_imports WHERE account_id = ?1", [a])?;
         tx.execute("DELETE FROM reconciliations WHERE account_id = ?1", [a])?;
+        tx.execute(
+            "UPDATE posting_moves SET presented_on = NULL
+             WHERE account_id = ?1 AND place = 'cash' AND presented_on IS NOT NULL",
+            [a],
+        )?;
     }
     let seen_imports: HashSet<&str> = old
         .map(|o| o.imports.iter().map(|i| i.id.as_str()).collect())
@@ -129,6 +134,7 @@ pub(crate) fn project(
     }
     let empty = BTreeMap::new();
     let old_matches = old.map_or(&empty, |o| &o.matches);
+    // The cash book entry a line is matched to carries the line's date (`presented_on`).
     for (key, m) in old_matches {
         if doc.matches.get(key) != Some(m) {
             tx.execute(
@@ -136,15 +142,26 @@ pub(crate) fn project(
                  WHERE account_id = ?1 AND key = ?2",
                 params![a, key],
             )?;
+            tx.prepare_cached(
+                "UPDATE posting_moves SET presented_on = NULL
+                 WHERE posting_id = ?2 AND place = 'cash' AND account_id = ?1",
+            )?
+            .execute(params![a, m.posting_id])?;
         }
     }
     for (key, m) in &doc.matches {
         if old_matches.get(key) != Some(m) {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE statement_lines SET matched_posting = ?3, matched_auto = ?4
                  WHERE account_id = ?1 AND key = ?2",
-                params![a, key, m.posting_id, m.auto],
-            )?;
+            )?
+            .execute(params![a, key, m.posting_id, m.auto])?;
+            tx.prepare_cached(
+                "UPDATE posting_moves SET presented_on =
+                     (SELECT date FROM statement_lines WHERE account_id = ?1 AND key = ?2)
+                 WHERE posting_id = ?3 AND place = 'cash' AND account_id = ?1",
+            )?
+            .execute(params![a, key, m.posting_id])?;
         }
     }
     let seen_recs: HashSet<&str> = old
@@ -249,15 +266,19 @@ fn inputs(
     statement_balance: Money,
 ) -> Result<Inputs, AppError> {
     let d = date.to_string();
-    // Cash book entries (not the opening balance) not on the statement by the date.
+    // Cash book entries (not the opening balance) not on the statement by the date: matched
+    // to no line, or to a line dated after it. Two ranges of `moves_unpresented`, named so
+    // that the plan does not depend on statistics the store may not have.
     let mut stmt = conn.prepare_cached(
-        "SELECT v.date, p.reference, v.delta_pence FROM posting_moves v
-         JOIN postings p ON p.id = v.posting_id
-         WHERE v.account_id = ?1 AND v.place = 'cash' AND v.date <= ?2
-           AND NOT EXISTS (SELECT 1 FROM statement_lines s
-                           WHERE s.account_id = v.account_id AND s.matched_posting = v.posting_id
-                             AND s.date <= ?2)
-         ORDER BY v.date, v.posting_id",
+        "SELECT date, reference, delta_pence FROM (
+             SELECT v.date, v.posting_id, p.reference, v.delta_pence
+             FROM posting_moves v INDEXED BY moves_unpresented JOIN postings p ON p.id = v.posting_id
+             WHERE v.account_id = ?1 AND v.place = 'cash' AND v.presented_on IS NULL AND v.date <= ?2
+             UNION ALL
+             SELECT v.date, v.posting_id, p.reference, v.delta_pence
+             FROM posting_moves v INDEXED BY moves_unpresented JOIN postings p ON p.id = v.posting_id
+             WHERE v.account_id = ?1 AND v.place = 'cash' AND v.presented_on > ?2 AND v.date <= ?2)
+         ORDER BY date, posting_id",
     )?;
     let mut lodgements = Vec::new();
     let mut unpresented = Vec::new();
@@ -303,11 +324,15 @@ fn inputs(
         params![account, d],
         |r| r.get(0),
     )?;
+    // Each ledger summed in one pass of the covering index, then named: the join is made
+    // once a ledger, not once a movement.
     let mut stmt = conn.prepare_cached(
-        "SELECT v.matter_number, coalesce(m.client_name, ''), sum(v.delta_pence) FROM posting_moves v
-         LEFT JOIN matters m ON m.number = v.matter_number
-         WHERE v.account_id = ?1 AND v.place = 'client' AND v.date <= ?2
-         GROUP BY v.matter_number HAVING sum(v.delta_pence) <> 0",
+        "SELECT b.matter_number, coalesce(m.client_name, ''), b.balance FROM (
+             SELECT matter_number, sum(delta_pence) AS balance
+             FROM posting_moves INDEXED BY moves_client_balances
+             WHERE place = 'client' AND account_id = ?1 AND date <= ?2
+             GROUP BY matter_number HAVING sum(delta_pence) <> 0) b
+         LEFT JOIN matters m ON m.number = b.matter_number",
     )?;
     let ledgers = stmt
         .query_map(params![account, d], |r| {
@@ -592,7 +617,8 @@ impl Satchel {
         Ok(result.0)
     }
 
-    /// An account's statement lines, newest first, with what each is matched to.
+    /// An account's statement lines, newest first (the latest 1,000), with what each is
+    /// matched to.
     pub fn statement_lines(&self, account: &str) -> Result<Vec<api::StatementLineView>, AppError> {
         let conn = self.store.conn();
         let (account_id, ..) = account_row(conn, account)?;
@@ -600,7 +626,7 @@ impl Satchel {
             "SELECT s.key, s.date, s.amount_pence, s.description, s.reference, s.matched_posting,
                     coalesce(s.matched_auto, 0), p.matter_number, p.kind, p.reference
              FROM statement_lines s LEFT JOIN postings p ON p.id = s.matched_posting
-             WHERE s.account_id = ?1 ORDER BY s.date DESC, s.key",
+             WHERE s.account_id = ?1 ORDER BY s.date DESC, s.key LIMIT 1000",
         )?;
         let rows = stmt.query_map([&account_id], |r| {
             let pence: i64 = r.get(2)?;

@@ -355,9 +355,13 @@ fn insert_move(
         Place::Client(a, m) => ("client", a.0.to_string(), m.get()),
         Place::Office(m) => ("office", String::new(), m.get()),
     };
+    // A cash book entry already matched to a statement line (a rebuild, a matter
+    // re-projected) keeps the line's date.
     tx.prepare_cached(
-        "INSERT INTO posting_moves (posting_id, place, account_id, matter_number, date, delta_pence, confirmed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO posting_moves (posting_id, place, account_id, matter_number, date, delta_pence, confirmed, presented_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 CASE WHEN ?2 = 'cash' THEN (SELECT s.date FROM statement_lines s
+                                             WHERE s.account_id = ?3 AND s.matched_posting = ?1) END)",
     )?
     .execute(params![posting, name, account, matter, date, delta, confirmed])?;
     Ok(())

@@ -492,6 +492,22 @@ const V16: &str = r#"
 CREATE INDEX moves_client_balances ON posting_moves(place, account_id, matter_number, delta_pence, confirmed, date);
 "#;
 
+const V17: &str = r#"
+-- A cash book entry is outstanding at a reconciliation until a statement line dated on or
+-- before its date is matched to it. The date of the line matched to each cash book entry
+-- (NULL: none) is kept on the entry (the bank projection writes it when a line is matched
+-- or unmatched, the posting projection when an entry is written), so that what is
+-- outstanding is two short ranges of one index rather than a look-up for every entry the
+-- account ever had; and the statement lines matched to nothing have an index of their own.
+ALTER TABLE posting_moves ADD COLUMN presented_on TEXT;
+UPDATE posting_moves SET presented_on = (
+    SELECT s.date FROM statement_lines s
+    WHERE s.account_id = posting_moves.account_id AND s.matched_posting = posting_moves.posting_id)
+  WHERE place = 'cash';
+CREATE INDEX moves_unpresented ON posting_moves(account_id, presented_on, date) WHERE place = 'cash';
+CREATE INDEX statement_lines_unmatched ON statement_lines(account_id, date) WHERE matched_posting IS NULL;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -510,12 +526,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V14),
         M::up(V15),
         M::up(V16),
+        M::up(V17),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    16
+    17
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -197,8 +197,11 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         "{imported}"
     );
     wait_until_attr(&c, "#statement-lines", "data-count", "3").await?;
-    c.execute("document.getElementById('reconcile-panel').scrollIntoView()", vec![])
-        .await?;
+    c.execute(
+        "document.getElementById('reconcile-panel').scrollIntoView()",
+        vec![],
+    )
+    .await?;
     shot(&c, "money-04a-statement-matched.png").await?;
     // The same file again: nothing added, said in words.
     wait_for(&c, "#statement-file")
