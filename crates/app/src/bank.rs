@@ -6,6 +6,7 @@
 use crate::money::resolve_account;
 use crate::{AppError, Satchel, docs};
 use automerge::ReadDoc;
+use automerge::transaction::Transactable;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use satchel_api as api;
@@ -137,31 +138,12 @@ pub(crate) fn project(
     // The cash book entry a line is matched to carries the line's date (`presented_on`).
     for (key, m) in old_matches {
         if doc.matches.get(key) != Some(m) {
-            tx.execute(
-                "UPDATE statement_lines SET matched_posting = NULL, matched_auto = NULL
-                 WHERE account_id = ?1 AND key = ?2",
-                params![a, key],
-            )?;
-            tx.prepare_cached(
-                "UPDATE posting_moves SET presented_on = NULL
-                 WHERE posting_id = ?2 AND place = 'cash' AND account_id = ?1",
-            )?
-            .execute(params![a, m.posting_id])?;
+            unproject_match(tx, a, key, m)?;
         }
     }
     for (key, m) in &doc.matches {
         if old_matches.get(key) != Some(m) {
-            tx.prepare_cached(
-                "UPDATE statement_lines SET matched_posting = ?3, matched_auto = ?4
-                 WHERE account_id = ?1 AND key = ?2",
-            )?
-            .execute(params![a, key, m.posting_id, m.auto])?;
-            tx.prepare_cached(
-                "UPDATE posting_moves SET presented_on =
-                     (SELECT date FROM statement_lines WHERE account_id = ?1 AND key = ?2)
-                 WHERE posting_id = ?3 AND place = 'cash' AND account_id = ?1",
-            )?
-            .execute(params![a, key, m.posting_id])?;
+            project_match(tx, a, key, m)?;
         }
     }
     let seen_recs: HashSet<&str> = old
@@ -198,6 +180,96 @@ pub(crate) fn project(
                 r.signed_at
             ],
         )?;
+    }
+    Ok(())
+}
+
+/// A line's match, gone from the projection.
+fn unproject_match(
+    tx: &Transaction<'_>,
+    account: &str,
+    key: &str,
+    m: &docs::MatchRec,
+) -> Result<(), AppError> {
+    tx.prepare_cached(
+        "UPDATE statement_lines SET matched_posting = NULL, matched_auto = NULL
+         WHERE account_id = ?1 AND key = ?2",
+    )?
+    .execute(params![account, key])?;
+    tx.prepare_cached(
+        "UPDATE posting_moves SET presented_on = NULL
+         WHERE posting_id = ?2 AND place = 'cash' AND account_id = ?1",
+    )?
+    .execute(params![account, m.posting_id])?;
+    Ok(())
+}
+
+/// A line's match, into the projection: the line names the cash book entry, and the entry
+/// carries the line's date (`presented_on`).
+fn project_match(
+    tx: &Transaction<'_>,
+    account: &str,
+    key: &str,
+    m: &docs::MatchRec,
+) -> Result<(), AppError> {
+    tx.prepare_cached(
+        "UPDATE statement_lines SET matched_posting = ?3, matched_auto = ?4
+         WHERE account_id = ?1 AND key = ?2",
+    )?
+    .execute(params![account, key, m.posting_id, m.auto])?;
+    tx.prepare_cached(
+        "UPDATE posting_moves SET presented_on =
+             (SELECT date FROM statement_lines WHERE account_id = ?1 AND key = ?2)
+         WHERE posting_id = ?3 AND place = 'cash' AND account_id = ?1",
+    )?
+    .execute(params![account, key, m.posting_id])?;
+    Ok(())
+}
+
+/// Set or remove one line's match, editing the bank document in place (its `matches`
+/// map's one entry) rather than reading and rewriting the whole document, whose statement
+/// lines grow without end; then the same change in the projection.
+fn edit_match(
+    tx: &Transaction<'_>,
+    account: &str,
+    actor: &automerge::ActorId,
+    at: Timestamp,
+    message: &str,
+    key: &str,
+    new: Option<&docs::MatchRec>,
+) -> Result<(), AppError> {
+    let mut old: Option<docs::MatchRec> = None;
+    docs::change(
+        tx,
+        &doc_id(account),
+        docs::KIND_BANK,
+        actor,
+        at,
+        message,
+        |d| {
+            let matches = match d.get(automerge::ROOT, "matches")? {
+                Some((automerge::Value::Object(automerge::ObjType::Map), id)) => id,
+                _ => {
+                    return Err(AppError::Document(format!(
+                        "the bank document of {account} has no matches"
+                    )));
+                }
+            };
+            if d.get(&matches, key)?.is_some() {
+                old = Some(autosurgeon::hydrate_prop(d, &matches, key)?);
+            }
+            match new {
+                Some(m) => autosurgeon::reconcile_prop(d, &matches, key, m)?,
+                None => d.delete(&matches, key)?,
+            }
+            Ok(())
+        },
+    )?;
+    if let Some(m) = &old {
+        unproject_match(tx, account, key, m)?;
+    }
+    if let Some(m) = new {
+        project_match(tx, account, key, m)?;
     }
     Ok(())
 }
@@ -755,22 +827,13 @@ impl Satchel {
             "statement.match"
         };
         self.write(action, &format!("account:{account_id}"), |tx, at, actor| {
-            update_bank(tx, &account_id, actor, at, action, |b| {
-                if posting.is_empty() {
-                    b.matches.remove(&key);
-                } else {
-                    b.matches.insert(
-                        key.clone(),
-                        docs::MatchRec {
-                            posting_id: posting.clone(),
-                            by: initials.clone(),
-                            at: at.to_string(),
-                            auto: false,
-                        },
-                    );
-                }
-                Ok(())
-            })?;
+            let rec = (!posting.is_empty()).then(|| docs::MatchRec {
+                posting_id: posting.clone(),
+                by: initials.clone(),
+                at: at.to_string(),
+                auto: false,
+            });
+            edit_match(tx, &account_id, actor, at, action, &key, rec.as_ref())?;
             Ok(serde_json::json!({ "line": key, "posting": posting }))
         })?;
         self.statement_lines(&req.account)?
