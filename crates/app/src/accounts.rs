@@ -21,7 +21,7 @@ fn money(field: &'static str, text: &str) -> Result<Money, Invalid> {
     if text.trim().is_empty() {
         return Ok(Money::from_pence(0));
     }
-    Money::parse(text).map_err(|e| Invalid::new(field, e.to_string()))
+    Money::parse_field(field, text)
 }
 
 /// "M00042=120.00" as a matter and an amount.

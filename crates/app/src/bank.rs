@@ -518,6 +518,46 @@ fn account_row(
     Ok((id.0.to_string(), name, kind, opened))
 }
 
+/// An account's signed reconciliations as they were signed (at one date, or all of them),
+/// newest first.
+fn signed(
+    conn: &Connection,
+    account_id: &str,
+    account_name: &str,
+    at: Option<Date>,
+) -> Result<Vec<api::Reconciliation>, AppError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT figures, explanations, signed_by, signed_at FROM reconciliations
+         WHERE account_id = ?1 AND (?2 IS NULL OR date = ?2) ORDER BY date DESC",
+    )?;
+    let rows = stmt
+        .query_map(params![account_id, at.map(|d| d.to_string())], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(figures, explanations, by, at)| {
+            let f: Figures =
+                serde_json::from_str(&figures).map_err(|e| AppError::Document(e.to_string()))?;
+            let ex: Vec<(String, i64)> = serde_json::from_str(&explanations)
+                .map_err(|e| AppError::Document(e.to_string()))?;
+            let ex: Vec<Explanation> = ex
+                .into_iter()
+                .map(|(text, p)| Explanation {
+                    text,
+                    amount: Money::from_pence(p),
+                })
+                .collect();
+            Ok(view(account_id, account_name, &f, &ex, Some((by, at))))
+        })
+        .collect()
+}
+
 /// The date of the last signed reconciliation of an account.
 pub(crate) fn last_signed(conn: &Connection, account: &str) -> Result<Option<String>, AppError> {
     Ok(conn.query_row(
@@ -860,39 +900,20 @@ impl Satchel {
             .into());
         }
         let today = dates::london_date(Timestamp::now());
-        let date = if req.date.trim().is_empty() {
-            today
-        } else {
-            dates::on_or_before_today("date", &req.date, today)?
-        };
-        let signed: Option<(String, String, String, String)> = conn
-            .query_row(
-                "SELECT figures, explanations, signed_by, signed_at FROM reconciliations
-                 WHERE account_id = ?1 AND date = ?2",
-                params![account_id, date.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        if let Some((figures, explanations, by, at)) = signed {
+        let date = dates::on_or_before_today("date", &req.date, today)?;
+        if let Some(signed) = signed(conn, &account_id, &account_name, Some(date))?.pop() {
             if req.sign {
                 return Err(Invalid::new(
                     "date",
-                    format!("the reconciliation of {account_name} at {date} was signed by {by} on {at}; a signed reconciliation cannot be changed"),
+                    format!(
+                        "the reconciliation of {account_name} at {date} was signed by {} on {}; a signed reconciliation cannot be changed",
+                        signed.signed_by.as_deref().unwrap_or(""),
+                        signed.signed_at.as_deref().unwrap_or("")
+                    ),
                 )
                 .into());
             }
-            let f: Figures =
-                serde_json::from_str(&figures).map_err(|e| AppError::Document(e.to_string()))?;
-            let ex: Vec<(String, i64)> = serde_json::from_str(&explanations)
-                .map_err(|e| AppError::Document(e.to_string()))?;
-            let ex: Vec<Explanation> = ex
-                .into_iter()
-                .map(|(text, p)| Explanation {
-                    text,
-                    amount: Money::from_pence(p),
-                })
-                .collect();
-            return Ok(view(&account_id, &account_name, &f, &ex, Some((by, at))));
+            return Ok(signed);
         }
         let statement_balance = if req.statement_balance.trim().is_empty() {
             let from_file: Option<i64> = conn
@@ -911,8 +932,7 @@ impl Satchel {
                 )
             })?)
         } else {
-            Money::parse(&req.statement_balance)
-                .map_err(|e| Invalid::new("statement_balance", e.to_string()))?
+            Money::parse_field("statement_balance", &req.statement_balance)?
         };
         let explanations = req
             .explanations
@@ -1004,36 +1024,7 @@ impl Satchel {
     pub fn reconciliations(&self, account: &str) -> Result<Vec<api::Reconciliation>, AppError> {
         let conn = self.store.conn();
         let (account_id, account_name, ..) = account_row(conn, account)?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT figures, explanations, signed_by, signed_at FROM reconciliations
-             WHERE account_id = ?1 ORDER BY date DESC",
-        )?;
-        let rows = stmt
-            .query_map([&account_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter()
-            .map(|(figures, explanations, by, at)| {
-                let f: Figures = serde_json::from_str(&figures)
-                    .map_err(|e| AppError::Document(e.to_string()))?;
-                let ex: Vec<(String, i64)> = serde_json::from_str(&explanations)
-                    .map_err(|e| AppError::Document(e.to_string()))?;
-                let ex: Vec<Explanation> = ex
-                    .into_iter()
-                    .map(|(text, p)| Explanation {
-                        text,
-                        amount: Money::from_pence(p),
-                    })
-                    .collect();
-                Ok(view(&account_id, &account_name, &f, &ex, Some((by, at))))
-            })
-            .collect()
+        signed(conn, &account_id, &account_name, None)
     }
 
     /// Client accounts whose last signed reconciliation is more than five weeks old (or

@@ -237,21 +237,23 @@ pub(crate) fn unproject(tx: &Transaction<'_>, rec: &docs::BillRec) -> Result<(),
 
 /// Payments allocated to a bill (transfers from client account and office receipts, pending
 /// ones included, reversed ones left out) and credit notes on it, in pence.
-fn paid_and_credited(conn: &Connection, id: &str, number: &str) -> Result<(i64, i64), AppError> {
-    let paid: i64 = conn.query_row(
-        "SELECT coalesce(sum(p.amount_pence), 0) FROM postings p
-         WHERE p.bill_ref = ?1 AND p.kind IN ('client_to_office', 'receipt')
-           AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses = p.id)",
-        [number],
-        |r| r.get(0),
-    )?;
-    let credited: i64 = conn.query_row(
-        "SELECT coalesce(-sum(total_pence), 0) FROM bills WHERE credits = ?1",
+fn paid_and_credited(conn: &Connection, id: &str) -> Result<(i64, i64), AppError> {
+    Ok(conn.query_row(
+        &format!("SELECT {PAID}, {CREDITED} FROM bills b WHERE b.id = ?1"),
         [id],
-        |r| r.get(0),
-    )?;
-    Ok((paid, credited))
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
+
+/// What is paid on bill `b` (SQL): transfers from client account and office receipts
+/// allocated to it, pending ones included, reversed ones left out.
+const PAID: &str = "(SELECT coalesce(sum(p.amount_pence), 0) FROM postings p
+     WHERE p.bill_ref = b.number AND p.kind IN ('client_to_office', 'receipt')
+       AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses = p.id))";
+
+/// What credit notes credit on bill `b` (SQL), as a positive sum.
+const CREDITED: &str =
+    "(SELECT coalesce(-sum(n.total_pence), 0) FROM bills n WHERE n.credits = b.id)";
 
 /// The bill (or notification) `text` names on `matter`: its id, number, kind and total.
 fn bill_on(
@@ -305,7 +307,7 @@ pub(crate) fn costs_notice(
             .into());
         }
     };
-    let (paid, credited) = paid_and_credited(conn, &id, &number)?;
+    let (paid, credited) = paid_and_credited(conn, &id)?;
     Ok(BillRef {
         notice,
         reference: number,
@@ -359,12 +361,9 @@ impl Satchel {
     }
 
     fn bill_date(&self, text: &str) -> Result<Date, AppError> {
+        // Blank is today.
         let today = dates::london_date(Timestamp::now());
-        Ok(if text.trim().is_empty() {
-            today
-        } else {
-            dates::on_or_before_today("date", text, today)?
-        })
+        Ok(dates::on_or_before_today("date", text, today)?)
     }
 
     /// Bill a matter: every unbilled billable time entry, expense and disbursement, under
@@ -487,9 +486,7 @@ impl Satchel {
         let credit = if req.fees.trim().is_empty() {
             Credit::Whole
         } else {
-            Credit::Fees(
-                Money::parse(&req.fees).map_err(|e| Invalid::new("amount", e.to_string()))?,
-            )
+            Credit::Fees(Money::parse_field("amount", &req.fees)?)
         };
         let date = self.bill_date(&req.date)?;
         let (matter_id, _) = resolve_matter(conn, &matter.to_string())?;
@@ -574,7 +571,7 @@ impl Satchel {
         let sql = format!(
             "SELECT b.id, b.number, b.kind, b.matter_number, coalesce(m.client_name, ''), b.date,
                     b.delivered_on, c.number, b.lines, b.fees_pence, b.expenses_pence,
-                    b.disbursements_pence, b.vat_pence, b.total_pence
+                    b.disbursements_pence, b.vat_pence, b.total_pence, {PAID}, {CREDITED}
              FROM bills b LEFT JOIN matters m ON m.id = b.matter_id
              LEFT JOIN bills c ON c.id = b.credits
              WHERE {condition} ORDER BY b.date, b.number"
@@ -603,6 +600,7 @@ impl Satchel {
                             r.get::<_, i64>(12)?,
                             r.get::<_, i64>(13)?,
                         ),
+                        (r.get::<_, i64>(14)?, r.get::<_, i64>(15)?),
                     ))
                 },
             )?
@@ -611,6 +609,7 @@ impl Satchel {
         for (
             (id, number, kind, m, client, date, delivered),
             (credits, lines, fees, exp, disb, vat, total),
+            (paid, credited),
         ) in rows
         {
             let lines: Vec<BillLine> =
@@ -618,7 +617,7 @@ impl Satchel {
             let (paid, credited) = if kind == "credit_note" {
                 (0, 0)
             } else {
-                paid_and_credited(conn, &id, &number)?
+                (paid, credited)
             };
             let unpaid = if kind == "credit_note" {
                 0

@@ -581,7 +581,7 @@ fn amount(text: &str) -> Result<Money, Invalid> {
     if text.trim().is_empty() {
         return Err(Invalid::new("amount", "is required"));
     }
-    Money::parse(text).map_err(|e| Invalid::new("amount", e.to_string()))
+    Money::parse_field("amount", text)
 }
 
 impl Satchel {
@@ -591,11 +591,7 @@ impl Satchel {
     pub fn record_posting(&mut self, req: &api::PostingRequest) -> Result<api::Posting, AppError> {
         self.require_accounts_role("record client or office money")?;
         let today = satchel_core::dates::london_date(Timestamp::now());
-        let date = if req.date.trim().is_empty() {
-            today
-        } else {
-            satchel_core::dates::on_or_before_today("date", &req.date, today)?
-        };
+        let date = satchel_core::dates::on_or_before_today("date", &req.date, today)?;
         let conn = self.store.conn();
         let (matter_id, matter) = resolve_matter(conn, &req.matter)?;
         let method = if req.method.trim().is_empty() {
@@ -806,7 +802,7 @@ impl Satchel {
         let pence = if amount.trim().is_empty() {
             None
         } else {
-            let m = Money::parse(amount).map_err(|e| Invalid::new("amount", e.to_string()))?;
+            let m = Money::parse_field("amount", amount)?;
             if m.pence() < 0 {
                 return Err(Invalid::new("amount", "cannot be negative").into());
             }

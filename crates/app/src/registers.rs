@@ -61,11 +61,7 @@ impl Satchel {
     pub fn add_breach(&mut self, req: &api::NewBreachRequest) -> Result<api::Breach, AppError> {
         self.require_accounts_role("record breaches")?;
         let today = dates::london_date(Timestamp::now());
-        let date = if req.date.trim().is_empty() {
-            today
-        } else {
-            dates::on_or_before_today("date", &req.date, today)?
-        };
+        let date = dates::on_or_before_today("date", &req.date, today)?;
         let description = required_text("description", &req.description, 2000)?;
         let matter = if req.matter.trim().is_empty() {
             None
@@ -107,8 +103,7 @@ impl Satchel {
     ) -> Result<api::Residual, AppError> {
         self.require_accounts_role("record residual balances")?;
         let (matter_id, matter) = resolve_matter(self.store.conn(), &req.matter)?;
-        let amount =
-            Money::parse(&req.amount).map_err(|e| Invalid::new("amount", e.to_string()))?;
+        let amount = Money::parse_field("amount", &req.amount)?;
         if amount.pence() <= 0 {
             return Err(Invalid::new("amount", "must be more than £0.00").into());
         }
@@ -124,11 +119,7 @@ impl Satchel {
             .into());
         }
         let today = dates::london_date(Timestamp::now());
-        let date = if req.date.trim().is_empty() {
-            today
-        } else {
-            dates::on_or_before_today("date", &req.date, today)?
-        };
+        let date = dates::on_or_before_today("date", &req.date, today)?;
         let owner: String = self.store.conn().query_row(
             "SELECT client_name FROM matters WHERE id = ?1",
             [&matter_id],

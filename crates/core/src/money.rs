@@ -40,6 +40,11 @@ impl Money {
         self.0.checked_sub(other.0).map(Money)
     }
 
+    /// [`Money::parse`], refused in the words of a form's field.
+    pub fn parse_field(field: &'static str, text: &str) -> Result<Money, crate::Invalid> {
+        Money::parse(text).map_err(|e| crate::Invalid::new(field, e.to_string()))
+    }
+
     /// Parse "1,234.56", "£12", "-3.5" into pence. Exact: no floating point is involved.
     pub fn parse(text: &str) -> Result<Money, MoneyParseError> {
         let mut s: String = text.trim().chars().filter(|c| *c != ',').collect();
