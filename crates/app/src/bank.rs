@@ -75,9 +75,13 @@ fn update_bank<T>(
     out.ok_or_else(|| AppError::Document("the bank document was not changed".into()))
 }
 
-fn load_bank(tx: &Transaction<'_>, account: &str) -> Result<Option<docs::BankDoc>, AppError> {
+/// An account's saved CSV layout, read from its bank document alone (the document's
+/// statement lines are not read).
+fn saved_mapping(tx: &Transaction<'_>, account: &str) -> Result<Option<String>, AppError> {
     match docs::load(tx, &doc_id(account))? {
-        Some(d) if d.keys(automerge::ROOT).next().is_some() => Ok(Some(autosurgeon::hydrate(&d)?)),
+        Some(d) if d.get(automerge::ROOT, "csv_mapping")?.is_some() => Ok(
+            autosurgeon::hydrate_prop(&d, automerge::ROOT, "csv_mapping")?,
+        ),
         _ => Ok(None),
     }
 }
@@ -600,13 +604,11 @@ impl Satchel {
             "statement.import",
             &format!("account:{account_id}"),
             |tx, at, actor| {
-                let held = load_bank(tx, &account_id)?;
                 let statement: Statement = if ofx {
                     satchel_statement::parse_ofx(bytes).map_err(bad)?
                 } else {
-                    let saved: Option<CsvMapping> = held
-                        .as_ref()
-                        .and_then(|b| b.csv_mapping.as_deref())
+                    let saved: Option<CsvMapping> = saved_mapping(tx, &account_id)?
+                        .as_deref()
                         .map(serde_json::from_str)
                         .transpose()
                         .map_err(|e| AppError::Document(format!("the saved CSV layout: {e}")))?;
@@ -628,10 +630,12 @@ impl Satchel {
                         .into());
                     }
                 }
-                let known: HashSet<String> = held
-                    .as_ref()
-                    .map(|b| b.lines.iter().map(|l| l.key.clone()).collect())
-                    .unwrap_or_default();
+                // The keys already imported, from the projection (indexed) rather than by
+                // reading every line of the bank document.
+                let known: HashSet<String> = tx
+                    .prepare_cached("SELECT key FROM statement_lines WHERE account_id = ?1")?
+                    .query_map([&account_id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
                 let keyed = satchel_statement::keyed(&statement);
                 let lines_read = keyed.len() as u64;
                 let fresh: Vec<(String, &satchel_statement::StatementLine)> = keyed
