@@ -1,7 +1,10 @@
 //! Bank statements and the three-way reconciliation. Each bank account has a document
-//! (`bank-<account id>`) holding its imported statement lines, which cash book entry each
-//! line is matched to, and its signed reconciliations; `satchel_statement` reads the files
-//! and proposes matches, `satchel_core::reconciliation` works out the figures.
+//! (`bank-<account id>`) holding its statement imports and signed reconciliations, and one
+//! document per month (`bank-<account id>-<yyyy-mm>`) holding the statement lines dated in
+//! it and which cash book entry each is matched to — so what an import or a match reads
+//! and rewrites stays a month's worth however long the account runs. `satchel_statement`
+//! reads the files and proposes matches, `satchel_core::reconciliation` works out the
+//! figures.
 
 use crate::money::resolve_account;
 use crate::{AppError, Satchel, docs};
@@ -29,7 +32,87 @@ pub(crate) fn doc_id(account: &str) -> String {
     format!("bank-{account}")
 }
 
-/// Change an account's bank document as one commit and re-project it.
+/// The document of an account's statement lines dated in `month` (`yyyy-mm`).
+pub(crate) fn statements_doc_id(account: &str, month: &str) -> String {
+    format!("bank-{account}-{month}")
+}
+
+/// The month (`yyyy-mm`) of a civil date written `yyyy-mm-dd`.
+fn month_of(date: &str) -> Result<&str, AppError> {
+    date.get(..7)
+        .filter(|m| m.as_bytes().get(4) == Some(&b'-'))
+        .ok_or_else(|| AppError::Document(format!("'{date}' is not a date")))
+}
+
+/// A bank account's statements whole: what the dataset generator makes, and what
+/// [`BankBook::documents`] splits into the account's document and one per month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankBook {
+    pub account: docs::BankDoc,
+    pub lines: Vec<docs::StatementLineRec>,
+    pub matches: BTreeMap<String, docs::MatchRec>,
+}
+
+impl BankBook {
+    /// The account's month documents, each line (and its match) in its month's.
+    pub fn months(&self) -> Result<Vec<docs::StatementsDoc>, AppError> {
+        let mut months: BTreeMap<&str, docs::StatementsDoc> = BTreeMap::new();
+        for l in &self.lines {
+            let month = month_of(&l.date)?;
+            let doc = months.entry(month).or_insert_with(|| docs::StatementsDoc {
+                kind: docs::KIND_STATEMENTS.into(),
+                schema: SCHEMA,
+                account_id: self.account.account_id.clone(),
+                month: month.to_owned(),
+                lines: Vec::new(),
+                matches: BTreeMap::new(),
+            });
+            doc.lines.push(l.clone());
+            if let Some(m) = self.matches.get(&l.key) {
+                doc.matches.insert(l.key.clone(), m.clone());
+            }
+        }
+        Ok(months.into_values().collect())
+    }
+}
+
+/// The schema of the bank documents written now.
+const SCHEMA: u64 = 18;
+
+/// Change a document of the kind `T` as one commit: `f` gets what it holds (or `empty` for a
+/// new one); returns `f`'s result and the document before and after.
+#[allow(clippy::too_many_arguments)]
+fn update_doc<D, T>(
+    tx: &Transaction<'_>,
+    id: &str,
+    kind: &str,
+    actor: &automerge::ActorId,
+    at: Timestamp,
+    message: &str,
+    empty: impl FnOnce() -> D,
+    f: impl FnOnce(&mut D) -> Result<T, AppError>,
+) -> Result<(T, Option<D>, D), AppError>
+where
+    D: autosurgeon::Hydrate + autosurgeon::Reconcile + Clone,
+{
+    let mut out = None;
+    docs::change(tx, id, kind, actor, at, message, |d| {
+        let before: Option<D> = if d.keys(automerge::ROOT).next().is_none() {
+            None
+        } else {
+            Some(autosurgeon::hydrate(d)?)
+        };
+        let mut after = before.clone().unwrap_or_else(empty);
+        let result = f(&mut after)?;
+        autosurgeon::reconcile(d, &after)?;
+        out = Some((result, before, after));
+        Ok(())
+    })?;
+    out.ok_or_else(|| AppError::Document(format!("the document {id} was not changed")))
+}
+
+/// Change an account's bank document (imports, reconciliations) as one commit and
+/// re-project it.
 fn update_bank<T>(
     tx: &Transaction<'_>,
     account: &str,
@@ -38,45 +121,60 @@ fn update_bank<T>(
     message: &str,
     f: impl FnOnce(&mut docs::BankDoc) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let mut out = None;
-    let mut changed = None;
-    docs::change(
+    let (out, before, after) = update_doc(
         tx,
         &doc_id(account),
         docs::KIND_BANK,
         actor,
         at,
         message,
-        |d| {
-            let before: Option<docs::BankDoc> = if d.keys(automerge::ROOT).next().is_none() {
-                None
-            } else {
-                Some(autosurgeon::hydrate(d)?)
-            };
-            let mut after = before.clone().unwrap_or_else(|| docs::BankDoc {
-                kind: docs::KIND_BANK.into(),
-                schema: 14,
-                account_id: account.to_owned(),
-                csv_mapping: None,
-                imports: Vec::new(),
-                lines: Vec::new(),
-                matches: BTreeMap::new(),
-                reconciliations: Vec::new(),
-            });
-            out = Some(f(&mut after)?);
-            autosurgeon::reconcile(d, &after)?;
-            changed = Some((before, after));
-            Ok(())
+        || docs::BankDoc {
+            kind: docs::KIND_BANK.into(),
+            schema: SCHEMA,
+            account_id: account.to_owned(),
+            csv_mapping: None,
+            imports: Vec::new(),
+            reconciliations: Vec::new(),
         },
+        f,
     )?;
-    let (before, after) =
-        changed.ok_or_else(|| AppError::Document("the bank document was not changed".into()))?;
     project(tx, before.as_ref(), &after)?;
-    out.ok_or_else(|| AppError::Document("the bank document was not changed".into()))
+    Ok(out)
 }
 
-/// An account's saved CSV layout, read from its bank document alone (the document's
-/// statement lines are not read).
+/// Change the document of an account's statement lines for one month as one commit and
+/// re-project it.
+fn update_month<T>(
+    tx: &Transaction<'_>,
+    account: &str,
+    month: &str,
+    actor: &automerge::ActorId,
+    at: Timestamp,
+    message: &str,
+    f: impl FnOnce(&mut docs::StatementsDoc) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let (out, before, after) = update_doc(
+        tx,
+        &statements_doc_id(account, month),
+        docs::KIND_STATEMENTS,
+        actor,
+        at,
+        message,
+        || docs::StatementsDoc {
+            kind: docs::KIND_STATEMENTS.into(),
+            schema: SCHEMA,
+            account_id: account.to_owned(),
+            month: month.to_owned(),
+            lines: Vec::new(),
+            matches: BTreeMap::new(),
+        },
+        f,
+    )?;
+    project_month(tx, before.as_ref(), &after)?;
+    Ok(out)
+}
+
+/// An account's saved CSV layout, read from its bank document alone.
 fn saved_mapping(tx: &Transaction<'_>, account: &str) -> Result<Option<String>, AppError> {
     match docs::load(tx, &doc_id(account))? {
         Some(d) if d.get(automerge::ROOT, "csv_mapping")?.is_some() => Ok(
@@ -86,7 +184,8 @@ fn saved_mapping(tx: &Transaction<'_>, account: &str) -> Result<Option<String>, 
     }
 }
 
-/// Project a bank document. With `old`, only what changed is written.
+/// Project a bank document (imports, reconciliations). With `old`, only what changed is
+/// written.
 pub(crate) fn project(
     tx: &Transaction<'_>,
     old: Option<&docs::BankDoc>,
@@ -94,14 +193,8 @@ pub(crate) fn project(
 ) -> Result<(), AppError> {
     let a = doc.account_id.as_str();
     if old.is_none() {
-        tx.execute("DELETE FROM statement_lines WHERE account_id = ?1", [a])?;
         tx.execute("DELETE FROM statement_imports WHERE account_id = ?1", [a])?;
         tx.execute("DELETE FROM reconciliations WHERE account_id = ?1", [a])?;
-        tx.execute(
-            "UPDATE posting_moves SET presented_on = NULL
-             WHERE account_id = ?1 AND place = 'cash' AND presented_on IS NOT NULL",
-            [a],
-        )?;
     }
     let seen_imports: HashSet<&str> = old
         .map(|o| o.imports.iter().map(|i| i.id.as_str()).collect())
@@ -120,35 +213,6 @@ pub(crate) fn project(
                 i.added as i64, i.duplicates as i64, i.closing_date, i.closing_pence
             ],
         )?;
-    }
-    let seen_lines: HashSet<&str> = old
-        .map(|o| o.lines.iter().map(|l| l.key.as_str()).collect())
-        .unwrap_or_default();
-    for l in doc
-        .lines
-        .iter()
-        .filter(|l| !seen_lines.contains(l.key.as_str()))
-    {
-        tx.prepare_cached(
-            "INSERT INTO statement_lines (account_id, key, import_id, line, date, amount_pence, description, reference)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            a, l.key, l.import_id, l.line as i64, l.date, l.amount_pence, l.description, l.reference
-        ])?;
-    }
-    let empty = BTreeMap::new();
-    let old_matches = old.map_or(&empty, |o| &o.matches);
-    // The cash book entry a line is matched to carries the line's date (`presented_on`).
-    for (key, m) in old_matches {
-        if doc.matches.get(key) != Some(m) {
-            unproject_match(tx, a, key, m)?;
-        }
-    }
-    for (key, m) in &doc.matches {
-        if old_matches.get(key) != Some(m) {
-            project_match(tx, a, key, m)?;
-        }
     }
     let seen_recs: HashSet<&str> = old
         .map(|o| o.reconciliations.iter().map(|r| r.id.as_str()).collect())
@@ -184,6 +248,60 @@ pub(crate) fn project(
                 r.signed_at
             ],
         )?;
+    }
+    Ok(())
+}
+
+/// Project a month's statement lines and matches. With `old`, only what changed is
+/// written; without, the month's lines are projected afresh.
+pub(crate) fn project_month(
+    tx: &Transaction<'_>,
+    old: Option<&docs::StatementsDoc>,
+    doc: &docs::StatementsDoc,
+) -> Result<(), AppError> {
+    let a = doc.account_id.as_str();
+    if old.is_none() {
+        let (from, to) = (format!("{}-01", doc.month), format!("{}-31", doc.month));
+        tx.execute(
+            "UPDATE posting_moves SET presented_on = NULL
+             WHERE account_id = ?1 AND place = 'cash' AND posting_id IN
+                 (SELECT matched_posting FROM statement_lines
+                  WHERE account_id = ?1 AND date >= ?2 AND date <= ?3 AND matched_posting IS NOT NULL)",
+            params![a, from, to],
+        )?;
+        tx.execute(
+            "DELETE FROM statement_lines WHERE account_id = ?1 AND date >= ?2 AND date <= ?3",
+            params![a, from, to],
+        )?;
+    }
+    let seen_lines: HashSet<&str> = old
+        .map(|o| o.lines.iter().map(|l| l.key.as_str()).collect())
+        .unwrap_or_default();
+    for l in doc
+        .lines
+        .iter()
+        .filter(|l| !seen_lines.contains(l.key.as_str()))
+    {
+        tx.prepare_cached(
+            "INSERT INTO statement_lines (account_id, key, import_id, line, date, amount_pence, description, reference)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            a, l.key, l.import_id, l.line as i64, l.date, l.amount_pence, l.description, l.reference
+        ])?;
+    }
+    let empty = BTreeMap::new();
+    let old_matches = old.map_or(&empty, |o| &o.matches);
+    // The cash book entry a line is matched to carries the line's date (`presented_on`).
+    for (key, m) in old_matches {
+        if doc.matches.get(key) != Some(m) {
+            unproject_match(tx, a, key, m)?;
+        }
+    }
+    for (key, m) in &doc.matches {
+        if old_matches.get(key) != Some(m) {
+            project_match(tx, a, key, m)?;
+        }
     }
     Ok(())
 }
@@ -230,12 +348,14 @@ fn project_match(
     Ok(())
 }
 
-/// Set or remove one line's match, editing the bank document in place (its `matches`
-/// map's one entry) rather than reading and rewriting the whole document, whose statement
-/// lines grow without end; then the same change in the projection.
+/// Set or remove one line's match, editing its month's document in place (the `matches`
+/// map's one entry) rather than reading and rewriting the whole document; then the same
+/// change in the projection.
+#[allow(clippy::too_many_arguments)]
 fn edit_match(
     tx: &Transaction<'_>,
     account: &str,
+    month: &str,
     actor: &automerge::ActorId,
     at: Timestamp,
     message: &str,
@@ -245,8 +365,8 @@ fn edit_match(
     let mut old: Option<docs::MatchRec> = None;
     docs::change(
         tx,
-        &doc_id(account),
-        docs::KIND_BANK,
+        &statements_doc_id(account, month),
+        docs::KIND_STATEMENTS,
         actor,
         at,
         message,
@@ -255,7 +375,7 @@ fn edit_match(
                 Some((automerge::Value::Object(automerge::ObjType::Map), id)) => id,
                 _ => {
                     return Err(AppError::Document(format!(
-                        "the bank document of {account} has no matches"
+                        "the statements of {account} in {month} have no matches"
                     )));
                 }
             };
@@ -689,19 +809,8 @@ impl Satchel {
                         .transpose()
                         .map_err(|e| AppError::Document(e.to_string()))?
                 };
+                // The import first (the lines name it), then each month's lines and matches.
                 update_bank(tx, &account_id, actor, at, &format!("import {file_name}"), |b| {
-                    b.lines.extend(line_recs);
-                    for m in &matches {
-                        b.matches.insert(
-                            m.line_key.clone(),
-                            docs::MatchRec {
-                                posting_id: m.candidate_id.clone(),
-                                by: initials.clone(),
-                                at: at_text.clone(),
-                                auto: true,
-                            },
-                        );
-                    }
                     if mapping_json.is_some() {
                         b.csv_mapping = mapping_json;
                     }
@@ -718,6 +827,35 @@ impl Satchel {
                     });
                     Ok(())
                 })?;
+                let mut by_line: BTreeMap<String, docs::MatchRec> = matches
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.line_key.clone(),
+                            docs::MatchRec {
+                                posting_id: m.candidate_id.clone(),
+                                by: initials.clone(),
+                                at: at_text.clone(),
+                                auto: true,
+                            },
+                        )
+                    })
+                    .collect();
+                let mut months: BTreeMap<String, Vec<docs::StatementLineRec>> = BTreeMap::new();
+                for l in line_recs {
+                    months.entry(month_of(&l.date)?.to_owned()).or_default().push(l);
+                }
+                for (month, lines) in months {
+                    update_month(tx, &account_id, &month, actor, at, &format!("import {file_name}"), |d| {
+                        for l in lines {
+                            if let Some(m) = by_line.remove(&l.key) {
+                                d.matches.insert(l.key.clone(), m);
+                            }
+                            d.lines.push(l);
+                        }
+                        Ok(())
+                    })?;
+                }
                 Ok(ImportOutcome(api::StatementImport {
                     account_name: account_name.clone(),
                     file_name: file_name.clone(),
@@ -806,14 +944,14 @@ impl Satchel {
         self.require_accounts_role("match bank statement lines")?;
         let conn = self.store.conn();
         let (account_id, ..) = account_row(conn, &req.account)?;
-        let line: Option<(i64, Option<String>)> = conn
+        let line: Option<(i64, Option<String>, String)> = conn
             .query_row(
-                "SELECT amount_pence, matched_posting FROM statement_lines WHERE account_id = ?1 AND key = ?2",
+                "SELECT amount_pence, matched_posting, date FROM statement_lines WHERE account_id = ?1 AND key = ?2",
                 params![account_id, req.line_key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (amount, matched) = line.ok_or_else(|| {
+        let (amount, matched, line_date) = line.ok_or_else(|| {
             Invalid::new("line_key", "is not a line of this account's statements")
         })?;
         let posting = req.posting_id.trim().to_owned();
@@ -877,7 +1015,17 @@ impl Satchel {
                 at: at.to_string(),
                 auto: false,
             });
-            edit_match(tx, &account_id, actor, at, action, &key, rec.as_ref())?;
+            let month = month_of(&line_date)?;
+            edit_match(
+                tx,
+                &account_id,
+                month,
+                actor,
+                at,
+                action,
+                &key,
+                rec.as_ref(),
+            )?;
             Ok(serde_json::json!({ "line": key, "posting": posting }))
         })?;
         self.statement_lines(&req.account)?

@@ -17,9 +17,10 @@ pub struct Batch {
     pub users: Vec<(String, docs::UserRec)>,
     pub contacts: Vec<docs::ContactDoc>,
     pub matters: Vec<docs::MatterDoc>,
-    /// Bank accounts' documents (`bank-<account id>`: statement lines, matches,
-    /// reconciliations), each for an account of the firm that has none yet.
-    pub banks: Vec<docs::BankDoc>,
+    /// Bank accounts' statements (imports, lines, matches, reconciliations), each for an
+    /// account of the firm that has none yet: written as the account's document and one
+    /// document per month.
+    pub banks: Vec<bank::BankBook>,
 }
 
 fn put_doc<T: autosurgeon::Reconcile>(
@@ -77,8 +78,13 @@ impl Satchel {
                 highest = highest.max(m.number);
             }
             for b in &batch.banks {
-                put_doc(tx, &bank::doc_id(&b.account_id), docs::KIND_BANK, actor, at, b)?;
-                bank::project(tx, None, b)?;
+                let a = &b.account.account_id;
+                put_doc(tx, &bank::doc_id(a), docs::KIND_BANK, actor, at, &b.account)?;
+                bank::project(tx, None, &b.account)?;
+                for m in b.months()? {
+                    put_doc(tx, &bank::statements_doc_id(a, &m.month), docs::KIND_STATEMENTS, actor, at, &m)?;
+                    bank::project_month(tx, None, &m)?;
+                }
             }
             if highest > 0 {
                 tx.execute(

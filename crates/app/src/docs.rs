@@ -378,8 +378,10 @@ pub struct ContactDoc {
     pub company_number: Option<String>,
 }
 
-/// One bank account's statements, matches and reconciliations (schema 14). Its id is
-/// `bank-<account id>`.
+/// One bank account's imports and signed reconciliations (schema 18; before it the
+/// statement lines lived here too). Its id is `bank-<account id>`; the lines themselves are
+/// in one [`StatementsDoc`] per month, so that the document a statement import or a match
+/// changes stays the size of a month however many years the account runs.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct BankDoc {
     pub kind: String,
@@ -389,12 +391,23 @@ pub struct BankDoc {
     /// JSON), saved by the first CSV import.
     pub csv_mapping: Option<String>,
     pub imports: Vec<ImportRec>,
+    /// Signed reconciliations, never changed.
+    pub reconciliations: Vec<ReconciliationRec>,
+}
+
+/// One bank account's statement lines dated in one calendar month, and their matches. Its
+/// id is `bank-<account id>-<yyyy-mm>`.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct StatementsDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub account_id: String,
+    /// `yyyy-mm`: every line's date is in this month.
+    pub month: String,
     /// Statement lines, never changed or removed; keyed by FITID or content hash.
     pub lines: Vec<StatementLineRec>,
     /// Statement line key → the cash book entry (posting id) it is matched to.
     pub matches: BTreeMap<String, MatchRec>,
-    /// Signed reconciliations, never changed.
-    pub reconciliations: Vec<ReconciliationRec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
@@ -450,6 +463,7 @@ pub struct ExplanationRec {
 }
 
 pub const KIND_BANK: &str = "bank";
+pub const KIND_STATEMENTS: &str = "statements";
 pub const KIND_FIRM: &str = "firm";
 pub const KIND_MATTER: &str = "matter";
 pub const KIND_CONTACT: &str = "contact";

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod bank;
+pub use bank::BankBook;
 mod bills;
 mod bulk;
 mod conflicts;
@@ -743,6 +744,11 @@ impl Satchel {
                 bank::project(&tx, None, &autosurgeon::hydrate(&doc)?)?;
             }
         }
+        for id in docs::ids_of_kind(&tx, docs::KIND_STATEMENTS)? {
+            if let Some(doc) = docs::load(&tx, &id)? {
+                bank::project_month(&tx, None, &autosurgeon::hydrate(&doc)?)?;
+            }
+        }
         tx.commit()?;
         self.drop_party_index();
         Ok(())
@@ -854,6 +860,17 @@ impl Satchel {
             },
         )?;
         Ok(())
+    }
+
+    /// How many documents of a kind (`docs::KIND_*`) the store holds: for tools that check
+    /// what made a store (the dataset generator).
+    pub fn document_count(&self, kind: &str) -> Result<u64, AppError> {
+        let n: i64 = self.store.conn().query_row(
+            "SELECT count(*) FROM documents WHERE kind = ?1",
+            [kind],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Write the WAL into the main file (on quit, and before copying the file).

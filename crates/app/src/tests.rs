@@ -2958,3 +2958,155 @@ fn each_change_stores_only_itself_not_the_documents_history() {
     // And the document still loads whole.
     assert_eq!(s.list_notes(&m.number).unwrap().len(), 20);
 }
+
+/// A bank account's statement lines are kept a month to a document: an import spanning two
+/// months writes two, a later import into a month adds to its document, the account's own
+/// document keeps only imports and reconciliations, and a match by hand edits the line's
+/// month alone — all of it rebuilt the same from the documents.
+#[test]
+fn statement_lines_are_kept_a_month_to_a_document() {
+    let vault = MemoryVault::default();
+    let (_dir, mut s) = books_store(&vault);
+    let today = satchel_core::dates::london_date(Timestamp::now());
+    let earlier = today.saturating_sub(jiff::Span::new().days(40));
+    let cheque = s
+        .record_posting(&satchel_api::PostingRequest {
+            reference: "CHQ 100301".into(),
+            ..money_req("payment", "M00001", "client", "50.00")
+        })
+        .unwrap();
+    let dmy = |d: jiff::civil::Date| format!("{:02}/{:02}/{}", d.day(), d.month(), d.year());
+    let layout = satchel_statement::CsvMapping {
+        has_header: true,
+        delimiter: ',',
+        date_column: 0,
+        date_format: satchel_statement::DateFormat::DayMonthYear,
+        amount: satchel_statement::AmountColumns::Signed { column: 2 },
+        description_column: 1,
+        reference_column: None,
+        balance_column: None,
+    };
+    let first = format!(
+        "Date,Details,Amount\n{},OLD CHEQUE,-50.00\n{},INTEREST,0.12\n",
+        dmy(earlier),
+        dmy(today)
+    );
+    let done = s
+        .import_statement("client", "a.csv", first.as_bytes(), Some(&layout))
+        .unwrap();
+    assert_eq!(
+        (done.added, done.matched),
+        (2, 0),
+        "40 days apart: not matched"
+    );
+    let month = |d: jiff::civil::Date| d.strftime("%Y-%m").to_string();
+    let account_id: String = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM bank_accounts WHERE kind = 'client'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let months = |s: &Satchel| -> Vec<String> {
+        let mut stmt = s
+            .store
+            .conn()
+            .prepare("SELECT id FROM documents WHERE kind = 'statements' ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let mut expected = vec![
+        format!("bank-{account_id}-{}", month(earlier)),
+        format!("bank-{account_id}-{}", month(today)),
+    ];
+    expected.dedup();
+    assert_eq!(months(&s), expected);
+    let second = format!("Date,Details,Amount\n{},CHARGE,-3.00\n", dmy(today));
+    s.import_statement("client", "b.csv", second.as_bytes(), None)
+        .unwrap();
+    assert_eq!(months(&s), expected, "added to this month's document");
+    let tx = s.store.conn_mut().transaction().unwrap();
+    let this_month: docs::StatementsDoc = autosurgeon::hydrate(
+        &docs::load(&tx, &format!("bank-{account_id}-{}", month(today)))
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        this_month
+            .lines
+            .iter()
+            .map(|l| l.description.as_str())
+            .collect::<Vec<_>>(),
+        ["INTEREST", "CHARGE"]
+    );
+    let account_doc = docs::load(&tx, &format!("bank-{account_id}"))
+        .unwrap()
+        .unwrap();
+    assert!(
+        automerge::ReadDoc::get(&account_doc, automerge::ROOT, "lines")
+            .unwrap()
+            .is_none()
+    );
+    let account_doc: docs::BankDoc = autosurgeon::hydrate(&account_doc).unwrap();
+    assert_eq!(account_doc.imports.len(), 2);
+    drop(tx);
+
+    // Matching the old line by hand changes its month's document, and the cheque is
+    // presented on the line's date.
+    let old_key = s
+        .statement_lines("client")
+        .unwrap()
+        .into_iter()
+        .find(|l| l.amount_pence == -5_000)
+        .unwrap()
+        .key;
+    let changes_of = |s: &Satchel, id: &str| -> i64 {
+        s.store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM doc_changes WHERE doc_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let old_month = format!("bank-{account_id}-{}", month(earlier));
+    let before = (
+        changes_of(&s, &old_month),
+        changes_of(&s, &format!("bank-{account_id}")),
+    );
+    s.match_line(&satchel_api::MatchRequest {
+        account: "client".into(),
+        line_key: old_key,
+        posting_id: cheque.id.clone(),
+    })
+    .unwrap();
+    assert_eq!(
+        (
+            changes_of(&s, &old_month),
+            changes_of(&s, &format!("bank-{account_id}"))
+        ),
+        (before.0 + 1, before.1)
+    );
+    let presented = |s: &Satchel| -> Option<String> {
+        s.store
+            .conn()
+            .query_row(
+                "SELECT presented_on FROM posting_moves WHERE posting_id = ?1 AND place = 'cash'",
+                [&cheque.id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(presented(&s), Some(earlier.to_string()));
+    let lines = s.statement_lines("client").unwrap();
+    s.rebuild_projections().unwrap();
+    assert_eq!(s.statement_lines("client").unwrap(), lines);
+    assert_eq!(presented(&s), Some(earlier.to_string()));
+}

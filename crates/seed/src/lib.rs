@@ -140,7 +140,7 @@ pub fn generate(
     let b = firm.statements(&requests[0].sort_code, &requests[0].account_number);
     for bank in &b.banks {
         made.statement_lines += bank.lines.len();
-        made.statements += bank.imports.len();
+        made.statements += bank.account.imports.len();
     }
     s.load_batch(&b)?;
     progress(&made);
@@ -150,8 +150,9 @@ pub fn generate(
 /// Whether an open store holds a firm of `size` as this generator makes it: its matters,
 /// the client and office accounts with money on matters' ledgers, and statement lines on
 /// the client account matched to its cash book. A store made before the generator made
-/// client money has no bank accounts, and one made before it made statements has no
-/// statement lines: neither is one. (`cargo xtask bench` makes its store again when this
+/// client money has no bank accounts, one made before it made statements has no
+/// statement lines, and one made before statement lines were kept a month to a document
+/// has no month documents: none is one. (`cargo xtask bench` makes its store again when this
 /// says no: when the generator comes to make something new, say here how to tell a store
 /// that lacks it.) It reads every client ledger and statement line, so it takes seconds at
 /// firm10y size.
@@ -166,9 +167,11 @@ pub fn holds_generated_firm(s: &satchel_app::Satchel, size: Size) -> Result<bool
     {
         return Ok(false);
     }
-    Ok(s.statement_lines(&client.id)?
-        .iter()
-        .any(|l| l.matched_posting.is_some()))
+    // Statement lines kept a month to a document (schema 18), matched.
+    Ok(s.document_count(satchel_app::docs::KIND_STATEMENTS)? > 0
+        && s.statement_lines(&client.id)?
+            .iter()
+            .any(|l| l.matched_posting.is_some()))
 }
 
 /// The last day of the generated years: fixed, so that a seed means the same data on any
@@ -805,7 +808,8 @@ impl Firm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use satchel_app::docs::{BankDoc, PostingRec, StatementLineRec};
+    use satchel_app::BankBook;
+    use satchel_app::docs::{PostingRec, StatementLineRec};
 
     const SMALL: Size = Size {
         name: "small",
@@ -1061,7 +1065,7 @@ mod tests {
     }
 
     /// A small firm's client account statements, and each statement's OFX file.
-    fn statements_of(seed: u64) -> (Vec<Batch>, BankDoc, Vec<(String, String)>) {
+    fn statements_of(seed: u64) -> (Vec<Batch>, BankBook, Vec<(String, String)>) {
         let mut f = Firm::new(SMALL, seed, "me", "JH", accounts());
         f.users();
         let mut batches = Vec::new();
@@ -1197,10 +1201,13 @@ mod tests {
     #[test]
     fn each_statement_is_what_importing_its_ofx_file_holds() {
         let (_, doc, files) = statements_of(5);
-        assert_eq!(files.len(), doc.imports.len());
-        assert!(doc.imports.len() > 100, "a statement a month for ten years");
+        assert_eq!(files.len(), doc.account.imports.len());
+        assert!(
+            doc.account.imports.len() > 100,
+            "a statement a month for ten years"
+        );
         let mut balance = 0;
-        for (import, (name, text)) in doc.imports.iter().zip(&files) {
+        for (import, (name, text)) in doc.account.imports.iter().zip(&files) {
             assert_eq!(&import.file_name, name);
             assert_eq!(
                 import.sha256,
@@ -1233,7 +1240,7 @@ mod tests {
             assert_eq!(closing.pence(), balance);
         }
         assert_eq!(
-            doc.imports.last().unwrap().closing_date.as_deref(),
+            doc.account.imports.last().unwrap().closing_date.as_deref(),
             Some(LAST_DAY.to_string().as_str()),
             "the last statement closes on the last day"
         );

@@ -1,7 +1,7 @@
 //! The client account's bank statements: what the bank showed for every client cash book
 //! entry up to [`STATEMENTS_TO`] (ten days before the generator's last day), matched to
 //! it, and a few bank charges the firm never recorded, in one statement a month — held in
-//! the account's bank document (`bank-<account id>`) as if each month's OFX file had been
+//! the account's bank documents (`bank-<account id>` and one per month) as if each month's OFX file had been
 //! imported and every line matched. Entries after that day are not on a statement yet:
 //! a reconciliation at [`crate::LAST_DAY`] finds them outstanding, and the charges are its
 //! difference.
@@ -20,6 +20,7 @@
 use crate::Gen;
 use crate::money::Accounts;
 use jiff::civil::{Date, Weekday, date};
+use satchel_app::BankBook;
 use satchel_app::docs::{self, BankDoc, ImportRec, MatchRec, PostingRec, StatementLineRec};
 use satchel_app::domain::matter::MatterNumber;
 use sha2::{Digest, Sha256};
@@ -302,7 +303,7 @@ pub(crate) fn bank_doc(
     by: &str,
     mut lines: Vec<BankLine>,
     keep_files: bool,
-) -> (BankDoc, Vec<(String, String)>) {
+) -> (BankBook, Vec<(String, String)>) {
     lines.sort_by(|a, b| (a.date, &a.order).cmp(&(b.date, &b.order)));
     // FITIDs: the day and the line's place in it; cheques numbered in the order presented.
     let mut numbered: Vec<(&BankLine, String, Option<u32>)> = Vec::with_capacity(lines.len());
@@ -320,15 +321,17 @@ pub(crate) fn bank_doc(
         });
         numbered.push((l, fitid, cheque));
     }
-    let mut doc = BankDoc {
-        kind: docs::KIND_BANK.into(),
-        schema: 14,
-        account_id: account_id.to_owned(),
-        csv_mapping: None,
-        imports: Vec::new(),
+    let mut doc = BankBook {
+        account: BankDoc {
+            kind: docs::KIND_BANK.into(),
+            schema: 18,
+            account_id: account_id.to_owned(),
+            csv_mapping: None,
+            imports: Vec::new(),
+            reconciliations: Vec::new(),
+        },
         lines: Vec::with_capacity(lines.len()),
         matches: BTreeMap::new(),
-        reconciliations: Vec::new(),
     };
     let mut files = Vec::new();
     let mut balance = 0i64;
@@ -392,7 +395,7 @@ pub(crate) fn bank_doc(
                 );
             }
         }
-        doc.imports.push(ImportRec {
+        doc.account.imports.push(ImportRec {
             id: import_id,
             file_name: file_name.clone(),
             sha256: hex::encode(Sha256::digest(text.as_bytes())),
