@@ -473,7 +473,7 @@ fn import_row(dir: &Path, vault: &MemoryVault, table: &mut Table, account: &str)
         .lodgements
         .iter()
         .map(|i| (i, i.amount_pence))
-        .chain(r.unpresented.iter().map(|i| (i, -i.amount_pence)))
+        .chain(r.unpresented.iter().map(|i| (i, i.amount_pence)))
         .collect();
     let compact = |d: &str| d.replace('-', "");
     let mut ofx = format!(
