@@ -1,0 +1,230 @@
+//! The server's HTTPS endpoints: who it is, enrolment, the challenge, and the WebSocket on
+//! which samod speaks the automerge-repo protocol — opened only with a good signature, and
+//! bound to the device that signed.
+
+use crate::auth::{self, Challenges};
+use crate::storage::{Device, ServerStore};
+use axum::Json;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The largest WebSocket message or frame a peer may send; a bigger one closes its
+/// connection and nothing else.
+pub const MAX_MESSAGE: usize = 64 << 20;
+
+pub struct Server<S> {
+    pub store: S,
+    pub acceptor: samod::AcceptorHandle,
+    pub challenges: Challenges,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Hello {
+    pub server: String,
+    pub version: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub device_name: String,
+    /// The device key's public half: 32 bytes, hex.
+    pub public_key: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolReply {
+    pub device_id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub initials: String,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeRequest {
+    pub device_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeReply {
+    pub nonce: String,
+}
+
+/// Headers of the WebSocket upgrade.
+pub const DEVICE_HEADER: &str = "x-satchel-device";
+pub const NONCE_HEADER: &str = "x-satchel-nonce";
+pub const SIGNATURE_HEADER: &str = "x-satchel-signature";
+
+/// A refusal: a status and a sentence, as `{"error": …}`.
+pub struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Refusal {
+    tracing::error!("{e}");
+    Refusal(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the server could not do that; its log says why".into(),
+    )
+}
+
+pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
+    axum::Router::new()
+        .route("/api/hello", get(hello))
+        .route("/api/enrol", post(enrol::<S>))
+        .route("/api/challenge", post(challenge::<S>))
+        .route("/sync", get(sync::<S>))
+        .with_state(server)
+}
+
+async fn hello() -> Json<Hello> {
+    Json(Hello {
+        server: "satchel-server".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+async fn enrol<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<EnrolRequest>,
+) -> Result<Json<EnrolReply>, Refusal> {
+    let bad = |m: &str| Refusal(StatusCode::BAD_REQUEST, m.to_owned());
+    let name = req.device_name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(bad("give the device a name (at most 200 characters)"));
+    }
+    let key = hex::decode(req.public_key.trim())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| bad("the device's public key must be 32 bytes in hex"))?;
+    let now = jiff::Timestamp::now();
+    let device = Device {
+        id: uuid::Uuid::now_v7().to_string(),
+        user_id: String::new(),
+        name: name.to_owned(),
+        public_key: key,
+        enrolled_at: now.to_string(),
+        revoked_at: None,
+    };
+    let device = server
+        .store
+        .enrol(auth::code_hash(&req.code), now, device)
+        .await
+        .map_err(internal)?
+        .map_err(|refused| Refusal(StatusCode::FORBIDDEN, refused.to_string()))?;
+    let user = server
+        .store
+        .users()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|u| u.id == device.user_id)
+        .ok_or_else(|| internal("an enrolment code's user is gone"))?;
+    tracing::info!(
+        "device {} ({}) enrolled for {}",
+        device.id,
+        device.name,
+        user.initials
+    );
+    Ok(Json(EnrolReply {
+        device_id: device.id,
+        user_id: user.id,
+        user_name: user.name,
+        initials: user.initials,
+        role: user.role,
+    }))
+}
+
+/// A device that may connect: enrolled and not revoked.
+async fn live_device<S: ServerStore>(server: &Server<S>, id: &str) -> Result<Device, Refusal> {
+    let device = server
+        .store
+        .device(id.to_owned())
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            Refusal(
+                StatusCode::UNAUTHORIZED,
+                "this device is not enrolled with the server".into(),
+            )
+        })?;
+    if let Some(at) = &device.revoked_at {
+        return Err(Refusal(
+            StatusCode::FORBIDDEN,
+            format!("this device was revoked at {at}; it may not connect"),
+        ));
+    }
+    Ok(device)
+}
+
+async fn challenge<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<ChallengeRequest>,
+) -> Result<Json<ChallengeReply>, Refusal> {
+    live_device(&server, &req.device_id).await?;
+    let nonce = server
+        .challenges
+        .issue(&req.device_id)
+        .map_err(|e| Refusal(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    Ok(Json(ChallengeReply { nonce }))
+}
+
+async fn sync<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, Refusal> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Refusal(
+                    StatusCode::UNAUTHORIZED,
+                    format!("the {name} header is missing"),
+                )
+            })
+    };
+    let (device_id, nonce, signature) = (
+        header(DEVICE_HEADER)?,
+        header(NONCE_HEADER)?,
+        header(SIGNATURE_HEADER)?,
+    );
+    let device = live_device(&server, &device_id).await?;
+    if !server.challenges.take(&device_id, &nonce) {
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "the challenge is unknown, used or more than a minute old; ask for another".into(),
+        ));
+    }
+    let signature = hex::decode(signature).unwrap_or_default();
+    if !auth::signature_holds(&device.public_key, &device_id, &nonce, &signature) {
+        tracing::warn!("device {device_id}: a bad signature on its challenge");
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "the challenge's signature does not match this device's key".into(),
+        ));
+    }
+    let acceptor = server.acceptor.clone();
+    Ok(ws
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| async move {
+            // The device's id is its peer id: a handshake claiming another is dropped.
+            match acceptor.accept_axum(socket, Some(samod::PeerId::from(device_id.as_str()))) {
+                Ok(_) => tracing::info!("device {device_id} connected"),
+                Err(e) => tracing::warn!("device {device_id}: the repository has stopped: {e}"),
+            }
+        }))
+}

@@ -1,0 +1,244 @@
+//! `satchel-server`: the firm server, and its administration (users, enrolment codes,
+//! devices). See the README for starting it.
+#![forbid(unsafe_code)]
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use satchel_server::storage::{ServerStore, User};
+use satchel_server::{ServeOptions, auth, open_store, tls};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "satchel-server", version, about = "Satchel's firm server")]
+struct Args {
+    /// Where the server keeps its database, key and certificate.
+    #[arg(long, env = "SATCHEL_SERVER_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve devices (HTTPS and the sync WebSocket).
+    Serve {
+        /// Address and port to listen on (port 0: any free port, printed).
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: std::net::SocketAddr,
+        /// A certificate (PEM) to present instead of the self-signed one made here.
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        /// A host name or address the server is reached at, for the certificate made here
+        /// (repeat; default localhost, 127.0.0.1 and ::1).
+        #[arg(long = "name")]
+        names: Vec<String>,
+    },
+    /// Print the certificate's SHA-256 fingerprint (what devices pin when they enrol).
+    Fingerprint,
+    /// The firm's users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// A one-time code with which a device of a user enrols.
+    EnrolCode {
+        /// The user's initials.
+        #[arg(long)]
+        user: String,
+        /// How long the code is good for.
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+    },
+    /// Enrolled devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        initials: String,
+        /// admin, partner, fee_earner, cashier or read_only.
+        #[arg(long)]
+        role: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    List,
+    /// Refuse a device from its next connection on.
+    Revoke {
+        id: String,
+    },
+}
+
+const ROLES: &[&str] = &["admin", "partner", "fee_earner", "cashier", "read_only"];
+
+fn default_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "satchel-server")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("satchel-server-data"))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "satchel_server=info,samod=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let args = Args::parse();
+    let dir = args.data_dir.unwrap_or_else(default_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    let store = open_store(&dir)?;
+    match args.command {
+        Command::Serve {
+            listen,
+            cert,
+            key,
+            names,
+        } => {
+            let names = if names.is_empty() {
+                vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]
+            } else {
+                names
+            };
+            let options = ServeOptions {
+                dir,
+                listen,
+                tls: cert.zip(key).map(|(cert, key)| tls::TlsFiles { cert, key }),
+                names,
+            };
+            let shutdown = async {
+                let term = async {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(mut s) => {
+                            s.recv().await;
+                        }
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    () = term => {}
+                }
+            };
+            satchel_server::serve(store, options, shutdown).await
+        }
+        Command::Fingerprint => {
+            let files = tls::certificate(
+                &dir,
+                None,
+                &["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            )?;
+            println!("{}", tls::fingerprint_of(&files.cert)?);
+            Ok(())
+        }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                name,
+                initials,
+                role,
+            } => {
+                let (name, initials) = (name.trim().to_owned(), initials.trim().to_uppercase());
+                if name.is_empty() {
+                    bail!("--name: give the user's name");
+                }
+                if !(2..=4).contains(&initials.len())
+                    || !initials.chars().all(|c| c.is_ascii_alphabetic())
+                {
+                    bail!("--initials: two to four letters, not '{initials}'");
+                }
+                if !ROLES.contains(&role.as_str()) {
+                    bail!("--role must be one of {}, not '{role}'", ROLES.join(", "));
+                }
+                let user = User {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    name,
+                    initials,
+                    role,
+                    created_at: jiff::Timestamp::now().to_string(),
+                };
+                store.add_user(user.clone()).await?;
+                println!("added {} ({}), {}", user.name, user.initials, user.role);
+                Ok(())
+            }
+            UserCommand::List => {
+                for u in store.users().await? {
+                    println!("{}\t{}\t{}", u.initials, u.name, u.role);
+                }
+                Ok(())
+            }
+        },
+        Command::EnrolCode { user, hours } => {
+            if !(1..=24 * 14).contains(&hours) {
+                bail!("--hours: from 1 to 336 (two weeks)");
+            }
+            let initials = user.trim().to_uppercase();
+            let Some(u) = store
+                .users()
+                .await?
+                .into_iter()
+                .find(|u| u.initials == initials)
+            else {
+                bail!(
+                    "no user has the initials {initials}; add them first (satchel-server user add)"
+                );
+            };
+            let code = auth::new_code()?;
+            let expires =
+                jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(hours))?;
+            store
+                .add_enrol_code(auth::code_hash(&code), u.id.clone(), expires)
+                .await?;
+            println!("{code}");
+            eprintln!(
+                "a one-time enrolment code for {} ({}), good until {expires}",
+                u.name, u.initials
+            );
+            Ok(())
+        }
+        Command::Device { command } => match command {
+            DeviceCommand::List => {
+                for d in store.devices().await? {
+                    println!(
+                        "{}\t{}\t{}\tenrolled {}{}",
+                        d.id,
+                        d.user_id,
+                        d.name,
+                        d.enrolled_at,
+                        d.revoked_at
+                            .map(|r| format!("\trevoked {r}"))
+                            .unwrap_or_default()
+                    );
+                }
+                Ok(())
+            }
+            DeviceCommand::Revoke { id } => {
+                if store
+                    .revoke_device(id.clone(), jiff::Timestamp::now())
+                    .await?
+                {
+                    println!("revoked {id}: refused from its next connection");
+                    Ok(())
+                } else {
+                    bail!("no enrolled device {id} that is not revoked already")
+                }
+            }
+        },
+    }
+}

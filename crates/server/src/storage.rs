@@ -1,0 +1,396 @@
+//! The server's storage, behind one trait ([`ServerStore`]): the documents' chunks as
+//! samod stores them (a key/value store with prefix reads), and the firm's identities —
+//! users, one-time enrolment codes, devices. [`SqliteStore`] is the default: one SQLCipher
+//! file keyed from a 0600 key file (or the environment). Every implementation passes the
+//! same suite (`tests/storage.rs`).
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use satchel_store::DbKey;
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the server's database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the server's database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the server's database: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "the server's database key does not open {0} (wrong key, or not a Satchel server database)"
+    )]
+    WrongKey(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("the server's storage task stopped: {0}")]
+    Task(String),
+}
+
+/// A user of the firm, as the server knows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub initials: String,
+    /// `admin`, `partner`, `fee_earner`, `cashier` or `read_only`.
+    pub role: String,
+    pub created_at: String,
+}
+
+/// An enrolled device. Its public key (Ed25519, 32 bytes) checks what it signs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Device {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub public_key: Vec<u8>,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Why an enrolment code was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnrolRefused {
+    #[error("that enrolment code is not one this server gave out")]
+    Unknown,
+    #[error(
+        "that enrolment code was used already (on {0}); ask the firm's administrator for a new one"
+    )]
+    Used(String),
+    #[error("that enrolment code expired at {0}; ask the firm's administrator for a new one")]
+    Expired(String),
+}
+
+/// The server's storage. Futures are `Send` so that the server's tasks can await them on
+/// any thread.
+pub trait ServerStore: Clone + Send + Sync + 'static {
+    fn chunk(
+        &self,
+        key: String,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    /// Every chunk whose key is `prefix` or starts with `prefix/`.
+    fn chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send;
+    fn put_chunk(
+        &self,
+        key: String,
+        data: Vec<u8>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+    /// Keep an enrolment code (its SHA-256, never the code) for `user_id` until `expires`.
+    fn add_enrol_code(
+        &self,
+        code_sha256: String,
+        user_id: String,
+        expires: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Take an enrolment code for a new device, at once: refused if unknown, used or
+    /// expired at `now`; otherwise the code is used up and the device added.
+    fn enrol(
+        &self,
+        code_sha256: String,
+        now: Timestamp,
+        device: Device,
+    ) -> impl Future<Output = Result<Result<Device, EnrolRefused>, StoreError>> + Send;
+    fn device(&self, id: String)
+    -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+    fn devices(&self) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send;
+    /// Revoke a device; false if there is no such device or it was revoked already.
+    fn revoke_device(
+        &self,
+        id: String,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+const SCHEMA: &str = "
+CREATE TABLE chunks (
+    key  TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE users (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    initials   TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE enrol_codes (
+    code_sha256 TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT,
+    device_id   TEXT
+) STRICT;
+CREATE TABLE devices (
+    id          TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    name        TEXT NOT NULL,
+    public_key  BLOB NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT;
+";
+
+/// The embedded default: one SQLCipher database.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+impl SqliteStore {
+    /// Open (or create) the database at `path` with `key`.
+    pub fn open(path: &Path, key: &DbKey) -> Result<SqliteStore, StoreError> {
+        let mut conn = Connection::open(path)?;
+        let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
+        conn.execute_batch(&pragma)?;
+        if conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_err()
+        {
+            return Err(StoreError::WrongKey(path.display().to_string()));
+        }
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )?;
+        rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(SCHEMA)])
+            .to_latest(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Run `f` on the connection, off the async threads.
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send {
+        let conn = self.conn.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut c = conn
+                    .lock()
+                    .map_err(|_| StoreError::Task("the database lock was poisoned".into()))?;
+                f(&mut c)
+            })
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+        }
+    }
+}
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        name: r.get(2)?,
+        public_key: r.get(3)?,
+        enrolled_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "id, user_id, name, public_key, enrolled_at, revoked_at";
+
+impl ServerStore for SqliteStore {
+    fn chunk(
+        &self,
+        key: String,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
+        self.with(move |c| {
+            Ok(c.prepare_cached("SELECT data FROM chunks WHERE key = ?1")?
+                .query_row([key], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    fn chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send {
+        self.with(move |c| {
+            // Keys under `p` sort between `p/` and `p0` ('0' follows '/').
+            let mut stmt = c.prepare_cached(
+                "SELECT key, data FROM chunks WHERE key = ?1 OR (key >= ?1 || '/' AND key < ?1 || '0')",
+            )?;
+            let rows = stmt
+                .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn put_chunk(
+        &self,
+        key: String,
+        data: Vec<u8>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            c.prepare_cached("INSERT OR REPLACE INTO chunks (key, data) VALUES (?1, ?2)")?
+                .execute(params![key, data])?;
+            Ok(())
+        })
+    }
+
+    fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            c.prepare_cached("DELETE FROM chunks WHERE key = ?1")?
+                .execute([key])?;
+            Ok(())
+        })
+    }
+
+    fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            let taken: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE initials = ?1)",
+                [&user.initials],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(StoreError::Refused(format!(
+                    "a user with the initials {} exists already",
+                    user.initials
+                )));
+            }
+            c.execute(
+                "INSERT INTO users (id, name, initials, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user.id, user.name, user.initials, user.role, user.created_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, name, initials, role, created_at FROM users ORDER BY initials",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(User {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        initials: r.get(2)?,
+                        role: r.get(3)?,
+                        created_at: r.get(4)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn add_enrol_code(
+        &self,
+        code_sha256: String,
+        user_id: String,
+        expires: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO enrol_codes (code_sha256, user_id, expires_at) VALUES (?1, ?2, ?3)",
+                params![code_sha256, user_id, expires.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn enrol(
+        &self,
+        code_sha256: String,
+        now: Timestamp,
+        device: Device,
+    ) -> impl Future<Output = Result<Result<Device, EnrolRefused>, StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let code: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT user_id, expires_at, used_at FROM enrol_codes WHERE code_sha256 = ?1",
+                    [&code_sha256],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((user_id, expires_at, used_at)) = code else {
+                return Ok(Err(EnrolRefused::Unknown));
+            };
+            if let Some(used) = used_at {
+                return Ok(Err(EnrolRefused::Used(used)));
+            }
+            let expires: Timestamp = expires_at
+                .parse()
+                .map_err(|_| StoreError::Task(format!("a stored expiry '{expires_at}'")))?;
+            if now >= expires {
+                return Ok(Err(EnrolRefused::Expired(expires_at)));
+            }
+            let device = Device { user_id, ..device };
+            tx.execute(
+                "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_sha256 = ?1",
+                params![code_sha256, now.to_string(), device.id],
+            )?;
+            tx.execute(
+                "INSERT INTO devices (id, user_id, name, public_key, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![device.id, device.user_id, device.name, device.public_key, device.enrolled_at],
+            )?;
+            tx.commit()?;
+            Ok(Ok(device))
+        })
+    }
+
+    fn device(
+        &self,
+        id: String,
+    ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send {
+        self.with(move |c| {
+            Ok(c.query_row(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"),
+                [id],
+                device_row,
+            )
+            .optional()?)
+        })
+    }
+
+    fn devices(&self) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY enrolled_at"
+            ))?;
+            let rows = stmt
+                .query_map([], device_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn revoke_device(
+        &self,
+        id: String,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.with(move |c| {
+            let n = c.execute(
+                "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, at.to_string()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+}

@@ -1,0 +1,323 @@
+//! The real `satchel-server` process over TLS on loopback, with devices enrolling and
+//! syncing through `satchel-sync`: enrolment codes are good once; a certificate other than
+//! the pinned one, a bad signature and a revoked device are refused with a clear message;
+//! two devices share a document through the server, which keeps it encrypted across a
+//! restart; garbage and oversized frames close that connection and nothing else.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ReadDoc};
+use futures::{SinkExt, StreamExt};
+use satchel_sync::{DeviceDialer, DeviceKey, Enrolment, Message, Server, SyncError};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::timeout;
+
+const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn admin(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "satchel-server {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A running server, stopped when dropped.
+struct Running {
+    child: Child,
+    address: String,
+    fingerprint: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &Path) -> Running {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut address = None;
+    let mut fingerprint = None;
+    while address.is_none() || fingerprint.is_none() {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            address = Some(a.to_owned());
+        }
+        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
+            fingerprint = Some(f.to_owned());
+        }
+    }
+    Running {
+        child,
+        address: address.unwrap(),
+        fingerprint: fingerprint.unwrap(),
+    }
+}
+
+async fn device_repo(server: &Server, e: &Enrolment, key: DeviceKey) -> samod::Repo {
+    let repo = samod::Repo::build_tokio()
+        .with_peer_id(samod::PeerId::from(e.device_id.as_str()))
+        .load()
+        .await;
+    let dialer = repo
+        .dial(
+            samod::BackoffConfig::default(),
+            Arc::new(DeviceDialer {
+                server: server.clone(),
+                device_id: e.device_id.clone(),
+                key: Arc::new(key),
+            }),
+        )
+        .unwrap();
+    timeout(LIMIT, dialer.established()).await.unwrap().unwrap();
+    repo
+}
+
+/// Find a document through the server, asking again until it is there (bounded).
+async fn find(repo: &samod::Repo, id: &samod::DocumentId) -> samod::DocHandle {
+    timeout(LIMIT, async {
+        loop {
+            if let Ok(Some(h)) = repo.find(id.clone()).await {
+                return h;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the document came through the server")
+}
+
+/// What a refused connection says.
+fn refused<T>(r: Result<T, SyncError>) -> String {
+    match r {
+        Ok(_) => panic!("the connection was not refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn client_of(h: &samod::DocHandle) -> Option<String> {
+    h.with_document(|d| {
+        d.get(automerge::ROOT, "client")
+            .unwrap()
+            .and_then(|(v, _)| v.into_string().ok())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_enrol_authenticate_and_sync_through_the_server() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    let code_a = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_b = admin(data, &["enrol-code", "--user", "jh", "--hours", "2"]);
+    let running = start(data);
+    assert_eq!(
+        running.fingerprint,
+        admin(data, &["fingerprint"]),
+        "the fingerprint printed at start is the certificate's"
+    );
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    assert_eq!(server.hello().await.unwrap()["server"], "satchel-server");
+
+    // Another certificate's fingerprint: refused before anything is sent.
+    let wrong = Server::new(&running.address, &"AB".repeat(32)).unwrap();
+    let err = wrong
+        .enrol(&code_a, "laptop", &DeviceKey::generate().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::WrongCertificate { .. }), "{err}");
+    assert!(err.to_string().contains(&running.fingerprint), "{err}");
+
+    // Enrolment: a code is good once.
+    let key_a = DeviceKey::generate().unwrap();
+    let a = server
+        .enrol(&code_a, "Jane's laptop", &key_a)
+        .await
+        .unwrap();
+    assert_eq!((a.initials.as_str(), a.role.as_str()), ("JH", "partner"));
+    let err = server
+        .enrol(&code_a, "another", &DeviceKey::generate().unwrap())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("used already"), "{err}");
+    let err = server
+        .enrol(
+            "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ",
+            "another",
+            &DeviceKey::generate().unwrap(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not one this server gave out"), "{err}");
+    // Typed in lower case with spaces: the same code.
+    let key_b = DeviceKey::generate().unwrap();
+    let b = server
+        .enrol(
+            &code_b.to_lowercase().replace('-', " "),
+            "Jane's desktop",
+            &key_b,
+        )
+        .await
+        .unwrap();
+
+    // A connection needs the device's own signature.
+    let err = refused(
+        server
+            .connect(&a.device_id, &DeviceKey::generate().unwrap())
+            .await,
+    );
+    assert!(err.contains("signature does not match"), "{err}");
+    let err = refused(server.connect("no-such-device", &key_a).await);
+    assert!(err.contains("not enrolled"), "{err}");
+
+    // Two devices share a document through the server.
+    let key_b_copy = DeviceKey::from_secret_hex(&key_b.secret_hex()).unwrap();
+    let repo_a = device_repo(&server, &a, key_a).await;
+    let repo_b = device_repo(&server, &b, key_b).await;
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, "client", "PLANTED-CLIENT-4412 Ann Lee")?;
+        Ok(())
+    })
+    .unwrap();
+    let on_a = repo_a.create(doc).await.unwrap();
+    let id = on_a.document_id().clone();
+    let on_b = find(&repo_b, &id).await;
+    assert_eq!(
+        client_of(&on_b).as_deref(),
+        Some("PLANTED-CLIENT-4412 Ann Lee")
+    );
+    on_b.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, "client", "Ann Lee-Smith")?;
+            Ok(())
+        })
+        .unwrap();
+    });
+    timeout(LIMIT, async {
+        while client_of(&on_a).as_deref() != Some("Ann Lee-Smith") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("b's edit reached a");
+
+    // Garbage and oversized frames close that connection; the server serves on.
+    let key_b2 = DeviceKey::from_secret_hex(&key_b_copy.secret_hex()).unwrap();
+    for frame in [vec![0xff, 0x00, 0x13, 0x37], vec![0u8; (64 << 20) + 1]] {
+        let mut s = server.open_socket(&b.device_id, &key_b2).await.unwrap();
+        let _ = s.send(Message::Binary(frame.into())).await;
+        let closed = timeout(LIMIT, async {
+            loop {
+                match s.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
+        assert_eq!(closed, Ok(true), "the server closed the connection");
+    }
+    assert_eq!(server.hello().await.unwrap()["server"], "satchel-server");
+
+    // Revoked: refused at the next connection.
+    let listed = admin(data, &["device", "list"]);
+    assert!(
+        listed.contains(&b.device_id) && listed.contains("Jane's desktop"),
+        "{listed}"
+    );
+    admin(data, &["device", "revoke", &b.device_id]);
+    let err = refused(server.connect(&b.device_id, &key_b_copy).await);
+    assert!(err.contains("revoked"), "{err}");
+
+    // Kept across a restart, encrypted on disk.
+    repo_a.stop().await;
+    repo_b.stop().await;
+    drop(running);
+    for file in std::fs::read_dir(data).unwrap() {
+        let path = file.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(19).any(|w| w == b"PLANTED-CLIENT-4412"),
+                "{} holds the planted value in plain text",
+                path.display()
+            );
+        }
+    }
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let code_c = admin(data, &["enrol-code", "--user", "JH"]);
+    let key_c = DeviceKey::generate().unwrap();
+    let c = server.enrol(&code_c, "new laptop", &key_c).await.unwrap();
+    let repo_c = device_repo(&server, &c, key_c).await;
+    let on_c = find(&repo_c, &id).await;
+    assert_eq!(client_of(&on_c).as_deref(), Some("Ann Lee-Smith"));
+    repo_c.stop().await;
+}
+
+#[test]
+fn a_dead_server_is_reported_as_unreachable() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        // A port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = Server::new(&format!("127.0.0.1:{port}"), &"AB".repeat(32)).unwrap();
+        let err = timeout(LIMIT, server.hello()).await.unwrap().unwrap_err();
+        assert!(matches!(err, SyncError::Unreachable { .. }), "{err}");
+        assert!(err.to_string().contains("cannot be reached"), "{err}");
+        let err = Server::new("http://127.0.0.1:1", &"AB".repeat(32))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https only"), "{err}");
+        let err = Server::new("127.0.0.1:1", "not a fingerprint")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a certificate fingerprint"), "{err}");
+    });
+}

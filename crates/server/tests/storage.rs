@@ -1,0 +1,158 @@
+//! The storage suite every `ServerStore` passes (the embedded SQLite store here; the same
+//! suite is run against each implementation).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jiff::Timestamp;
+use satchel_server::storage::{Device, EnrolRefused, ServerStore, SqliteStore, User};
+
+fn user(id: &str, initials: &str) -> User {
+    User {
+        id: id.into(),
+        name: format!("User {initials}"),
+        initials: initials.into(),
+        role: "fee_earner".into(),
+        created_at: Timestamp::now().to_string(),
+    }
+}
+
+fn device(id: &str) -> Device {
+    Device {
+        id: id.into(),
+        user_id: String::new(),
+        name: "laptop".into(),
+        public_key: vec![7; 32],
+        enrolled_at: Timestamp::now().to_string(),
+        revoked_at: None,
+    }
+}
+
+async fn suite<S: ServerStore>(s: S) {
+    // Chunks: a key/value store whose prefix reads take whole key components only.
+    s.put_chunk("doc1/snapshot/aa".into(), vec![1])
+        .await
+        .unwrap();
+    s.put_chunk("doc1/incremental/bb".into(), vec![2])
+        .await
+        .unwrap();
+    s.put_chunk("doc10/snapshot/cc".into(), vec![3])
+        .await
+        .unwrap();
+    s.put_chunk("doc1".into(), vec![4]).await.unwrap();
+    assert_eq!(
+        s.chunk("doc1/snapshot/aa".into()).await.unwrap(),
+        Some(vec![1])
+    );
+    assert_eq!(s.chunk("nothing".into()).await.unwrap(), None);
+    let mut under = s.chunks_under("doc1".into()).await.unwrap();
+    under.sort();
+    assert_eq!(
+        under,
+        vec![
+            ("doc1".into(), vec![4]),
+            ("doc1/incremental/bb".into(), vec![2]),
+            ("doc1/snapshot/aa".into(), vec![1]),
+        ],
+        "doc10's chunk is not under doc1"
+    );
+    let snaps = s.chunks_under("doc1/snapshot".into()).await.unwrap();
+    assert_eq!(snaps, vec![("doc1/snapshot/aa".into(), vec![1])]);
+    s.put_chunk("doc1/snapshot/aa".into(), vec![9])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.chunk("doc1/snapshot/aa".into()).await.unwrap(),
+        Some(vec![9]),
+        "replaced"
+    );
+    s.delete_chunk("doc1/snapshot/aa".into()).await.unwrap();
+    assert_eq!(s.chunk("doc1/snapshot/aa".into()).await.unwrap(), None);
+
+    // Users: initials are unique.
+    s.add_user(user("u1", "JH")).await.unwrap();
+    let err = s.add_user(user("u2", "JH")).await.unwrap_err().to_string();
+    assert!(err.contains("initials JH exists already"), "{err}");
+    s.add_user(user("u2", "AB")).await.unwrap();
+    let initials: Vec<_> = s
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.initials)
+        .collect();
+    assert_eq!(initials, ["AB", "JH"]);
+
+    // Enrolment codes: once each, before they expire; the device belongs to the code's user.
+    let now = Timestamp::now();
+    let hour = jiff::SignedDuration::from_hours(1);
+    s.add_enrol_code("h1".into(), "u1".into(), now.checked_add(hour).unwrap())
+        .await
+        .unwrap();
+    s.add_enrol_code("h2".into(), "u2".into(), now.checked_sub(hour).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.enrol("nope".into(), now, device("d0")).await.unwrap(),
+        Err(EnrolRefused::Unknown)
+    );
+    let d = s
+        .enrol("h1".into(), now, device("d1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.user_id, "u1");
+    assert!(matches!(
+        s.enrol("h1".into(), now, device("d9")).await.unwrap(),
+        Err(EnrolRefused::Used(_))
+    ));
+    assert!(matches!(
+        s.enrol("h2".into(), now, device("d2")).await.unwrap(),
+        Err(EnrolRefused::Expired(_))
+    ));
+    assert_eq!(
+        s.device("d9".into()).await.unwrap(),
+        None,
+        "a refused code adds nothing"
+    );
+    assert_eq!(s.device("d1".into()).await.unwrap(), Some(d.clone()));
+
+    // Revocation: once.
+    assert!(s.revoke_device("d1".into(), now).await.unwrap());
+    assert!(!s.revoke_device("d1".into(), now).await.unwrap());
+    assert!(!s.revoke_device("d0".into(), now).await.unwrap());
+    let d1 = s.device("d1".into()).await.unwrap().unwrap();
+    assert_eq!(d1.revoked_at, Some(now.to_string()));
+    assert_eq!(s.devices().await.unwrap(), vec![d1]);
+}
+
+#[tokio::test]
+async fn the_sqlite_store_passes_the_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = satchel_store::DbKey::generate();
+    suite(SqliteStore::open(&dir.path().join("server.db"), &key).unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_sqlite_store_is_encrypted_and_refuses_a_wrong_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    let key = satchel_store::DbKey::generate();
+    {
+        let s = SqliteStore::open(&path, &key).unwrap();
+        s.put_chunk("d/snapshot/x".into(), b"PLANTED-MARKER-7731".to_vec())
+            .await
+            .unwrap();
+        s.add_user(user("u1", "QZX")).await.unwrap();
+    }
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!bytes.windows(19).any(|w| w == b"PLANTED-MARKER-7731"));
+        assert!(!bytes.starts_with(b"SQLite format 3"));
+    }
+    let err = SqliteStore::open(&path, &satchel_store::DbKey::generate()).unwrap_err();
+    assert!(err.to_string().contains("does not open"), "{err}");
+    let s = SqliteStore::open(&path, &key).unwrap();
+    assert_eq!(
+        s.chunk("d/snapshot/x".into()).await.unwrap(),
+        Some(b"PLANTED-MARKER-7731".to_vec())
+    );
+}

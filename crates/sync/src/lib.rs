@@ -1,0 +1,269 @@
+//! A device's side of talking to the firm server (`satchel-server`): the server's
+//! certificate pinned by its SHA-256 fingerprint (given to the device at enrolment, so a
+//! self-signed certificate is safe and any other is refused), enrolment with a one-time
+//! code, the device key (Ed25519; the private half lives in the device's keyring) and the
+//! signed challenge that opens every sync connection, and a samod [`samod::Dialer`] that
+//! does all of that on each (re)connection.
+#![forbid(unsafe_code)]
+
+mod pinned;
+mod ws;
+
+pub use pinned::{PinnedCertificate, fingerprint};
+pub use tokio_tungstenite::tungstenite::Message;
+pub use ws::Socket;
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// The server's peer id in the sync protocol; a server claiming another is dropped.
+pub const SERVER_PEER_ID: &str = "satchel-server";
+
+/// How long a request to the server may take before the device gives up on it.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("the server at {url} cannot be reached: {why}")]
+    Unreachable { url: String, why: String },
+    #[error(
+        "the server's certificate is not the one this device enrolled with: it has fingerprint {got}, not {expected}; nothing was sent"
+    )]
+    WrongCertificate { expected: String, got: String },
+    #[error("{0}")]
+    Bad(String),
+}
+
+/// A device's key: Ed25519. `Debug` never shows it.
+pub struct DeviceKey(SigningKey);
+
+impl std::fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DeviceKey(public {})", self.public_hex())
+    }
+}
+
+impl DeviceKey {
+    pub fn generate() -> Result<DeviceKey, SyncError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(seed.as_mut()).map_err(|e| SyncError::Bad(e.to_string()))?;
+        Ok(DeviceKey(SigningKey::from_bytes(&seed)))
+    }
+
+    /// The private half as hex, for the keyring. The caller must not log it.
+    pub fn secret_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(self.0.to_bytes()))
+    }
+
+    pub fn from_secret_hex(text: &str) -> Option<DeviceKey> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(text.trim(), bytes.as_mut()).ok()?;
+        Some(DeviceKey(SigningKey::from_bytes(&bytes)))
+    }
+
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().to_bytes())
+    }
+
+    /// The signature that answers the server's challenge.
+    pub fn answer(&self, device_id: &str, nonce: &str) -> String {
+        let message = format!("satchel-sync-v1\n{device_id}\n{nonce}");
+        hex::encode(self.0.sign(message.as_bytes()).to_bytes())
+    }
+}
+
+/// What the server says when a device enrols.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub device_id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub initials: String,
+    pub role: String,
+}
+
+/// The firm server, as one device reaches it: its address and pinned certificate.
+#[derive(Debug, Clone)]
+pub struct Server {
+    base: url::Url,
+    pin: Arc<PinnedCertificate>,
+    http: reqwest::Client,
+}
+
+impl Server {
+    /// `address` is `https://host:port` (or `host:port`); `fingerprint` the SHA-256 the
+    /// server printed (`AB:CD:…`, any case, colons optional).
+    pub fn new(address: &str, fingerprint: &str) -> Result<Server, SyncError> {
+        let address = address.trim();
+        let text = if address.contains("://") {
+            address.to_owned()
+        } else {
+            format!("https://{address}")
+        };
+        let base = url::Url::parse(&text)
+            .map_err(|e| SyncError::Bad(format!("'{address}' is not a server address: {e}")))?;
+        if base.scheme() != "https" {
+            return Err(SyncError::Bad(format!(
+                "'{address}': the server is reached over https only"
+            )));
+        }
+        let pin = Arc::new(PinnedCertificate::new(fingerprint)?);
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(pin.client_config())
+            .timeout(TIMEOUT)
+            .build()
+            .map_err(|e| SyncError::Bad(e.to_string()))?;
+        Ok(Server { base, pin, http })
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, SyncError> {
+        self.base
+            .join(path)
+            .map_err(|e| SyncError::Bad(e.to_string()))
+    }
+
+    /// Turn a failed request into what the user should read.
+    fn failed(&self, e: reqwest::Error) -> SyncError {
+        if let Some(wrong) = self.pin.mismatch() {
+            return wrong;
+        }
+        SyncError::Unreachable {
+            url: self.base.to_string(),
+            why: e.to_string(),
+        }
+    }
+
+    async fn post<Q: Serialize, A: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        body: &Q,
+    ) -> Result<A, SyncError> {
+        let reply = self
+            .http
+            .post(self.url(path)?)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.failed(e))?;
+        let status = reply.status();
+        let body: serde_json::Value = reply.json().await.map_err(|e| self.failed(e))?;
+        if !status.is_success() {
+            let why = body["error"].as_str().unwrap_or("no reason given");
+            return Err(SyncError::Refused(format!("the server refused: {why}")));
+        }
+        serde_json::from_value(body).map_err(|e| SyncError::Bad(e.to_string()))
+    }
+
+    /// Enrol this device with a one-time code; the key's public half goes to the server.
+    pub async fn enrol(
+        &self,
+        code: &str,
+        device_name: &str,
+        key: &DeviceKey,
+    ) -> Result<Enrolment, SyncError> {
+        self.post(
+            "/api/enrol",
+            &serde_json::json!({
+                "code": code,
+                "device_name": device_name,
+                "public_key": key.public_hex(),
+            }),
+        )
+        .await
+    }
+
+    /// Open a sync connection: ask for a challenge, answer it, upgrade to the WebSocket.
+    pub async fn connect(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+    ) -> Result<samod::Transport, SyncError> {
+        let socket = self.open_socket(device_id, key).await?;
+        Ok(ws::transport(socket).with_expected_peer_id(samod::PeerId::from(SERVER_PEER_ID)))
+    }
+
+    /// The authenticated WebSocket itself, before samod speaks on it.
+    pub async fn open_socket(&self, device_id: &str, key: &DeviceKey) -> Result<Socket, SyncError> {
+        #[derive(Deserialize)]
+        struct Challenge {
+            nonce: String,
+        }
+        let c: Challenge = self
+            .post(
+                "/api/challenge",
+                &serde_json::json!({ "device_id": device_id }),
+            )
+            .await?;
+        let mut ws_url = self.url("/sync")?;
+        ws_url
+            .set_scheme("wss")
+            .map_err(|()| SyncError::Bad("cannot make the sync address".into()))?;
+        ws::open(
+            &ws_url,
+            &self.pin,
+            &[
+                ("x-satchel-device", device_id.to_owned()),
+                ("x-satchel-nonce", c.nonce.clone()),
+                ("x-satchel-signature", key.answer(device_id, &c.nonce)),
+            ],
+        )
+        .await
+    }
+
+    /// The server's greeting (`/api/hello`): whether it is up and a Satchel server.
+    pub async fn hello(&self) -> Result<serde_json::Value, SyncError> {
+        let reply = self
+            .http
+            .get(self.url("/api/hello")?)
+            .send()
+            .await
+            .map_err(|e| self.failed(e))?;
+        reply.json().await.map_err(|e| self.failed(e))
+    }
+}
+
+/// A samod dialer for a device: every (re)connection answers a fresh challenge.
+pub struct DeviceDialer {
+    pub server: Server,
+    pub device_id: String,
+    pub key: Arc<DeviceKey>,
+}
+
+impl std::fmt::Debug for DeviceDialer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DeviceDialer({})", self.device_id)
+    }
+}
+
+impl samod::Dialer for DeviceDialer {
+    type Error = SyncError;
+
+    fn url(&self) -> url::Url {
+        self.server.base.clone()
+    }
+
+    fn connect(
+        &self,
+    ) -> futures::future::BoxFuture<'static, Result<samod::Transport, samod::DialError<SyncError>>>
+    {
+        let (server, device, key) = (
+            self.server.clone(),
+            self.device_id.clone(),
+            self.key.clone(),
+        );
+        Box::pin(async move {
+            server.connect(&device, &key).await.map_err(|e| match e {
+                // Refused (revoked, unknown) or a different certificate: trying again cannot help.
+                SyncError::Refused(_) | SyncError::WrongCertificate { .. } | SyncError::Bad(_) => {
+                    samod::DialError::PermanentFailure(e)
+                }
+                SyncError::Unreachable { .. } => samod::DialError::transient(e),
+            })
+        })
+    }
+}
