@@ -195,8 +195,8 @@ fn Workspace(session: Session) -> impl IntoView {
                     Section::Contacts => view! { <pages::contacts::ContactsPage /> }.into_any(),
                     Section::Time => view! { <pages::time::TimePage /> }.into_any(),
                     Section::Accounts => view! { <pages::accounts::AccountsPage /> }.into_any(),
+                    Section::Reports => view! { <pages::reports::ReportsPage /> }.into_any(),
                     Section::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
-                    other => view! { <pages::NotBuiltYet section=other /> }.into_any(),
                 }}
             </main>
         </div>

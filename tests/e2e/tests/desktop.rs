@@ -156,9 +156,14 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
     wait_for(&c, "#timer-start").await?.click().await?;
     assert_eq!(text_of(&c, "#timer-matter").await?, "M00001");
 
-    // The placeholder pages say so honestly.
+    // Reports: the register of bills, empty so far, and the registers.
     wait_for(&c, "#nav-reports").await?.click().await?;
-    assert!(text_of(&c, "#not-built").await?.contains("Not built yet"));
+    assert!(
+        text_of(&c, "#reports-scope")
+            .await?
+            .contains("register of bills")
+    );
+    wait_for(&c, "#accountants-report").await?;
     // Accounts: a fee earner may not add a bank account; the refusal says who may.
     wait_for(&c, "#nav-accounts").await?.click().await?;
     wait_for(&c, "#account-list").await?;

@@ -224,7 +224,18 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
     .await?;
     shot(&c, "money-04b-reconciled.png").await?;
 
-    // The accountant's report data for today's period: exempt on £20.00 held.
+    // The Accounts page lists the client balance.
+    let balances = wait_for_text(&c, "#client-balances", "M00001").await?;
+    assert!(balances.contains("£20.00"), "{balances}");
+
+    // Reports: the register of bills, and the accountant's report data for today's period:
+    // exempt on £20.00 held.
+    wait_for(&c, "#nav-reports").await?.click().await?;
+    assert!(
+        wait_for_text(&c, "#register", "B000001")
+            .await?
+            .contains("£360.00")
+    );
     let today_iso = jiff::Zoned::now().date().to_string();
     c.execute(
         &format!(
@@ -240,15 +251,7 @@ async fn receive_then_a_payment_beyond_the_ledger_is_refused_in_words() -> Resul
         1,
         "header only"
     );
-
-    // The Accounts page lists the client balance.
-    let balances = wait_for_text(&c, "#client-balances", "M00001").await?;
-    assert!(balances.contains("£20.00"), "{balances}");
-    assert!(
-        wait_for_text(&c, "#register", "B000001")
-            .await?
-            .contains("£360.00")
-    );
+    shot(&c, "money-05-reports.png").await?;
     c.close().await?;
     Ok(())
 }

@@ -43,7 +43,7 @@ pub fn AccountsPage() -> impl IntoView {
                 <h1>"Accounts"</h1>
             </header>
             <p class="muted" id="accounts-scope">
-                "Bank accounts, statements and the three-way reconciliation, the register of bills, client balances and cash books; receipts, payments and bills are made on each matter's Money tab."
+                "Bank accounts, statements and the three-way reconciliation, client balances and cash books; receipts, payments and bills are made on each matter's Money tab, and the register of bills, the registers and the accountant's report are under Reports."
             </p>
             <Loaded
                 state=accounts
@@ -58,10 +58,6 @@ pub fn AccountsPage() -> impl IntoView {
                 Ok(c) => view! { <CashBookView book=c /> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
             })}
-            <h2>"Register of bills"</h2>
-            <Register />
-            <super::registers::RegistersPanel />
-            <super::registers::AccountantsReportPanel />
             <h2>"Client balances"</h2>
             <Loaded
                 state=balances
@@ -253,7 +249,7 @@ fn BalanceTable(list: Vec<ClientBalanceRow>) -> impl IntoView {
 
 /// The central register of bills, notifications of costs and credit notes.
 #[component]
-fn Register() -> impl IntoView {
+pub fn Register() -> impl IntoView {
     let bills = RwSignal::new(None::<Result<Vec<satchel_api::Bill>, ApiError>>);
     let saved = RwSignal::new(None::<Result<String, ApiError>>);
     spawn_local(async move { bills.set(Some(api::list_bills("").await)) });
