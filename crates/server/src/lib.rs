@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod http;
+pub mod policy;
 pub mod repo_storage;
 pub mod storage;
 pub mod tls;
@@ -91,6 +92,7 @@ pub async fn serve<S: storage::ServerStore>(
     let repo = samod::Repo::build_tokio()
         .with_storage(repo_storage::RepoStorage(store.clone()))
         .with_peer_id(samod::PeerId::from("satchel-server"))
+        .with_share_policy(policy::Policy::new(store.clone()).await)
         .load()
         .await;
     let acceptor = repo

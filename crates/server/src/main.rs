@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use satchel_server::storage::{ServerStore, User};
+use satchel_server::storage::{Access, ServerStore, User};
 use satchel_server::{ServeOptions, auth, open_store, tls};
 use std::path::PathBuf;
 
@@ -57,6 +57,21 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Grant a user access to a document (a matter's), or take it away. Admins and partners
+    /// need none; it takes effect on connected devices within a second.
+    Grant {
+        /// The user's initials.
+        #[arg(long)]
+        user: String,
+        /// The document's id (as automerge-repo writes it, with or without `automerge:`).
+        #[arg(long)]
+        doc: String,
+        /// read, download, edit, or none to take access away.
+        #[arg(long)]
+        access: String,
+    },
+    /// Every grant.
+    Grants,
 }
 
 #[derive(Subcommand)]
@@ -210,6 +225,46 @@ async fn main() -> Result<()> {
                 "a one-time enrolment code for {} ({}), good until {expires}",
                 u.name, u.initials
             );
+            Ok(())
+        }
+        Command::Grant { user, doc, access } => {
+            let initials = user.trim().to_uppercase();
+            let Some(u) = store
+                .users()
+                .await?
+                .into_iter()
+                .find(|u| u.initials == initials)
+            else {
+                bail!("no user has the initials {initials}");
+            };
+            let doc = doc.trim().trim_start_matches("automerge:").to_owned();
+            let id: samod::DocumentId = doc
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--doc: '{doc}' is not a document id"))?;
+            let access = match access.trim() {
+                "none" => None,
+                other => Some(Access::parse(other).ok_or_else(|| {
+                    anyhow::anyhow!("--access must be read, download, edit or none, not '{other}'")
+                })?),
+            };
+            store
+                .set_grant(u.id.clone(), id.to_string(), access)
+                .await?;
+            match access {
+                Some(a) => println!("{} may {} {id}", u.initials, a.as_str()),
+                None => println!("{} may no longer see {id}", u.initials),
+            }
+            Ok(())
+        }
+        Command::Grants => {
+            let users = store.users().await?;
+            for (user, doc, access) in store.grants().await? {
+                let initials = users
+                    .iter()
+                    .find(|u| u.id == user)
+                    .map_or(user.as_str(), |u| u.initials.as_str());
+                println!("{initials}\t{doc}\t{}", access.as_str());
+            }
             Ok(())
         }
         Command::Device { command } => match command {

@@ -52,6 +52,37 @@ pub struct Device {
     pub revoked_at: Option<String>,
 }
 
+/// What a user may do with a document (a matter's, a contact's…), granted by the admin.
+/// Admins and partners may edit every document without grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum Access {
+    /// Receive it and its changes.
+    Read,
+    /// Read, and download its files.
+    Download,
+    /// Download, and change it.
+    Edit,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Download => "download",
+            Access::Edit => "edit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Access> {
+        match text.trim() {
+            "read" => Some(Access::Read),
+            "download" => Some(Access::Download),
+            "edit" => Some(Access::Edit),
+            _ => None,
+        }
+    }
+}
+
 /// Why an enrolment code was not taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnrolRefused {
@@ -82,6 +113,11 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
         key: String,
         data: Vec<u8>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether any chunk is under `prefix/` (a document the server holds).
+    fn has_chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -110,6 +146,27 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
         id: String,
         at: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Grant a user access to a document, or (`None`) take it away.
+    fn set_grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+        access: Option<Access>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// What a user was granted on a document.
+    fn grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+    ) -> impl Future<Output = Result<Option<Access>, StoreError>> + Send;
+    /// Every grant: (user id, document id, access).
+    fn grants(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, String, Access)>, StoreError>> + Send;
+    /// A number that changes whenever a grant, a device or a user changes: the server
+    /// re-decides what connected devices may see when it moves.
+    fn access_version(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
 }
 
 const SCHEMA: &str = "
@@ -131,6 +188,15 @@ CREATE TABLE enrol_codes (
     used_at     TEXT,
     device_id   TEXT
 ) STRICT;
+CREATE TABLE grants (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    doc_id  TEXT NOT NULL,
+    access  TEXT NOT NULL CHECK (access IN ('read', 'download', 'edit')),
+    PRIMARY KEY (user_id, doc_id)
+) STRICT;
+-- Bumped by every change to who may see what (grants, devices, users).
+CREATE TABLE access_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL);
+INSERT INTO access_version VALUES (1, 0);
 CREATE TABLE devices (
     id          TEXT PRIMARY KEY,
     user_id     TEXT NOT NULL REFERENCES users(id),
@@ -168,7 +234,7 @@ impl SqliteStore {
             return Err(StoreError::WrongKey(path.display().to_string()));
         }
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )?;
         rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(SCHEMA)])
             .to_latest(&mut conn)?;
@@ -249,6 +315,18 @@ impl ServerStore for SqliteStore {
         })
     }
 
+    fn has_chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.with(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM chunks WHERE key >= ?1 || '/' AND key < ?1 || '0')",
+            )?
+            .query_row([prefix], |r| r.get(0))?)
+        })
+    }
+
     fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.with(move |c| {
             c.prepare_cached("DELETE FROM chunks WHERE key = ?1")?
@@ -274,6 +352,7 @@ impl ServerStore for SqliteStore {
                 "INSERT INTO users (id, name, initials, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![user.id, user.name, user.initials, user.role, user.created_at],
             )?;
+            bump(c)?;
             Ok(())
         })
     }
@@ -349,6 +428,7 @@ impl ServerStore for SqliteStore {
                 "INSERT INTO devices (id, user_id, name, public_key, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![device.id, device.user_id, device.name, device.public_key, device.enrolled_at],
             )?;
+            bump(&tx)?;
             tx.commit()?;
             Ok(Ok(device))
         })
@@ -390,7 +470,83 @@ impl ServerStore for SqliteStore {
                 "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                 params![id, at.to_string()],
             )?;
+            bump(c)?;
             Ok(n == 1)
         })
     }
+
+    fn set_grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+        access: Option<Access>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            match access {
+                Some(a) => tx.execute(
+                    "INSERT INTO grants (user_id, doc_id, access) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (user_id, doc_id) DO UPDATE SET access = excluded.access",
+                    params![user_id, doc_id, a.as_str()],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM grants WHERE user_id = ?1 AND doc_id = ?2",
+                    params![user_id, doc_id],
+                )?,
+            };
+            bump(&tx)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+    ) -> impl Future<Output = Result<Option<Access>, StoreError>> + Send {
+        self.with(move |c| {
+            let a: Option<String> = c
+                .prepare_cached("SELECT access FROM grants WHERE user_id = ?1 AND doc_id = ?2")?
+                .query_row(params![user_id, doc_id], |r| r.get(0))
+                .optional()?;
+            Ok(a.as_deref().and_then(Access::parse))
+        })
+    }
+
+    fn grants(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, String, Access)>, StoreError>> + Send {
+        self.with(|c| {
+            let mut stmt =
+                c.prepare("SELECT user_id, doc_id, access FROM grants ORDER BY user_id, doc_id")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(u, d, a)| Access::parse(&a).map(|a| (u, d, a)))
+                .collect())
+        })
+    }
+
+    fn access_version(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        self.with(|c| {
+            Ok(c.prepare_cached("SELECT version FROM access_version")?
+                .query_row([], |r| r.get(0))?)
+        })
+    }
+}
+
+/// Who may see what changed.
+fn bump(c: &Connection) -> Result<(), StoreError> {
+    c.prepare_cached("UPDATE access_version SET version = version + 1")?
+        .execute([])?;
+    Ok(())
 }

@@ -321,3 +321,171 @@ fn a_dead_server_is_reported_as_unreachable() {
         assert!(err.contains("not a certificate fingerprint"), "{err}");
     });
 }
+
+/// What a device receives and whose changes count is decided per document: a fee earner
+/// sees nothing of a partner's matter until granted, then reads it (their changes ignored),
+/// then edits it; grants take effect on connected devices; a revoked device's connection
+/// loses everything at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grants_decide_what_a_device_sees_and_changes() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Alan Bird",
+            "--initials",
+            "AB",
+            "--role",
+            "fee_earner",
+        ],
+    );
+    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let key_jh = DeviceKey::generate().unwrap();
+    let jh = server
+        .enrol(&code_jh, "partner's laptop", &key_jh)
+        .await
+        .unwrap();
+    let key_ab = DeviceKey::generate().unwrap();
+    let ab = server
+        .enrol(&code_ab, "fee earner's laptop", &key_ab)
+        .await
+        .unwrap();
+    let repo_jh = device_repo(&server, &jh, key_jh).await;
+    let repo_ab = device_repo(&server, &ab, key_ab).await;
+
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, "client", "Ann Lee")?;
+        Ok(())
+    })
+    .unwrap();
+    let on_jh = repo_jh.create(doc).await.unwrap();
+    let id = on_jh.document_id().clone();
+    // The partner's matter reaches the server; the fee earner is told it is unavailable.
+    timeout(LIMIT, async {
+        while !server_holds(data, &id) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the partner's document reached the server");
+    let unavailable = timeout(LIMIT, repo_ab.find(id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(unavailable.is_none(), "not granted: doc-unavailable");
+
+    // Read: the fee earner receives it, and their change is not taken.
+    admin(
+        data,
+        &[
+            "grant",
+            "--user",
+            "ab",
+            "--doc",
+            &format!("automerge:{id}"),
+            "--access",
+            "read",
+        ],
+    );
+    let on_ab = find(&repo_ab, &id).await;
+    assert_eq!(client_of(&on_ab).as_deref(), Some("Ann Lee"));
+    on_ab.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, "client", "Changed without the edit grant")?;
+            Ok(())
+        })
+        .unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        client_of(&on_jh).as_deref(),
+        Some("Ann Lee"),
+        "a read grant changes nothing"
+    );
+
+    // Edit, granted while connected: the next change is taken.
+    admin(
+        data,
+        &[
+            "grant",
+            "--user",
+            "AB",
+            "--doc",
+            &id.to_string(),
+            "--access",
+            "edit",
+        ],
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    on_ab.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, "fee_earner", "AB")?;
+            Ok(())
+        })
+        .unwrap();
+    });
+    timeout(LIMIT, async {
+        loop {
+            let fe = on_jh.with_document(|d| {
+                d.get(automerge::ROOT, "fee_earner")
+                    .unwrap()
+                    .and_then(|(v, _)| v.into_string().ok())
+            });
+            if fe.as_deref() == Some("AB") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("with the edit grant, the change reached the partner");
+
+    // Revoked while connected: the partner's next change no longer reaches the fee earner.
+    admin(data, &["device", "revoke", &ab.device_id]);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    on_jh.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, "client", "After the revocation")?;
+            Ok(())
+        })
+        .unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_ne!(client_of(&on_ab).as_deref(), Some("After the revocation"));
+    repo_jh.stop().await;
+    repo_ab.stop().await;
+}
+
+/// Whether the server's store holds a document (read while it runs, with its key file).
+fn server_holds(data: &Path, id: &samod::DocumentId) -> bool {
+    let rt = tokio::runtime::Handle::current();
+    let store = satchel_server::open_store(data).unwrap();
+    tokio::task::block_in_place(|| {
+        rt.block_on(async {
+            use satchel_server::storage::ServerStore;
+            store.has_chunks_under(id.to_string()).await.unwrap()
+        })
+    })
+}

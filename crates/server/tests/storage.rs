@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::Timestamp;
-use satchel_server::storage::{Device, EnrolRefused, ServerStore, SqliteStore, User};
+use satchel_server::storage::{Access, Device, EnrolRefused, ServerStore, SqliteStore, User};
 
 fn user(id: &str, initials: &str) -> User {
     User {
@@ -122,6 +122,38 @@ async fn suite<S: ServerStore>(s: S) {
     let d1 = s.device("d1".into()).await.unwrap().unwrap();
     assert_eq!(d1.revoked_at, Some(now.to_string()));
     assert_eq!(s.devices().await.unwrap(), vec![d1]);
+
+    // Grants: set, changed, taken away; each moves the access version.
+    let v0 = s.access_version().await.unwrap();
+    s.set_grant("u2".into(), "docA".into(), Some(Access::Read))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.grant("u2".into(), "docA".into()).await.unwrap(),
+        Some(Access::Read)
+    );
+    s.set_grant("u2".into(), "docA".into(), Some(Access::Edit))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.grant("u2".into(), "docA".into()).await.unwrap(),
+        Some(Access::Edit)
+    );
+    assert_eq!(s.grant("u1".into(), "docA".into()).await.unwrap(), None);
+    assert_eq!(
+        s.grants().await.unwrap(),
+        vec![("u2".into(), "docA".into(), Access::Edit)]
+    );
+    let v1 = s.access_version().await.unwrap();
+    assert!(v1 > v0);
+    s.set_grant("u2".into(), "docA".into(), None).await.unwrap();
+    assert_eq!(s.grant("u2".into(), "docA".into()).await.unwrap(), None);
+    assert!(s.access_version().await.unwrap() > v1);
+    assert!(s.has_chunks_under("doc1".into()).await.unwrap());
+    assert!(
+        !s.has_chunks_under("doc".into()).await.unwrap(),
+        "doc1's chunks are not doc's"
+    );
 }
 
 #[tokio::test]
