@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages: to build the shell (WebKitGTK), SQLCipher (libcrypto) and the keyring
-/// client (D-Bus); to test in a real window (Xvfb, WebKitWebDriver) with a real keyring.
+/// client (D-Bus); to test in a real window (Xvfb, WebKitWebDriver) with a real keyring,
+/// and the firm server on a real PostgreSQL (its tests start their own on loopback).
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -19,6 +20,7 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "dbus",
     "gnome-keyring",
+    "postgresql",
 ];
 
 /// Debian's route to a wasm32 standard library when rustup cannot download one.

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod http;
 pub mod policy;
+pub mod postgres;
 pub mod repo_storage;
 pub mod storage;
 pub mod tls;

@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use satchel_server::postgres::PgStore;
 use satchel_server::storage::{Access, ServerStore, User};
 use satchel_server::{ServeOptions, auth, open_store, tls};
 use std::path::PathBuf;
@@ -14,6 +15,10 @@ struct Args {
     /// Where the server keeps its database, key and certificate.
     #[arg(long, env = "SATCHEL_SERVER_DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// Keep the firm's data in this PostgreSQL database (a libpq URL, on this machine)
+    /// instead of the embedded encrypted store.
+    #[arg(long, env = "SATCHEL_SERVER_POSTGRES", global = true)]
+    postgres: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -118,8 +123,14 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let dir = args.data_dir.unwrap_or_else(default_dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-    let store = open_store(&dir)?;
-    match args.command {
+    match &args.postgres {
+        Some(url) => run(PgStore::connect(url).await?, dir, args.command).await,
+        None => run(open_store(&dir)?, dir, args.command).await,
+    }
+}
+
+async fn run<S: ServerStore>(store: S, dir: PathBuf, command: Command) -> Result<()> {
+    match command {
         Command::Serve {
             listen,
             cert,

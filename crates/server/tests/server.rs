@@ -16,13 +16,21 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn admin(dir: &Path, args: &[&str]) -> String {
+    admin_with(dir, &[], args)
+}
+
+/// An admin command with global options (`--postgres URL`).
+fn admin_with(dir: &Path, global: &[&str], args: &[&str]) -> String {
     let out = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
+        .args(global)
         .args(args)
         .output()
         .unwrap();
@@ -49,9 +57,14 @@ impl Drop for Running {
 }
 
 fn start(dir: &Path) -> Running {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &Path, global: &[&str]) -> Running {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
+        .args(global)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -488,4 +501,93 @@ fn server_holds(data: &Path, id: &samod::DocumentId) -> bool {
             store.has_chunks_under(id.to_string()).await.unwrap()
         })
     })
+}
+
+/// The same server on PostgreSQL: users, codes and grants in the database, and two devices
+/// sharing a partner's document once the fee earner is granted it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_on_postgresql_enrols_grants_and_syncs() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let pg = common::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let on_pg = ["--postgres", pg.url.as_str()];
+    admin_with(
+        data,
+        &on_pg,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    admin_with(
+        data,
+        &on_pg,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Alan Bird",
+            "--initials",
+            "AB",
+            "--role",
+            "fee_earner",
+        ],
+    );
+    assert!(
+        admin(data, &["user", "list"]).is_empty(),
+        "nothing went to the embedded store"
+    );
+    let code_jh = admin_with(data, &on_pg, &["enrol-code", "--user", "JH"]);
+    let code_ab = admin_with(data, &on_pg, &["enrol-code", "--user", "AB"]);
+    let running = start_with(data, &on_pg);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let key_jh = DeviceKey::generate().unwrap();
+    let jh = server
+        .enrol(&code_jh, "partner's laptop", &key_jh)
+        .await
+        .unwrap();
+    let key_ab = DeviceKey::generate().unwrap();
+    let ab = server
+        .enrol(&code_ab, "fee earner's laptop", &key_ab)
+        .await
+        .unwrap();
+    let repo_jh = device_repo(&server, &jh, key_jh).await;
+    let repo_ab = device_repo(&server, &ab, key_ab).await;
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, "client", "Ann Lee")?;
+        Ok(())
+    })
+    .unwrap();
+    let id = repo_jh.create(doc).await.unwrap().document_id().clone();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let unavailable = timeout(LIMIT, repo_ab.find(id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(unavailable.is_none(), "not granted: doc-unavailable");
+    admin_with(
+        data,
+        &on_pg,
+        &[
+            "grant",
+            "--user",
+            "AB",
+            "--doc",
+            &id.to_string(),
+            "--access",
+            "read",
+        ],
+    );
+    let on_ab = find(&repo_ab, &id).await;
+    assert_eq!(client_of(&on_ab).as_deref(), Some("Ann Lee"));
+    repo_jh.stop().await;
+    repo_ab.stop().await;
 }

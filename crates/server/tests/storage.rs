@@ -2,6 +2,8 @@
 //! suite is run against each implementation).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use jiff::Timestamp;
 use satchel_server::storage::{Access, Device, EnrolRefused, ServerStore, SqliteStore, User};
 
@@ -161,6 +163,29 @@ async fn the_sqlite_store_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
     let key = satchel_store::DbKey::generate();
     suite(SqliteStore::open(&dir.path().join("server.db"), &key).unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_postgres_store_passes_the_suite() {
+    let pg = common::start();
+    let store = satchel_server::postgres::PgStore::connect(&pg.url)
+        .await
+        .unwrap();
+    suite(store).await;
+    // Opening again finds the schema in place (the migrations ran once).
+    let again = satchel_server::postgres::PgStore::connect(&pg.url)
+        .await
+        .unwrap();
+    assert_eq!(again.users().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_postgres_elsewhere_is_refused_without_tls() {
+    let err = satchel_server::postgres::PgStore::connect("host=db.example.com user=satchel")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("without TLS"), "{err}");
 }
 
 #[tokio::test]

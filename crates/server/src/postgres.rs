@@ -1,0 +1,425 @@
+//! The PostgreSQL implementation of [`ServerStore`], for firms that run one: the same
+//! tables as the embedded store (migrations by refinery), the same suite of tests. It
+//! connects to a server on this machine (a Unix socket, or TCP on a loopback address); a
+//! PostgreSQL elsewhere needs TLS, which is not offered yet, so it is refused.
+
+use crate::storage::{Access, Device, EnrolRefused, ServerStore, StoreError, User};
+use jiff::Timestamp;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use tokio_postgres::config::Host;
+use tokio_postgres::{Client, NoTls, Row};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+#[derive(Clone)]
+pub struct PgStore {
+    client: Arc<Mutex<Client>>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
+    }
+}
+
+fn pg(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Task(format!("PostgreSQL: {e}"))
+}
+
+impl PgStore {
+    /// Connect with a libpq-style URL or key=value string and bring the schema up to date.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Refused(format!("the PostgreSQL address: {e}")))?;
+        for host in config.get_hosts() {
+            if let Host::Tcp(name) = host {
+                let local = name == "localhost"
+                    || name
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if !local {
+                    return Err(StoreError::Refused(format!(
+                        "PostgreSQL at {name} would be reached without TLS; use one on this machine (a Unix socket or 127.0.0.1)"
+                    )));
+                }
+            }
+        }
+        let (mut client, connection) = config.connect(NoTls).await.map_err(pg)?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::error!("the PostgreSQL connection: {e}");
+            }
+        });
+        embedded::migrations::runner()
+            .run_async(&mut client)
+            .await
+            .map_err(|e| StoreError::Task(format!("PostgreSQL migrations: {e}")))?;
+        Ok(PgStore {
+            client: Arc::new(Mutex::new(client)),
+        })
+    }
+}
+
+fn device_of(r: &Row) -> Device {
+    Device {
+        id: r.get(0),
+        user_id: r.get(1),
+        name: r.get(2),
+        public_key: r.get(3),
+        enrolled_at: r.get(4),
+        revoked_at: r.get(5),
+    }
+}
+
+const DEVICE_COLUMNS: &str = "id, user_id, name, public_key, enrolled_at, revoked_at";
+const BUMP: &str = "UPDATE access_version SET version = version + 1";
+
+impl ServerStore for PgStore {
+    fn chunk(
+        &self,
+        key: String,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_opt("SELECT data FROM chunks WHERE key = $1", &[&key])
+                .await
+                .map_err(pg)?;
+            Ok(row.map(|r| r.get(0)))
+        }
+    }
+
+    fn chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    "SELECT key, data FROM chunks WHERE key = $1 OR (key >= $1 || '/' AND key < $1 || '0')",
+                    &[&prefix],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        }
+    }
+
+    fn put_chunk(
+        &self,
+        key: String,
+        data: Vec<u8>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            c.execute(
+                "INSERT INTO chunks (key, data) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+                &[&key, &data],
+            )
+            .await
+            .map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn has_chunks_under(
+        &self,
+        prefix: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM chunks WHERE key >= $1 || '/' AND key < $1 || '0')",
+                    &[&prefix],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.get(0))
+        }
+    }
+
+    fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            c.execute("DELETE FROM chunks WHERE key = $1", &[&key])
+                .await
+                .map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let taken: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE initials = $1)",
+                    &[&user.initials],
+                )
+                .await
+                .map_err(pg)?
+                .get(0);
+            if taken {
+                return Err(StoreError::Refused(format!(
+                    "a user with the initials {} exists already",
+                    user.initials
+                )));
+            }
+            tx.execute(
+                "INSERT INTO users (id, name, initials, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&user.id, &user.name, &user.initials, &user.role, &user.created_at],
+            )
+            .await
+            .map_err(pg)?;
+            tx.execute(BUMP, &[]).await.map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    "SELECT id, name, initials, role, created_at FROM users ORDER BY initials",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(rows
+                .iter()
+                .map(|r| User {
+                    id: r.get(0),
+                    name: r.get(1),
+                    initials: r.get(2),
+                    role: r.get(3),
+                    created_at: r.get(4),
+                })
+                .collect())
+        }
+    }
+
+    fn add_enrol_code(
+        &self,
+        code_sha256: String,
+        user_id: String,
+        expires: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            c.execute(
+                "INSERT INTO enrol_codes (code_sha256, user_id, expires_at) VALUES ($1, $2, $3)",
+                &[&code_sha256, &user_id, &expires.to_string()],
+            )
+            .await
+            .map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn enrol(
+        &self,
+        code_sha256: String,
+        now: Timestamp,
+        device: Device,
+    ) -> impl Future<Output = Result<Result<Device, EnrolRefused>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let code = tx
+                .query_opt(
+                    "SELECT user_id, expires_at, used_at FROM enrol_codes WHERE code_sha256 = $1 FOR UPDATE",
+                    &[&code_sha256],
+                )
+                .await
+                .map_err(pg)?;
+            let Some(code) = code else {
+                return Ok(Err(EnrolRefused::Unknown));
+            };
+            let (user_id, expires_at, used_at): (String, String, Option<String>) =
+                (code.get(0), code.get(1), code.get(2));
+            if let Some(used) = used_at {
+                return Ok(Err(EnrolRefused::Used(used)));
+            }
+            let expires: Timestamp = expires_at
+                .parse()
+                .map_err(|_| StoreError::Task(format!("a stored expiry '{expires_at}'")))?;
+            if now >= expires {
+                return Ok(Err(EnrolRefused::Expired(expires_at)));
+            }
+            let device = Device { user_id, ..device };
+            tx.execute(
+                "UPDATE enrol_codes SET used_at = $2, device_id = $3 WHERE code_sha256 = $1",
+                &[&code_sha256, &now.to_string(), &device.id],
+            )
+            .await
+            .map_err(pg)?;
+            tx.execute(
+                "INSERT INTO devices (id, user_id, name, public_key, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&device.id, &device.user_id, &device.name, &device.public_key, &device.enrolled_at],
+            )
+            .await
+            .map_err(pg)?;
+            tx.execute(BUMP, &[]).await.map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok(Ok(device))
+        }
+    }
+
+    fn device(
+        &self,
+        id: String,
+    ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_opt(
+                    &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1"),
+                    &[&id],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.as_ref().map(device_of))
+        }
+    }
+
+    fn devices(&self) -> impl Future<Output = Result<Vec<Device>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY enrolled_at"),
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(rows.iter().map(device_of).collect())
+        }
+    }
+
+    fn revoke_device(
+        &self,
+        id: String,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let n = tx
+                .execute(
+                    "UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    &[&id, &at.to_string()],
+                )
+                .await
+                .map_err(pg)?;
+            tx.execute(BUMP, &[]).await.map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok(n == 1)
+        }
+    }
+
+    fn set_grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+        access: Option<Access>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            match access {
+                Some(a) => tx
+                    .execute(
+                        "INSERT INTO grants (user_id, doc_id, access) VALUES ($1, $2, $3)
+                         ON CONFLICT (user_id, doc_id) DO UPDATE SET access = excluded.access",
+                        &[&user_id, &doc_id, &a.as_str()],
+                    )
+                    .await
+                    .map_err(pg)?,
+                None => tx
+                    .execute(
+                        "DELETE FROM grants WHERE user_id = $1 AND doc_id = $2",
+                        &[&user_id, &doc_id],
+                    )
+                    .await
+                    .map_err(pg)?,
+            };
+            tx.execute(BUMP, &[]).await.map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn grant(
+        &self,
+        user_id: String,
+        doc_id: String,
+    ) -> impl Future<Output = Result<Option<Access>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_opt(
+                    "SELECT access FROM grants WHERE user_id = $1 AND doc_id = $2",
+                    &[&user_id, &doc_id],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.and_then(|r| Access::parse(r.get::<_, &str>(0))))
+        }
+    }
+
+    fn grants(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, String, Access)>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    "SELECT user_id, doc_id, access FROM grants ORDER BY user_id, doc_id",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(rows
+                .iter()
+                .filter_map(|r| Access::parse(r.get::<_, &str>(2)).map(|a| (r.get(0), r.get(1), a)))
+                .collect())
+        }
+    }
+
+    fn access_version(&self) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_one("SELECT version FROM access_version", &[])
+                .await
+                .map_err(pg)?;
+            Ok(row.get(0))
+        }
+    }
+}
