@@ -73,7 +73,37 @@ pub fn ensure_all() -> Result<Tools> {
     let wasm = ensure_wasm()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     ensure_tauri_driver()?;
+    ensure_js_client()?;
     Ok(Tools { wasm, wasm_bindgen })
+}
+
+/// The official JavaScript automerge-repo client, for the firm server's interoperability
+/// test: Node and npm (Debian's, unless a `node` is on the PATH already), and the lock
+/// file's packages in `crates/server/tests/interop` whenever it differs from the one last
+/// installed. (`npm install` from the lock rather than `npm ci`: npm 11's `ci` refuses a lock
+/// that leaves out another platform's optional packages, which this one does.)
+fn ensure_js_client() -> Result<()> {
+    if which("node").is_none() || which("npm").is_none() {
+        ensure_apt(&["nodejs", "npm"])?;
+    }
+    let dir = root().join("crates/server/tests/interop");
+    let lock =
+        std::fs::read(dir.join("package-lock.json")).context("read the interop lock file")?;
+    let stamp = dir.join("node_modules/.satchel-installed-lock.json");
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == lock) {
+        return Ok(());
+    }
+    println!("xtask: installing the JavaScript automerge-repo client from its lock file");
+    run(
+        cmd(
+            "npm",
+            &["install", "--no-audit", "--no-fund", "--loglevel=error"],
+        )
+        .current_dir(&dir),
+        "install the JavaScript client for the interoperability test",
+    )?;
+    std::fs::write(&stamp, &lock)?;
+    Ok(())
 }
 
 fn installed(pkg: &str) -> bool {

@@ -5,11 +5,12 @@
 use crate::auth::{self, Challenges};
 use crate::storage::{Device, ServerStore};
 use axum::Json;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The largest WebSocket message or frame a peer may send; a bigger one closes its
@@ -179,27 +180,32 @@ async fn challenge<S: ServerStore>(
     Ok(Json(ChallengeReply { nonce }))
 }
 
+/// The answer to the challenge, from the upgrade's headers or, for clients that cannot set
+/// headers on a WebSocket (browsers, the JavaScript automerge-repo client), its address:
+/// `?device=…&nonce=…&signature=…`.
 async fn sync<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Refusal> {
-    let header = |name: &str| {
+    let part = |name: &str, param: &str| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
+            .or_else(|| query.get(param).cloned())
             .ok_or_else(|| {
                 Refusal(
                     StatusCode::UNAUTHORIZED,
-                    format!("the {name} header is missing"),
+                    format!("the {name} header (or ?{param}=) is missing"),
                 )
             })
     };
     let (device_id, nonce, signature) = (
-        header(DEVICE_HEADER)?,
-        header(NONCE_HEADER)?,
-        header(SIGNATURE_HEADER)?,
+        part(DEVICE_HEADER, "device")?,
+        part(NONCE_HEADER, "nonce")?,
+        part(SIGNATURE_HEADER, "signature")?,
     );
     let device = live_device(&server, &device_id).await?;
     if !server.challenges.take(&device_id, &nonce) {

@@ -1,0 +1,217 @@
+//! Interoperability: the official JavaScript client (`@automerge/automerge-repo` and its
+//! WebSocket adapter, on Node, installed by `cargo xtask setup` from the lock file in
+//! `tests/interop`) reads a partner's document from our server once its user is granted it,
+//! and is refused (`doc-unavailable`) before.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use automerge::Automerge;
+use automerge::transaction::Transactable;
+use satchel_sync::{DeviceDialer, DeviceKey, Server};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::timeout;
+
+const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn admin(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn interop_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    assert!(
+        dir.join("node_modules/@automerge/automerge-repo").exists(),
+        "the JavaScript client is not installed: run `cargo xtask setup` (npm install in {})",
+        dir.display()
+    );
+    dir
+}
+
+/// Run the JavaScript client for one document; its one line of JSON.
+fn js_read(data: &Path, address: &str, device: &str, seed: &str, doc: &str) -> serde_json::Value {
+    let dir = interop_dir();
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .arg("read.mjs")
+        .args([address, device, seed, doc])
+        .env("NODE_EXTRA_CA_CERTS", data.join("tls/cert.pem"))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|_| panic!("node printed {text:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Alan Bird",
+            "--initials",
+            "AB",
+            "--role",
+            "fee_earner",
+        ],
+    );
+    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut address, mut fingerprint) = (String::new(), String::new());
+    while address.is_empty() || fingerprint.is_empty() {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(a) = line.strip_prefix("listening on https://") {
+            address = a.to_owned();
+        }
+        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
+            fingerprint = f.to_owned();
+        }
+    }
+    let server = Server::new(&address, &fingerprint).unwrap();
+    let key_jh = DeviceKey::generate().unwrap();
+    let jh = server
+        .enrol(&code_jh, "partner's laptop", &key_jh)
+        .await
+        .unwrap();
+    // The fee earner's device is the JavaScript client; its key's seed goes to the script.
+    let key_ab = DeviceKey::generate().unwrap();
+    let ab = server.enrol(&code_ab, "browser", &key_ab).await.unwrap();
+
+    // The partner's device (Rust, samod) puts a matter's document on the server.
+    let repo = samod::Repo::build_tokio()
+        .with_peer_id(samod::PeerId::from(jh.device_id.as_str()))
+        .load()
+        .await;
+    let dialer = repo
+        .dial(
+            samod::BackoffConfig::default(),
+            Arc::new(DeviceDialer {
+                server: server.clone(),
+                device_id: jh.device_id.clone(),
+                key: Arc::new(key_jh),
+            }),
+        )
+        .unwrap();
+    timeout(LIMIT, dialer.established()).await.unwrap().unwrap();
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, "kind", "matter")?;
+        tx.put(automerge::ROOT, "client_name", "Ann Lee")?;
+        tx.put(automerge::ROOT, "number", 42_u64)?;
+        Ok(())
+    })
+    .unwrap();
+    let id = repo.create(doc).await.unwrap().document_id().clone();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let seed = key_ab.secret_hex();
+    let before = tokio::task::spawn_blocking({
+        let (data, address, device, seed, id) = (
+            data.to_owned(),
+            address.clone(),
+            ab.device_id.clone(),
+            seed.to_string(),
+            id.to_string(),
+        );
+        move || js_read(&data, &address, &device, &seed, &id)
+    })
+    .await
+    .unwrap();
+    assert!(before.get("unavailable").is_some(), "not granted: {before}");
+
+    admin(
+        data,
+        &[
+            "grant",
+            "--user",
+            "AB",
+            "--doc",
+            &id.to_string(),
+            "--access",
+            "read",
+        ],
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = tokio::task::spawn_blocking({
+        let (data, address, device, seed, id) = (
+            data.to_owned(),
+            address.clone(),
+            ab.device_id.clone(),
+            seed.to_string(),
+            id.to_string(),
+        );
+        move || js_read(&data, &address, &device, &seed, &id)
+    })
+    .await
+    .unwrap();
+    assert_eq!(after["doc"]["client_name"], "Ann Lee", "{after}");
+    assert_eq!(after["doc"]["kind"], "matter", "{after}");
+    assert_eq!(after["doc"]["number"], "42", "{after}");
+
+    // A wrong signature in the address: refused before any document is shared.
+    let wrong = DeviceKey::generate().unwrap().secret_hex();
+    let refused = tokio::task::spawn_blocking({
+        let (data, address, device, seed, id) = (
+            data.to_owned(),
+            address.clone(),
+            ab.device_id.clone(),
+            wrong.to_string(),
+            id.to_string(),
+        );
+        move || js_read(&data, &address, &device, &seed, &id)
+    })
+    .await
+    .unwrap();
+    assert!(
+        refused["refused"]
+            .as_str()
+            .is_some_and(|r| r.contains("401")),
+        "{refused}"
+    );
+    repo.stop().await;
+    let _ = child.kill();
+    let _ = child.wait();
+}
