@@ -61,11 +61,15 @@ fn start(dir: &Path) -> Running {
 }
 
 fn start_with(dir: &Path, global: &[&str]) -> Running {
+    start_on(dir, global, "127.0.0.1:0")
+}
+
+fn start_on(dir: &Path, global: &[&str], listen: &str) -> Running {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
         .args(global)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", listen])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -99,7 +103,12 @@ async fn device_repo(server: &Server, e: &Enrolment, key: DeviceKey) -> samod::R
         .await;
     let dialer = repo
         .dial(
-            samod::BackoffConfig::default(),
+            // Retry quickly and without end: a server that goes away is waited for.
+            samod::BackoffConfig {
+                initial_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(1),
+                max_retries: None,
+            },
             Arc::new(DeviceDialer {
                 server: server.clone(),
                 device_id: e.device_id.clone(),
@@ -590,4 +599,114 @@ async fn a_server_on_postgresql_enrols_grants_and_syncs() {
     assert_eq!(client_of(&on_ab).as_deref(), Some("Ann Lee"));
     repo_jh.stop().await;
     repo_ab.stop().await;
+}
+
+/// Text at a key of a document.
+fn text_at(h: &samod::DocHandle, key: &str) -> Option<String> {
+    h.with_document(|d| {
+        d.get(automerge::ROOT, key)
+            .unwrap()
+            .and_then(|(v, _)| v.into_string().ok())
+    })
+}
+
+fn put_text(h: &samod::DocHandle, key: &str, value: &str) {
+    h.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, key, value)?;
+            Ok(())
+        })
+        .unwrap();
+    });
+}
+
+/// The server goes down: both devices go on working (each edits the same document), and
+/// when it is back on the same address they reconnect by themselves (backoff) and each gets
+/// the other's work; nothing is lost, including concurrent edits to the same field (both
+/// values kept by Automerge, one chosen the same on both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_work_on_while_the_server_is_down_and_catch_up_when_it_returns() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    let code_a = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_b = admin(data, &["enrol-code", "--user", "JH"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let running = start_on(data, &[], &listen);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let key_a = DeviceKey::generate().unwrap();
+    let a = server.enrol(&code_a, "laptop", &key_a).await.unwrap();
+    let key_b = DeviceKey::generate().unwrap();
+    let b = server.enrol(&code_b, "desktop", &key_b).await.unwrap();
+    let repo_a = device_repo(&server, &a, key_a).await;
+    let repo_b = device_repo(&server, &b, key_b).await;
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, "client", "Ann Lee")?;
+        Ok(())
+    })
+    .unwrap();
+    let on_a = repo_a.create(doc).await.unwrap();
+    let id = on_a.document_id().clone();
+    let on_b = find(&repo_b, &id).await;
+
+    drop(running);
+    // Offline: different fields, and the same field, on each device.
+    put_text(&on_a, "description", "Lease renewal");
+    put_text(&on_b, "reference", "HL/2041");
+    put_text(&on_a, "status", "open (A)");
+    put_text(&on_b, "status", "open (B)");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(text_at(&on_b, "description"), None, "the server is down");
+
+    let _back = start_on(data, &[], &listen);
+    timeout(LIMIT, async {
+        loop {
+            let both = |h: &samod::DocHandle| {
+                text_at(h, "description").as_deref() == Some("Lease renewal")
+                    && text_at(h, "reference").as_deref() == Some("HL/2041")
+            };
+            if both(&on_a) && both(&on_b) && text_at(&on_a, "status") == text_at(&on_b, "status") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("both devices reconnected and converged");
+    // The concurrent values of `status` are both kept; each device sees the same two.
+    let conflicts = |h: &samod::DocHandle| {
+        h.with_document(|d| {
+            let mut all: Vec<String> = d
+                .get_all(automerge::ROOT, "status")
+                .unwrap()
+                .into_iter()
+                .filter_map(|(v, _)| v.into_string().ok())
+                .collect();
+            all.sort();
+            all
+        })
+    };
+    assert_eq!(conflicts(&on_a), ["open (A)", "open (B)"]);
+    assert_eq!(conflicts(&on_b), conflicts(&on_a));
+    repo_a.stop().await;
+    repo_b.stop().await;
 }
