@@ -10,10 +10,12 @@
 //! - `run --demo`: the same, on the generated demo firm in a throw-away data folder.
 //! - `seed`: a store holding a generated firm (`demo` or `firm10y`), deterministic per seed.
 //! - `bench`: store open time against plain SQLite, write and list times, fresh store size,
-//!   and the start-up time the last end-to-end run measured.
+//!   and the start-up time the last end-to-end run measured; `bench sync`: the firm server
+//!   against the reference JavaScript sync server, documents per second and memory.
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_sync;
 mod seed;
 mod setup;
 mod util;
@@ -34,6 +36,9 @@ fn main() -> std::process::ExitCode {
         Some("build") => setup::ensure_all().and_then(|t| build(&t)),
         Some("run") => run_app(&args[1..]),
         Some("test") => test(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("sync") => {
+            setup::ensure_all().and_then(|_| bench_sync::run())
+        }
         Some("bench") => setup::ensure_all().and_then(|t| bench::run(&t)),
         Some("seed") => {
             seed::SeedArgs::parse(&args[1..]).and_then(|a| seed::seed(&a, false).map(|_| ()))
@@ -41,7 +46,7 @@ fn main() -> std::process::ExitCode {
         Some("__in-session") => in_session(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|build|run [--demo]|test|bench|seed --size demo|firm10y [--seed N]>"
+                "usage: cargo xtask <setup|build|run [--demo]|test|bench [sync]|seed --size demo|firm10y [--seed N]>"
             );
             return std::process::ExitCode::from(2);
         }

@@ -93,7 +93,7 @@ pub async fn serve<S: storage::ServerStore>(
     let repo = samod::Repo::build_tokio()
         .with_storage(repo_storage::RepoStorage(store.clone()))
         .with_peer_id(samod::PeerId::from("satchel-server"))
-        .with_share_policy(policy::Policy::new(store.clone()).await)
+        .with_share_policy(policy::Policy::new(store.clone()).await?)
         .load()
         .await;
     let acceptor = repo

@@ -4,115 +4,137 @@
 //! that document (read or download: changes sent to them, theirs ignored; edit: both) and
 //! otherwise nothing — a request is answered `doc-unavailable`, and a document they bring
 //! is not taken (a fee earner's new matter needs a grant until the desktop's sync tells
-//! the server who opened it: issue 5's next step). Every decision is a stream: when grants, devices or users change (`access_version` moves,
-//! polled each second), each connected device's access is decided again at once.
+//! the server who opened it: issue 5's next step).
+//!
+//! Decisions are made in memory, from a snapshot of the users, devices and grants taken
+//! whenever `access_version` moves (polled each second, since the admin's commands may run
+//! in another process). Every decision is a stream: when the snapshot changes, each
+//! connected device's access to each document is decided again at once.
 
 use crate::storage::{Access, ServerStore};
 use samod::{DocumentId, PeerId, ShareConfig};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often the server looks for changed grants (made by the admin's commands, which may
-/// run in another process).
+/// How often the server looks for changed grants.
 pub const POLL: Duration = Duration::from_secs(1);
 
-#[derive(Clone)]
-pub struct Policy<S> {
-    store: S,
-    version: watch::Receiver<i64>,
+/// Who may see what, at one access version.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Live (not revoked) devices → their user's id.
+    devices: HashMap<String, String>,
+    /// User id → role.
+    roles: HashMap<String, String>,
+    /// (user id, document id) → access.
+    grants: HashMap<(String, String), Access>,
 }
 
-impl<S> std::fmt::Debug for Policy<S> {
+impl Snapshot {
+    pub async fn load<S: ServerStore>(store: &S) -> Result<Snapshot, crate::storage::StoreError> {
+        Ok(Snapshot {
+            devices: store
+                .devices()
+                .await?
+                .into_iter()
+                .filter(|d| d.revoked_at.is_none())
+                .map(|d| (d.id, d.user_id))
+                .collect(),
+            roles: store
+                .users()
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.role))
+                .collect(),
+            grants: store
+                .grants()
+                .await?
+                .into_iter()
+                .map(|(u, d, a)| ((u, d), a))
+                .collect(),
+        })
+    }
+
+    /// What a device may do with a document. The server never announces documents: a
+    /// device asks for those it wants (or brings its own), and then receives their changes;
+    /// announcing every document to every device would cost each connection the whole firm.
+    pub fn decide(&self, doc: &DocumentId, peer: &PeerId) -> ShareConfig {
+        self.access(doc, peer).with_announce(false)
+    }
+
+    fn access(&self, doc: &DocumentId, peer: &PeerId) -> ShareConfig {
+        let Some(user) = self.devices.get(peer.as_str()) else {
+            return ShareConfig::none();
+        };
+        match self.roles.get(user).map(String::as_str) {
+            Some("admin" | "partner") => return ShareConfig::read_write(),
+            Some(_) => {}
+            None => return ShareConfig::none(),
+        }
+        match self.grants.get(&(user.clone(), doc.to_string())) {
+            Some(Access::Edit) => ShareConfig::read_write(),
+            Some(Access::Read | Access::Download) => ShareConfig::read_only(),
+            None => ShareConfig::none(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Policy {
+    snapshot: watch::Receiver<Arc<Snapshot>>,
+}
+
+impl std::fmt::Debug for Policy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Policy")
     }
 }
 
-impl<S: ServerStore> Policy<S> {
-    /// The policy, and the task that watches for changes to who may see what.
-    pub async fn new(store: S) -> Policy<S> {
-        let first = store.access_version().await.unwrap_or(0);
-        let (tx, rx) = watch::channel(first);
-        let watched = store.clone();
+impl Policy {
+    /// The policy, and the task that takes a new snapshot whenever who may see what changes.
+    pub async fn new<S: ServerStore>(store: S) -> Result<Policy, crate::storage::StoreError> {
+        let mut version = store.access_version().await?;
+        let (tx, rx) = watch::channel(Arc::new(Snapshot::load(&store).await?));
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(POLL).await;
-                match watched.access_version().await {
-                    Ok(v) => {
-                        tx.send_if_modified(|old| {
-                            let moved = *old != v;
-                            *old = v;
-                            moved
-                        });
-                        if tx.is_closed() {
-                            return;
+                if tx.is_closed() {
+                    return;
+                }
+                match store.access_version().await {
+                    Ok(v) if v != version => match Snapshot::load(&store).await {
+                        Ok(s) => {
+                            version = v;
+                            let _ = tx.send(Arc::new(s));
                         }
-                    }
+                        Err(e) => tracing::error!("reading the grants: {e}"),
+                    },
+                    Ok(_) => {}
                     Err(e) => tracing::error!("reading the grants: {e}"),
                 }
             }
         });
-        Policy { store, version: rx }
+        Ok(Policy { snapshot: rx })
     }
 }
 
-/// What a device may do with a document now.
-pub async fn decide<S: ServerStore>(store: &S, doc: &DocumentId, peer: &PeerId) -> ShareConfig {
-    match decide_inner(store, doc, peer).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!("deciding access to {doc} for {peer}: {e}");
-            ShareConfig::none()
-        }
-    }
-}
-
-async fn decide_inner<S: ServerStore>(
-    store: &S,
-    doc: &DocumentId,
-    peer: &PeerId,
-) -> Result<ShareConfig, crate::storage::StoreError> {
-    let Some(device) = store.device(peer.as_str().to_owned()).await? else {
-        return Ok(ShareConfig::none());
-    };
-    if device.revoked_at.is_some() {
-        return Ok(ShareConfig::none());
-    }
-    let Some(user) = store
-        .users()
-        .await?
-        .into_iter()
-        .find(|u| u.id == device.user_id)
-    else {
-        return Ok(ShareConfig::none());
-    };
-    if matches!(user.role.as_str(), "admin" | "partner") {
-        return Ok(ShareConfig::read_write());
-    }
-    let doc_id = doc.to_string();
-    match store.grant(user.id.clone(), doc_id.clone()).await? {
-        Some(Access::Edit) => Ok(ShareConfig::read_write()),
-        Some(Access::Read | Access::Download) => Ok(ShareConfig::read_only()),
-        None => Ok(ShareConfig::none()),
-    }
-}
-
-impl<S: ServerStore> samod::SharePolicy for Policy<S> {
+impl samod::SharePolicy for Policy {
     fn share(
         &self,
         doc_id: DocumentId,
         peer_id: PeerId,
     ) -> impl futures::Stream<Item = ShareConfig> + Send + 'static {
-        let store = self.store.clone();
-        let rx = self.version.clone();
+        let rx = self.snapshot.clone();
         futures::stream::unfold(
-            (store, rx, true, doc_id, peer_id),
-            |(store, mut rx, first, doc, peer)| async move {
+            (rx, true, doc_id, peer_id),
+            |(mut rx, first, doc, peer)| async move {
                 if !first && rx.changed().await.is_err() {
                     return None;
                 }
-                let config = decide(&store, &doc, &peer).await;
-                Some((config, (store, rx, false, doc, peer)))
+                let config = rx.borrow_and_update().decide(&doc, &peer);
+                Some((config, (rx, false, doc, peer)))
             },
         )
     }

@@ -1,0 +1,207 @@
+//! `cargo xtask bench sync`: the firm server against the reference JavaScript sync server
+//! (`@automerge/automerge-repo-sync-server`) on this machine, with the same JavaScript
+//! clients and documents (`crates/server/tests/interop/bench.mjs`): one device creates N
+//! small matter documents, another asks the server for each. Prints documents synced per
+//! second and each server's peak memory (VmHWM), and the ratios. Ours speaks TLS and checks
+//! every document against the device's grants; the reference does neither.
+
+use crate::util::{cmd, run as run_cmd};
+use crate::{root, target_dir};
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Documents per run, and runs per server (the median is taken).
+const DOCS: u32 = 1000;
+const RUNS: usize = 3;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Peak resident memory of a process, in MB.
+fn peak_mb(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("VmHWM in /proc")?;
+    Ok(kb / 1024.0)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Wait for a line starting with `prefix` on the child's stdout; the rest of the line.
+fn wait_line(child: &mut Child, prefix: &str) -> Result<String> {
+    let out = child.stdout.take().context("the server's output")?;
+    let mut lines = BufReader::new(out).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        match lines.next() {
+            Some(line) => {
+                let line = line?;
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    return Ok(rest.to_owned());
+                }
+            }
+            None => break,
+        }
+    }
+    bail!("the server never printed '{prefix}'")
+}
+
+/// One client run: (documents, milliseconds).
+fn client(args: &[&str], extra_ca: Option<&Path>) -> Result<(u32, f64)> {
+    let dir = root().join("crates/server/tests/interop");
+    let mut c = Command::new("node");
+    c.current_dir(&dir).arg("bench.mjs").args(args);
+    if let Some(ca) = extra_ca {
+        c.env("NODE_EXTRA_CA_CERTS", ca);
+    }
+    let out = c.output().context("run node")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or_default())
+        .with_context(|| {
+            format!(
+                "the benchmark client printed {text:?} and {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+    if !out.status.success() {
+        bail!("the benchmark client did not get every document: {v}");
+    }
+    let ok = v["ok"].as_u64().unwrap_or(0) as u32;
+    Ok((ok, v["ms"].as_f64().unwrap_or(f64::NAN)))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Our server: (documents per second, peak MB).
+fn ours() -> Result<(f64, f64)> {
+    let bin = target_dir().join("release/satchel-server");
+    let data = tempfile_dir("satchel-bench-sync")?;
+    let admin = |args: &[&str]| -> Result<String> {
+        let out = Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "satchel-server {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    };
+    admin(&[
+        "user",
+        "add",
+        "--name",
+        "Bench Partner",
+        "--initials",
+        "BP",
+        "--role",
+        "partner",
+    ])?;
+    let mut child = Killed(
+        Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let address = wait_line(&mut child.0, "listening on https://")?;
+    let ca = data.join("tls/cert.pem");
+    let mut rates = Vec::new();
+    for _ in 0..RUNS {
+        let (a, b) = (
+            admin(&["enrol-code", "--user", "BP"])?,
+            admin(&["enrol-code", "--user", "BP"])?,
+        );
+        let (n, ms) = client(&["satchel", &address, &DOCS.to_string(), &a, &b], Some(&ca))?;
+        println!("    satchel-server run: {n} documents in {ms:.0} ms");
+        rates.push(f64::from(n) / (ms / 1000.0));
+    }
+    let peak = peak_mb(child.0.id())?;
+    drop(child);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok((median(rates), peak))
+}
+
+/// The reference server: (documents per second, peak MB).
+fn reference() -> Result<(f64, f64)> {
+    let dir = root().join("crates/server/tests/interop");
+    let data = tempfile_dir("satchel-bench-sync-ref")?;
+    let port = free_port()?;
+    let mut child = Killed(
+        Command::new("node")
+            .current_dir(&dir)
+            .arg("node_modules/@automerge/automerge-repo-sync-server/src/index.js")
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", data.join("amrg"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_line(&mut child.0, "Listening on port")?;
+    let mut rates = Vec::new();
+    for _ in 0..RUNS {
+        let (n, ms) = client(&["ref", &port.to_string(), &DOCS.to_string()], None)?;
+        println!("    reference run: {n} documents in {ms:.0} ms");
+        rates.push(f64::from(n) / (ms / 1000.0));
+    }
+    let peak = peak_mb(child.0.id())?;
+    drop(child);
+    let _ = std::fs::remove_dir_all(&data);
+    Ok((median(rates), peak))
+}
+
+fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {
+    let dir = target_dir().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+pub fn run() -> Result<()> {
+    run_cmd(
+        &mut cmd("cargo", &["build", "--release", "-p", "satchel-server"]),
+        "build the firm server",
+    )?;
+    println!(
+        "sync: {DOCS} matter documents created on one device and fetched by another, median of {RUNS} runs"
+    );
+    let (ours_rate, ours_mb) = ours()?;
+    let (ref_rate, ref_mb) = reference()?;
+    println!(
+        "  satchel-server (TLS, grants checked)      {ours_rate:>8.0} documents/s   peak {ours_mb:>6.1} MB"
+    );
+    println!(
+        "  automerge-repo-sync-server (plain ws)     {ref_rate:>8.0} documents/s   peak {ref_mb:>6.1} MB"
+    );
+    println!(
+        "  ratio: {:.2}× the documents per second (goal ≥ 3×), {:.2}× the memory",
+        ours_rate / ref_rate,
+        ours_mb / ref_mb
+    );
+    Ok(())
+}
