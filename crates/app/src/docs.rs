@@ -518,7 +518,23 @@ pub fn change(
             .with_message(message.to_owned())
             .with_time(at.as_second()),
     );
-    let bytes = doc.save_after(&before);
+    store_new_changes(tx, doc_id, kind, is_new, &mut doc, &before, at)?;
+    Ok(doc)
+}
+
+/// Store what a document gained since `before` (its heads then): a new row for a new
+/// document, the changes as one incremental chunk, and a compaction into the snapshot once
+/// enough chunks have gathered.
+pub(crate) fn store_new_changes(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    kind: &str,
+    is_new: bool,
+    doc: &mut AutoCommit,
+    before: &[automerge::ChangeHash],
+    at: jiff::Timestamp,
+) -> Result<(), AppError> {
+    let bytes = doc.save_after(before);
     let now = at.to_string();
     if is_new {
         tx.execute(
@@ -549,7 +565,7 @@ pub fn change(
         )?;
         tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [doc_id])?;
     }
-    Ok(doc)
+    Ok(())
 }
 
 /// The ids of every stored document of a kind.

@@ -23,6 +23,8 @@ mod expenses;
 mod firmdoc;
 mod keydates;
 mod matters;
+mod merge;
+pub use merge::Replica;
 mod money;
 pub mod notes;
 pub mod paths;

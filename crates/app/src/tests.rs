@@ -3110,3 +3110,112 @@ fn statement_lines_are_kept_a_month_to_a_document() {
     assert_eq!(s.statement_lines("client").unwrap(), lines);
     assert_eq!(presented(&s), Some(earlier.to_string()));
 }
+
+/// A copy of a store as another device of the same firm: the same documents, its own
+/// device id (so its own Automerge actor).
+fn second_device(vault: &MemoryVault, s: &Satchel) -> (tempfile::TempDir, Satchel) {
+    s.checkpoint().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("data");
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(s.data_dir()).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_file() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+    {
+        let b = Satchel::open(&to, vault, Unlock::Keyring).unwrap();
+        b.store
+            .conn()
+            .execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
+                [uuid::Uuid::now_v7().to_string()],
+            )
+            .unwrap();
+        b.checkpoint().unwrap();
+    }
+    let b = Satchel::open(&to, vault, Unlock::Keyring).unwrap();
+    (dir, b)
+}
+
+fn everything(s: &Satchel) -> Vec<crate::Replica> {
+    s.document_ids()
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| s.replica_of(&id).unwrap())
+        .collect()
+}
+
+/// Two devices of the firm work apart: each pays out of the same client ledger what that
+/// ledger held as each saw it, and one adds a note. Merged both ways, both devices hold the
+/// same postings, notes and balances; the ledger the two payments overdrew shows its debit
+/// balance (not hidden, not undone) and the breach is logged; money is conserved (the
+/// client ledgers add up to the client cash book). Merging again changes nothing.
+#[test]
+fn work_on_two_devices_apart_merges_and_an_overdraft_it_makes_is_logged() {
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    let (_db, mut b) = second_device(&vault, &a);
+    // £60 on M00001: A pays £50, B pays £40; each was allowed where it was made.
+    a.record_posting(&money_req("payment", "M00001", "client", "50.00"))
+        .unwrap();
+    b.record_posting(&money_req("payment", "M00001", "client", "40.00"))
+        .unwrap();
+    b.add_note(&satchel_api::NewNoteRequest {
+        matter: "M00001".into(),
+        kind: "file".into(),
+        title: "Completion date".into(),
+        body: "Client called about the completion date".into(),
+    })
+    .unwrap();
+    let (from_a, from_b) = (everything(&a), everything(&b));
+    assert!(a.merge_documents(&from_b).unwrap() >= 1);
+    assert!(b.merge_documents(&from_a).unwrap() >= 1);
+
+    for s in [&a, &b] {
+        let ledger = s.client_ledger("M00001").unwrap();
+        assert_eq!(
+            ledger.client_balance_pence,
+            60_00 - 50_00 - 40_00,
+            "both payments"
+        );
+        assert_eq!(
+            ledger
+                .lines
+                .iter()
+                .filter(|l| l.what.contains("payment"))
+                .count(),
+            2
+        );
+        assert_eq!(s.list_notes("M00001").unwrap().len(), 1);
+        let ledgers: i64 = s
+            .client_balances()
+            .unwrap()
+            .iter()
+            .map(|r| r.balance_pence)
+            .sum();
+        let book = s.cash_book("client", "", "").unwrap();
+        assert_eq!(ledgers, book.balance_pence, "money is conserved");
+    }
+    // The overdraft is logged where the merge found it (each device found it on merging).
+    for s in [&a, &b] {
+        let breaches = s.registers().unwrap().breaches;
+        assert!(
+            breaches
+                .iter()
+                .any(|x| x.description.contains("M00001 overdrawn by £30.00")),
+            "{breaches:?}"
+        );
+    }
+    // Merging what is already here changes nothing.
+    assert_eq!(a.merge_documents(&from_b).unwrap(), 0);
+    // The same documents on both: a second exchange brings nothing new either way.
+    let (again_a, again_b) = (everything(&a), everything(&b));
+    b.merge_documents(&again_a).unwrap();
+    a.merge_documents(&again_b).unwrap();
+    assert_eq!(
+        a.client_ledger("M00001").unwrap(),
+        b.client_ledger("M00001").unwrap()
+    );
+}

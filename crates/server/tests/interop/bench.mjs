@@ -1,6 +1,7 @@
 // The sync benchmark's client side (`cargo xtask bench sync`): device A puts N small matter
 // documents on the server (not timed; then a pause for the upload to settle), then a fresh
-// device B fetches all N on its first connection — timed. Prints {"n", "ok", "ms"}.
+// device B fetches all N on its first connection — timed. Prints "result N OK MS": the
+// documents asked for, those that came, and the milliseconds it took.
 // Usage: node bench.mjs ref PORT N
 //        node bench.mjs satchel HOST:PORT N CODE_A CODE_B   (enrols two devices first)
 import crypto from "node:crypto";
@@ -95,5 +96,5 @@ await new Promise((r) => setTimeout(r, Math.max(2000, n * 3)));
 const started = performance.now();
 const ok = (await fetchAll(b, ids)).length;
 const ms = performance.now() - started;
-console.log(JSON.stringify({ n, ok, ms: Math.round(ms) }));
+console.log(`result ${n} ${ok} ${Math.round(ms)}`);
 process.exit(ok === n ? 0 : 1);

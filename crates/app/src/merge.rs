@@ -1,0 +1,185 @@
+//! Merging another replica's copy of a document into this store: what sync does when the
+//! server sends changes. The changes are applied to the stored document (only what is new
+//! is stored), the document's projection is brought up to date from its old and new
+//! values, and the client money rules are checked on what the merge produced: postings
+//! accepted on two devices apart can together overdraw a ledger, which is then shown as a
+//! debit balance and logged as a breach (r5, r6), never hidden or undone.
+
+use crate::{AppError, Satchel, bank, docs, firmdoc, projection, registers};
+use automerge::AutoCommit;
+use satchel_core::Money;
+use satchel_core::dates;
+use satchel_core::matter::MatterNumber;
+use satchel_store::rusqlite::{Transaction, params};
+
+/// A document as another replica holds it.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    pub doc_id: String,
+    pub kind: String,
+    /// The whole document (`save`) or changes to it.
+    pub bytes: Vec<u8>,
+}
+
+impl Satchel {
+    /// A document whole, as another replica would receive it.
+    pub fn replica_of(&self, doc_id: &str) -> Result<Replica, AppError> {
+        let conn = self.store.conn();
+        let kind: String = conn
+            .query_row("SELECT kind FROM documents WHERE id = ?1", [doc_id], |r| {
+                r.get(0)
+            })
+            .map_err(|_| AppError::Document(format!("there is no document {doc_id}")))?;
+        let snapshot: Option<Vec<u8>> = conn.query_row(
+            "SELECT snapshot FROM documents WHERE id = ?1",
+            [doc_id],
+            |r| r.get(0),
+        )?;
+        let mut doc = match snapshot {
+            Some(s) => AutoCommit::load(&s)?,
+            None => AutoCommit::new(),
+        };
+        let mut stmt =
+            conn.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let changes = stmt
+            .query_map([doc_id], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for c in changes {
+            doc.load_incremental(&c)?;
+        }
+        Ok(Replica {
+            doc_id: doc_id.to_owned(),
+            kind,
+            bytes: doc.save(),
+        })
+    }
+
+    /// Every document's id and kind.
+    pub fn document_ids(&self) -> Result<Vec<(String, String)>, AppError> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT id, kind FROM documents ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Merge other replicas' documents into this store, as one write: each document's new
+    /// changes are stored and projected; a client ledger the merged postings leave overdrawn
+    /// is logged as a breach. Returns how many documents changed.
+    pub fn merge_documents(&mut self, replicas: &[Replica]) -> Result<usize, AppError> {
+        let firm_doc = self.ctx.firm_doc.clone();
+        let initials = self.ctx.initials.clone();
+        let changed = self.write("sync.merge", "documents", |tx, at, actor| {
+            let mut changed = 0usize;
+            let mut matters = Vec::new();
+            for r in replicas {
+                if merge_one(tx, r)? {
+                    changed += 1;
+                    if r.kind == docs::KIND_MATTER {
+                        matters.push(r.doc_id.clone());
+                    }
+                }
+            }
+            let overdrawn = overdrawn_ledgers(tx, &matters)?;
+            if !overdrawn.is_empty() {
+                let today = dates::london_date(at);
+                firmdoc::update_firm(tx, &firm_doc, actor, at, "log breaches found", |firm| {
+                    for (matter, account, pence) in &overdrawn {
+                        firm.breaches.push(registers::automatic_breach(
+                            today,
+                            Some(*matter),
+                            format!(
+                                "Client ledger {matter} overdrawn by {} in {account} after work done on two devices apart was merged (r5: no client ledger may be overdrawn; replace the money at once, r6)",
+                                Money::from_pence(-pence)
+                            ),
+                            &initials,
+                            at,
+                        ));
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(serde_json::json!({ "documents": replicas.len(), "changed": changed, "overdrawn": overdrawn.len() }))
+        })?;
+        Ok(changed["changed"].as_u64().unwrap_or(0) as usize)
+    }
+}
+
+/// Apply one replica's document; true if anything new came.
+fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
+    let existing = docs::load(tx, &r.doc_id)?;
+    let is_new = existing.is_none();
+    let mut doc = existing.unwrap_or_default();
+    let before_heads = doc.get_heads();
+    // The document before the merge, for the projections that write only what changed.
+    let old = (!is_new).then(|| doc.clone());
+    doc.load_incremental(&r.bytes)?;
+    if doc.get_heads() == before_heads {
+        return Ok(false);
+    }
+    docs::store_new_changes(
+        tx,
+        &r.doc_id,
+        &r.kind,
+        is_new,
+        &mut doc,
+        &before_heads,
+        jiff::Timestamp::now(),
+    )?;
+    match r.kind.as_str() {
+        docs::KIND_MATTER => {
+            let old: Option<docs::MatterDoc> = old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
+            projection::matter(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+        }
+        docs::KIND_CONTACT => projection::contact(tx, &autosurgeon::hydrate(&doc)?)?,
+        docs::KIND_FIRM => projection::firm(tx, &autosurgeon::hydrate(&doc)?)?,
+        docs::KIND_BANK => {
+            let old: Option<docs::BankDoc> = old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
+            bank::project(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+        }
+        docs::KIND_STATEMENTS => {
+            let old: Option<docs::StatementsDoc> =
+                old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
+            bank::project_month(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+        }
+        other => {
+            return Err(AppError::Document(format!(
+                "a document of an unknown kind '{other}'"
+            )));
+        }
+    }
+    Ok(true)
+}
+
+/// Client ledgers of the merged matters that are below zero: (matter, account name, pence).
+fn overdrawn_ledgers(
+    tx: &Transaction<'_>,
+    matter_ids: &[String],
+) -> Result<Vec<(MatterNumber, String, i64)>, AppError> {
+    let mut out = Vec::new();
+    for id in matter_ids {
+        let mut stmt = tx.prepare_cached(
+            "SELECT v.matter_number, a.name, sum(v.delta_pence) FROM posting_moves v
+             JOIN matters m ON m.number = v.matter_number JOIN bank_accounts a ON a.id = v.account_id
+             WHERE m.id = ?1 AND v.place = 'client'
+             GROUP BY v.matter_number, v.account_id HAVING sum(v.delta_pence) < 0",
+        )?;
+        let rows = stmt
+            .query_map(params![id], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        out.extend(
+            rows.into_iter()
+                .map(|(m, a, p)| (MatterNumber::new(m), a, p)),
+        );
+    }
+    Ok(out)
+}
