@@ -6,31 +6,13 @@
 
 use automerge::Automerge;
 use automerge::transaction::Transactable;
-use satchel_sync::{DeviceDialer, DeviceKey, Server};
-use std::io::{BufRead, BufReader};
+use satchel_sync::{DeviceKey, Server};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::time::timeout;
 
-const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
-const LIMIT: Duration = Duration::from_secs(30);
-
-fn admin(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
+mod common;
+use common::{admin, device_repo, start};
 
 fn interop_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
@@ -91,26 +73,10 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
     );
     let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
     let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut address, mut fingerprint) = (String::new(), String::new());
-    while address.is_empty() || fingerprint.is_empty() {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(a) = line.strip_prefix("listening on https://") {
-            address = a.to_owned();
-        }
-        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
-            fingerprint = f.to_owned();
-        }
-    }
-    let server = Server::new(&address, &fingerprint).unwrap();
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    // The script takes host:port.
+    let address = running.address.trim_start_matches("https://").to_owned();
     let key_jh = DeviceKey::generate().unwrap();
     let jh = server
         .enrol(&code_jh, "partner's laptop", &key_jh)
@@ -121,21 +87,7 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
     let ab = server.enrol(&code_ab, "browser", &key_ab).await.unwrap();
 
     // The partner's device (Rust, samod) puts a matter's document on the server.
-    let repo = samod::Repo::build_tokio()
-        .with_peer_id(samod::PeerId::from(jh.device_id.as_str()))
-        .load()
-        .await;
-    let dialer = repo
-        .dial(
-            samod::BackoffConfig::default(),
-            Arc::new(DeviceDialer {
-                server: server.clone(),
-                device_id: jh.device_id.clone(),
-                key: Arc::new(key_jh),
-            }),
-        )
-        .unwrap();
-    timeout(LIMIT, dialer.established()).await.unwrap().unwrap();
+    let repo = device_repo(&server, &jh, key_jh).await;
     let mut doc = Automerge::new();
     doc.transact::<_, _, automerge::AutomergeError>(|tx| {
         tx.put(automerge::ROOT, "kind", "matter")?;
@@ -212,6 +164,4 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
         "{refused}"
     );
     repo.stop().await;
-    let _ = child.kill();
-    let _ = child.wait();
 }

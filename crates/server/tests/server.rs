@@ -8,117 +8,14 @@
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc};
 use futures::{SinkExt, StreamExt};
-use satchel_sync::{DeviceDialer, DeviceKey, Enrolment, Message, Server, SyncError};
-use std::io::{BufRead, BufReader};
+use satchel_sync::{DeviceKey, Message, Server, SyncError};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
 
 mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
-const LIMIT: Duration = Duration::from_secs(20);
-
-fn admin(dir: &Path, args: &[&str]) -> String {
-    admin_with(dir, &[], args)
-}
-
-/// An admin command with global options (`--postgres URL`).
-fn admin_with(dir: &Path, global: &[&str], args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(global)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "satchel-server {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// A running server, stopped when dropped.
-struct Running {
-    child: Child,
-    address: String,
-    fingerprint: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &Path) -> Running {
-    start_with(dir, &[])
-}
-
-fn start_with(dir: &Path, global: &[&str]) -> Running {
-    start_on(dir, global, "127.0.0.1:0")
-}
-
-fn start_on(dir: &Path, global: &[&str], listen: &str) -> Running {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(global)
-        .args(["serve", "--listen", listen])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut address = None;
-    let mut fingerprint = None;
-    while address.is_none() || fingerprint.is_none() {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(a) = line.strip_prefix("listening on ") {
-            address = Some(a.to_owned());
-        }
-        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
-            fingerprint = Some(f.to_owned());
-        }
-    }
-    Running {
-        child,
-        address: address.unwrap(),
-        fingerprint: fingerprint.unwrap(),
-    }
-}
-
-async fn device_repo(server: &Server, e: &Enrolment, key: DeviceKey) -> samod::Repo {
-    let repo = samod::Repo::build_tokio()
-        .with_peer_id(samod::PeerId::from(e.device_id.as_str()))
-        .load()
-        .await;
-    let dialer = repo
-        .dial(
-            // Retry quickly and without end: a server that goes away is waited for.
-            samod::BackoffConfig {
-                initial_delay: Duration::from_millis(100),
-                max_delay: Duration::from_secs(1),
-                max_retries: None,
-            },
-            Arc::new(DeviceDialer {
-                server: server.clone(),
-                device_id: e.device_id.clone(),
-                key: Arc::new(key),
-            }),
-        )
-        .unwrap();
-    timeout(LIMIT, dialer.established()).await.unwrap().unwrap();
-    repo
-}
+use common::{LIMIT, admin, admin_with, device_repo, start, start_on, start_with};
 
 /// Find a document through the server, asking again until it is there (bounded).
 async fn find(repo: &samod::Repo, id: &samod::DocumentId) -> samod::DocHandle {
@@ -517,7 +414,7 @@ fn server_holds(data: &Path, id: &samod::DocumentId) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_on_postgresql_enrols_grants_and_syncs() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let pg = common::start();
+    let pg = common::start_postgres();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let on_pg = ["--postgres", pg.url.as_str()];

@@ -167,7 +167,7 @@ async fn the_sqlite_store_passes_the_suite() {
 
 #[tokio::test]
 async fn the_postgres_store_passes_the_suite() {
-    let pg = common::start();
+    let pg = common::start_postgres();
     let store = satchel_server::postgres::PgStore::connect(&pg.url)
         .await
         .unwrap();

@@ -1,11 +1,122 @@
-//! A real PostgreSQL server for the tests: Debian's binaries (installed by `cargo xtask
-//! setup`), a fresh cluster in a temporary folder, listening on 127.0.0.1 on a free port,
-//! stopped when dropped. As root, it runs as the `postgres` user (PostgreSQL refuses root).
+//! What the server's tests share: the `satchel-server` process (its admin commands, a
+//! running server stopped when dropped, a device's samod repository connected to it), and
+//! a real PostgreSQL server — Debian's binaries (installed by `cargo xtask setup`), a fresh
+//! cluster in a temporary folder, listening on 127.0.0.1 on a free port, stopped when
+//! dropped; as root, it runs as the `postgres` user (PostgreSQL refuses root).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use satchel_sync::{DeviceDialer, DeviceKey, Enrolment, Server};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
+/// How long any one wait in these tests may take.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+pub fn admin(dir: &Path, args: &[&str]) -> String {
+    admin_with(dir, &[], args)
+}
+
+/// An admin command with global options (`--postgres URL`).
+pub fn admin_with(dir: &Path, global: &[&str], args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(global)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "satchel-server {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A running server, stopped when dropped.
+pub struct Running {
+    child: Child,
+    pub address: String,
+    pub fingerprint: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start(dir: &Path) -> Running {
+    start_with(dir, &[])
+}
+
+pub fn start_with(dir: &Path, global: &[&str]) -> Running {
+    start_on(dir, global, "127.0.0.1:0")
+}
+
+pub fn start_on(dir: &Path, global: &[&str], listen: &str) -> Running {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(global)
+        .args(["serve", "--listen", listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut address = None;
+    let mut fingerprint = None;
+    while address.is_none() || fingerprint.is_none() {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            address = Some(a.to_owned());
+        }
+        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
+            fingerprint = Some(f.to_owned());
+        }
+    }
+    Running {
+        child,
+        address: address.unwrap(),
+        fingerprint: fingerprint.unwrap(),
+    }
+}
+
+pub async fn device_repo(server: &Server, e: &Enrolment, key: DeviceKey) -> samod::Repo {
+    let repo = samod::Repo::build_tokio()
+        .with_peer_id(samod::PeerId::from(e.device_id.as_str()))
+        .load()
+        .await;
+    let dialer = repo
+        .dial(
+            // Retry quickly and without end: a server that goes away is waited for.
+            samod::BackoffConfig {
+                initial_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(1),
+                max_retries: None,
+            },
+            Arc::new(DeviceDialer {
+                server: server.clone(),
+                device_id: e.device_id.clone(),
+                key: Arc::new(key),
+            }),
+        )
+        .unwrap();
+    tokio::time::timeout(LIMIT, dialer.established())
+        .await
+        .unwrap()
+        .unwrap();
+    repo
+}
 
 pub struct Postgres {
     child: Child,
@@ -63,7 +174,7 @@ fn command(program: &Path, args: &[&str]) -> Command {
     }
 }
 
-pub fn start() -> Postgres {
+pub fn start_postgres() -> Postgres {
     let bin = bin_dir();
     let dir = tempfile::tempdir().unwrap();
     if running_as_root() {
