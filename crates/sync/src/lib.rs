@@ -6,9 +6,11 @@
 //! does all of that on each (re)connection.
 #![forbid(unsafe_code)]
 
+mod exchange;
 mod pinned;
 mod ws;
 
+pub use exchange::{Exchanged, exchange, repo_id};
 pub use pinned::{PinnedCertificate, fingerprint};
 pub use tokio_tungstenite::tungstenite::Message;
 pub use ws::Socket;
@@ -37,6 +39,24 @@ pub enum SyncError {
     WrongCertificate { expected: String, got: String },
     #[error("{0}")]
     Bad(String),
+}
+
+impl SyncError {
+    /// The same error (the dialer hands it back shared).
+    pub fn copy(&self) -> SyncError {
+        match self {
+            SyncError::Refused(m) => SyncError::Refused(m.clone()),
+            SyncError::Unreachable { url, why } => SyncError::Unreachable {
+                url: url.clone(),
+                why: why.clone(),
+            },
+            SyncError::WrongCertificate { expected, got } => SyncError::WrongCertificate {
+                expected: expected.clone(),
+                got: got.clone(),
+            },
+            SyncError::Bad(m) => SyncError::Bad(m.clone()),
+        }
+    }
 }
 
 /// A device's key: Ed25519. `Debug` never shows it.

@@ -1,0 +1,160 @@
+//! A device's one-shot exchange of its documents with the server (`satchel_sync::exchange`),
+//! as the desktop's sync does it: what one device changed reaches another through the
+//! server, both ways, including a document under a `bank-…` id; a device whose user has no
+//! grant gets the document reported as not shared, and the server keeps nothing of it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ReadDoc};
+use satchel_sync::{DeviceKey, Server, exchange, repo_id};
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+use common::{admin, start};
+
+fn doc_with(key: &str, value: &str) -> AutoCommit {
+    let mut d = AutoCommit::new();
+    d.put(automerge::ROOT, key, value).unwrap();
+    d
+}
+
+fn text(bytes: &[u8], key: &str) -> Option<String> {
+    let d = AutoCommit::load(bytes).unwrap();
+    d.get(automerge::ROOT, key)
+        .unwrap()
+        .and_then(|(v, _)| v.into_string().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_exchange_their_documents_through_the_server() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    );
+    admin(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Alan Bird",
+            "--initials",
+            "AB",
+            "--role",
+            "fee_earner",
+        ],
+    );
+    let codes: Vec<String> = ["JH", "JH", "AB"]
+        .iter()
+        .map(|u| admin(data, &["enrol-code", "--user", u]))
+        .collect();
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let mut devices = Vec::new();
+    for (code, name) in codes.iter().zip(["laptop", "desktop", "fee earner"]) {
+        let key = DeviceKey::generate().unwrap();
+        let e = server.enrol(code, name, &key).await.unwrap();
+        devices.push((e.device_id, Arc::new(key)));
+    }
+    let limit = Duration::from_secs(10);
+
+    // Device A's matter and a month of statements go up.
+    let matter = uuid::Uuid::now_v7().to_string();
+    let month = format!("bank-{}-2026-10", uuid::Uuid::now_v7());
+    let mut on_a = doc_with("client", "Ann Lee");
+    let a = exchange(
+        &server,
+        &devices[0].0,
+        devices[0].1.clone(),
+        vec![
+            (matter.clone(), on_a.save()),
+            (month.clone(), doc_with("month", "2026-10").save()),
+        ],
+        limit,
+    )
+    .await
+    .unwrap();
+    assert!(a.not_shared.is_empty(), "{:?}", a.not_shared);
+    assert_eq!(a.documents.len(), 2);
+    assert_ne!(repo_id(&matter), repo_id(&month));
+    assert_eq!(
+        repo_id(&month),
+        repo_id(&month.clone()),
+        "the same id on every device"
+    );
+
+    // Device B had a copy of the matter from before, and edits it apart.
+    let mut on_b = AutoCommit::load(&on_a.save()).unwrap();
+    on_b.set_actor(automerge::ActorId::random());
+    on_b.put(automerge::ROOT, "reference", "HL/2041").unwrap();
+    on_a.put(automerge::ROOT, "description", "Lease renewal")
+        .unwrap();
+    let b = exchange(
+        &server,
+        &devices[1].0,
+        devices[1].1.clone(),
+        vec![(matter.clone(), on_b.save())],
+        limit,
+    )
+    .await
+    .unwrap();
+    let (_, got) = &b.documents[0];
+    assert_eq!(text(got, "reference").as_deref(), Some("HL/2041"));
+    assert_eq!(text(got, "client").as_deref(), Some("Ann Lee"));
+    // A's next exchange brings B's edit, and takes A's own up.
+    let a = exchange(
+        &server,
+        &devices[0].0,
+        devices[0].1.clone(),
+        vec![(matter.clone(), on_a.save())],
+        limit,
+    )
+    .await
+    .unwrap();
+    let (_, got) = &a.documents[0];
+    assert_eq!(text(got, "reference").as_deref(), Some("HL/2041"));
+    assert_eq!(text(got, "description").as_deref(), Some("Lease renewal"));
+
+    // A fee earner with no grant: not shared, and what the device sent is not taken.
+    let mut forged = AutoCommit::load(got).unwrap();
+    forged.set_actor(automerge::ActorId::random());
+    forged
+        .put(automerge::ROOT, "client", "Changed without a grant")
+        .unwrap();
+    let c = exchange(
+        &server,
+        &devices[2].0,
+        devices[2].1.clone(),
+        vec![(matter.clone(), forged.save())],
+        Duration::from_secs(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.not_shared, vec![matter.clone()]);
+    let a = exchange(
+        &server,
+        &devices[0].0,
+        devices[0].1.clone(),
+        vec![(matter.clone(), on_a.save())],
+        limit,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        text(&a.documents[0].1, "client").as_deref(),
+        Some("Ann Lee")
+    );
+}

@@ -1,0 +1,185 @@
+//! One exchange of a device's documents with the server: what the device holds goes up,
+//! what others did to those documents comes down. The device's documents are lent to a
+//! samod repository for the exchange (its storage reads them from the device, and keeps
+//! nothing); afterwards each document is handed back whole, for the device to merge into
+//! its own store. Documents the server will not share with this device (no grant) are
+//! reported, not waited for.
+
+use crate::{DeviceDialer, DeviceKey, Server, SyncError};
+use samod::storage::StorageKey;
+use samod::{DocumentId, PeerId};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The automerge-repo id of a device's document: a UUID's own 16 bytes, or the first 16
+/// bytes of the SHA-256 of any other id (the bank documents' `bank-…` ids), so every
+/// device names a document the same way.
+pub fn repo_id(local_id: &str) -> DocumentId {
+    let bytes = match uuid::Uuid::parse_str(local_id) {
+        Ok(u) => u.as_bytes().to_vec(),
+        Err(_) => Sha256::digest(local_id.as_bytes())[..16].to_vec(),
+    };
+    // 16 bytes always make a document id.
+    DocumentId::try_from(bytes).unwrap_or_else(|_| unreachable_id())
+}
+
+#[allow(clippy::panic)]
+fn unreachable_id() -> DocumentId {
+    panic!("16 bytes are a document id")
+}
+
+/// The device's documents, served to samod for loading; what samod writes is kept only in
+/// memory for the length of the exchange.
+#[derive(Clone, Default)]
+struct Lent(Arc<Mutex<HashMap<String, Vec<u8>>>>);
+
+fn key_text(key: &StorageKey) -> String {
+    key.into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl samod::storage::Storage for Lent {
+    fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
+        let found = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key_text(&key)).cloned());
+        async move { found }
+    }
+
+    fn load_range(
+        &self,
+        prefix: StorageKey,
+    ) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
+        let p = key_text(&prefix);
+        let found: HashMap<StorageKey, Vec<u8>> = self
+            .0
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| k.starts_with(&format!("{p}/")))
+                    .filter_map(|(k, v)| {
+                        StorageKey::from_parts(k.split('/'))
+                            .ok()
+                            .map(|k| (k, v.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        async move { found }
+    }
+
+    fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key_text(&key), data);
+        }
+        async {}
+    }
+
+    fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&key_text(&key));
+        }
+        async {}
+    }
+}
+
+/// What an exchange gave back.
+#[derive(Debug, Default)]
+pub struct Exchanged {
+    /// (local id, the document whole after the exchange).
+    pub documents: Vec<(String, Vec<u8>)>,
+    /// Local ids the server would not take or give (not shared with this device's user).
+    pub not_shared: Vec<String>,
+}
+
+/// Exchange `documents` (local id, the document saved whole) with the server as device
+/// `device_id`. Each document has `per_document` to be in step with the server.
+pub async fn exchange(
+    server: &Server,
+    device_id: &str,
+    key: Arc<DeviceKey>,
+    documents: Vec<(String, Vec<u8>)>,
+    per_document: Duration,
+) -> Result<Exchanged, SyncError> {
+    let lent = Lent::default();
+    let mut ids = Vec::with_capacity(documents.len());
+    if let Ok(mut m) = lent.0.lock() {
+        for (local, bytes) in documents {
+            let id = repo_id(&local);
+            m.insert(format!("{id}/snapshot/device"), bytes);
+            ids.push((local, id));
+        }
+    }
+    let repo = samod::Repo::build_tokio()
+        .with_storage(lent)
+        .with_peer_id(PeerId::from(device_id))
+        .load()
+        .await;
+    let dialer = repo
+        .dial(
+            samod::BackoffConfig {
+                initial_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(2),
+                max_retries: Some(3),
+            },
+            Arc::new(DeviceDialer {
+                server: server.clone(),
+                device_id: device_id.to_owned(),
+                key,
+            }),
+        )
+        .map_err(|e| SyncError::Bad(e.to_string()))?;
+    let outcome = async {
+        dialer.established().await.map_err(|e| match e {
+            samod::DialerFailed::PermanentFailure(e) => e.copy(),
+            samod::DialerFailed::MaxRetriesReached => SyncError::Unreachable {
+                url: server.base.to_string(),
+                why: "no connection after four tries".into(),
+            },
+        })?;
+        let mut out = Exchanged::default();
+        for (local, id) in ids {
+            let Some(handle) = repo
+                .find(id.clone())
+                .await
+                .map_err(|e| SyncError::Bad(e.to_string()))?
+            else {
+                out.not_shared.push(local);
+                continue;
+            };
+            if in_step(&handle, per_document).await {
+                out.documents
+                    .push((local, handle.with_document(|d| d.save())));
+            } else {
+                out.not_shared.push(local);
+            }
+        }
+        Ok::<_, SyncError>(out)
+    }
+    .await;
+    repo.stop().await;
+    outcome
+}
+
+/// Wait until the server has this document's changes and we have the server's.
+async fn in_step(handle: &samod::DocHandle, limit: Duration) -> bool {
+    tokio::time::timeout(limit, async {
+        let conn = loop {
+            if let Some(conn) = handle.peers().0.keys().next().copied() {
+                break conn;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        handle.they_have_our_changes(conn).await;
+        handle.we_have_their_changes(conn).await;
+    })
+    .await
+    .is_ok()
+}
