@@ -1166,3 +1166,23 @@ mod tests {
         assert_eq!(json, r#"{"state":"locked","reason":"r"}"#);
     }
 }
+
+/// The firm server this device is enrolled with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSettings {
+    pub address: String,
+    /// The server certificate's SHA-256 fingerprint, pinned at enrolment.
+    pub fingerprint: String,
+    pub device_id: String,
+}
+
+/// What one sync with the firm server did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Documents this device brought into step with the server.
+    pub documents: u64,
+    /// Of them, those that changed here (others' work merged).
+    pub changed_here: u64,
+    /// Those the server does not share with this device's user.
+    pub not_shared: u64,
+}

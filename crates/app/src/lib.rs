@@ -31,6 +31,7 @@ pub mod paths;
 mod projection;
 mod registers;
 mod search;
+mod sync;
 mod time;
 pub mod vault;
 mod vcard;

@@ -3219,3 +3219,188 @@ fn work_on_two_devices_apart_merges_and_an_overdraft_it_makes_is_logged() {
         b.client_ledger("M00001").unwrap()
     );
 }
+
+/// The firm server binary, built beside these tests by `cargo test --workspace`.
+fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("satchel-server");
+    assert!(
+        bin.exists(),
+        "{} is missing: build the workspace (cargo test --workspace builds it)",
+        bin.display()
+    );
+    bin
+}
+
+/// A firm server on 127.0.0.1 with a partner and two one-time codes; killed when dropped.
+struct TestServer {
+    child: std::process::Child,
+    address: String,
+    fingerprint: String,
+    codes: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn test_server() -> TestServer {
+    use std::io::BufRead;
+    let bin = server_binary();
+    let dir = tempfile::tempdir().unwrap();
+    let admin = |args: &[&str]| -> String {
+        let out = std::process::Command::new(&bin)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    admin(&[
+        "user",
+        "add",
+        "--name",
+        "Jane Hale",
+        "--initials",
+        "JH",
+        "--role",
+        "partner",
+    ]);
+    let codes = vec![
+        admin(&["enrol-code", "--user", "JH"]),
+        admin(&["enrol-code", "--user", "JH"]),
+    ];
+    let mut child = std::process::Command::new(&bin)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut address, mut fingerprint) = (String::new(), String::new());
+    while address.is_empty() || fingerprint.is_empty() {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            address = a.to_owned();
+        }
+        if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
+            fingerprint = f.to_owned();
+        }
+    }
+    TestServer {
+        child,
+        address,
+        fingerprint,
+        codes,
+        _dir: dir,
+    }
+}
+
+/// Two devices of the firm (headless app instances) enrol with a real firm server over TLS
+/// on loopback, work apart — each pays out of the same ledger, one adds a note — and sync:
+/// both end with both payments and the note, the overdraft shown and logged, money
+/// conserved. A device cannot enrol twice, and a dead server is reported in words.
+#[test]
+fn two_devices_sync_their_work_through_the_firm_server() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    let (_db, mut b) = second_device(&vault, &a);
+    // Each device keeps its own device key (B's keyring is another machine's).
+    let vault_b = MemoryVault::default();
+    let on_a = a
+        .enrol_device(
+            &vault,
+            &server.address,
+            &server.fingerprint,
+            &server.codes[0],
+            "laptop",
+        )
+        .unwrap();
+    b.enrol_device(
+        &vault_b,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[1],
+        "desktop",
+    )
+    .unwrap();
+    assert_eq!(a.server_settings().unwrap(), Some(on_a.clone()));
+    let err = a
+        .enrol_device(
+            &vault,
+            &server.address,
+            &server.fingerprint,
+            &server.codes[1],
+            "again",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("enrolled with"), "{err}");
+
+    a.record_posting(&money_req("payment", "M00001", "client", "50.00"))
+        .unwrap();
+    b.record_posting(&money_req("payment", "M00001", "client", "40.00"))
+        .unwrap();
+    b.add_note(&satchel_api::NewNoteRequest {
+        matter: "M00001".into(),
+        kind: "file".into(),
+        title: "Completion".into(),
+        body: "Client called about the completion date".into(),
+    })
+    .unwrap();
+    let first = a.sync_now(&vault).unwrap();
+    assert_eq!(first.not_shared, 0);
+    assert!(first.documents >= 3, "{first:?}");
+    let second = b.sync_now(&vault_b).unwrap();
+    assert!(second.changed_here >= 1, "A's payment came: {second:?}");
+    let third = a.sync_now(&vault).unwrap();
+    assert!(
+        third.changed_here >= 1,
+        "B's payment and note came: {third:?}"
+    );
+    for s in [&a, &b] {
+        assert_eq!(
+            s.client_ledger("M00001").unwrap().client_balance_pence,
+            -30_00
+        );
+        assert_eq!(s.list_notes("M00001").unwrap().len(), 1);
+        let ledgers: i64 = s
+            .client_balances()
+            .unwrap()
+            .iter()
+            .map(|r| r.balance_pence)
+            .sum();
+        assert_eq!(
+            ledgers,
+            s.cash_book("client", "", "").unwrap().balance_pence
+        );
+    }
+    assert!(
+        a.registers()
+            .unwrap()
+            .breaches
+            .iter()
+            .any(|x| x.description.contains("M00001 overdrawn by £30.00"))
+    );
+
+    drop(server);
+    let err = a.sync_now(&vault).unwrap_err().to_string();
+    assert!(err.contains("cannot be reached"), "{err}");
+}

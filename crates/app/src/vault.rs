@@ -23,8 +23,23 @@ pub trait KeyVault: Send + Sync {
     fn forget(&self, install_id: &str) -> Result<bool, VaultError>;
 }
 
-fn entry_name(install_id: &str) -> String {
-    format!("store-key:{install_id}")
+/// The keyring entry for a slot: the database key's slot is the installation id (entry
+/// `store-key:<install id>`); the device's sync key has the slot [`device_key_slot`]
+/// (entry `device-key:<install id>`).
+fn entry_name(slot: &str) -> String {
+    if slot.starts_with(DEVICE_KEY) {
+        slot.to_owned()
+    } else {
+        format!("store-key:{slot}")
+    }
+}
+
+const DEVICE_KEY: &str = "device-key:";
+
+/// The slot of this installation's device key for the firm server (an Ed25519 seed, 32
+/// bytes, kept like the database key).
+pub fn device_key_slot(install_id: &str) -> String {
+    format!("{DEVICE_KEY}{install_id}")
 }
 
 /// The OS keyring through the `keyring` crate (Secret Service on Linux).

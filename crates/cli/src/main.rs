@@ -179,6 +179,21 @@ enum Command {
     },
     /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
     Verify,
+    /// Enrol this device with the firm server: its address, the certificate fingerprint it
+    /// printed, and a one-time code from the administrator.
+    Enrol {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        fingerprint: String,
+        #[arg(long)]
+        code: String,
+        /// What to call this device on the server (default: this machine's host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Sync every document with the firm server once.
+    Sync,
     /// Show the firm, the user, the store and the keyring.
     Status {
         #[arg(long)]
@@ -1744,6 +1759,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!("Warning: {warning}");
                 }
             }
+        }
+        Command::Enrol {
+            server,
+            fingerprint,
+            code,
+            name,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let name = name.unwrap_or_else(|| {
+                std::fs::read_to_string("/etc/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .unwrap_or_else(|_| "this device".into())
+            });
+            let settings = s
+                .enrol_device(vault.as_ref(), &server, &fingerprint, &code, &name)
+                .map_err(explain)?;
+            println!(
+                "enrolled with {} as device {}",
+                settings.address, settings.device_id
+            );
+        }
+        Command::Sync => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let r = s.sync_now(vault.as_ref()).map_err(explain)?;
+            println!(
+                "synced {} documents with the server: {} changed here, {} not shared with you",
+                r.documents, r.changed_here, r.not_shared
+            );
         }
         Command::Verify => {
             let mut s = open(&dir, vault.as_ref())?;

@@ -1,0 +1,166 @@
+//! The firm server, from this device: enrolment (the device key kept in the keyring; the
+//! server's address, pinned certificate fingerprint and this device's id in the store's
+//! own settings) and one sync — every document exchanged with the server
+//! (`satchel_sync::exchange`) and what came back merged (`merge_documents`).
+
+use crate::vault::{KeyVault, device_key_slot};
+use crate::{AppError, Replica, Satchel};
+use satchel_api as api;
+use satchel_core::Invalid;
+use satchel_store::DbKey;
+use satchel_store::rusqlite::{OptionalExtension, params};
+use satchel_sync::{DeviceKey, Server, SyncError};
+use std::sync::Arc;
+use std::time::Duration;
+
+const ADDRESS: &str = "server_address";
+const FINGERPRINT: &str = "server_fingerprint";
+const DEVICE: &str = "server_device_id";
+
+/// How long one document may take to come into step with the server.
+const PER_DOCUMENT: Duration = Duration::from_secs(10);
+
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(AppError::Io)
+}
+
+/// A refusal or failure of the server, in words for the person at the device.
+fn said(e: SyncError) -> AppError {
+    Invalid::new("server", e.to_string()).into()
+}
+
+impl Satchel {
+    /// The firm server this device is enrolled with, if any.
+    pub fn server_settings(&self) -> Result<Option<api::ServerSettings>, AppError> {
+        let conn = self.store.conn();
+        let get = |k: &str| -> Result<Option<String>, AppError> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?)
+        };
+        Ok(match (get(ADDRESS)?, get(FINGERPRINT)?, get(DEVICE)?) {
+            (Some(address), Some(fingerprint), Some(device_id)) => Some(api::ServerSettings {
+                address,
+                fingerprint,
+                device_id,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Enrol this device with the firm server: a new device key (its private half into the
+    /// keyring), the one-time code the administrator gave, and the certificate fingerprint
+    /// the server printed (pinned from now on).
+    pub fn enrol_device(
+        &mut self,
+        vault: &dyn KeyVault,
+        address: &str,
+        fingerprint: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<api::ServerSettings, AppError> {
+        if let Some(s) = self.server_settings()? {
+            return Err(Invalid::new(
+                "server",
+                format!("this device is enrolled with {} already", s.address),
+            )
+            .into());
+        }
+        let server = Server::new(address, fingerprint).map_err(said)?;
+        let key = DeviceKey::generate().map_err(said)?;
+        let enrolled = runtime()?
+            .block_on(server.enrol(code, device_name, &key))
+            .map_err(said)?;
+        let seed = DbKey::from_hex(&key.secret_hex())
+            .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
+        vault
+            .save(&device_key_slot(&self.ctx.install_id), &seed)
+            .map_err(|e| {
+                AppError::Locked(format!("the device key could not go into the keyring: {e}"))
+            })?;
+        let settings = api::ServerSettings {
+            address: address.trim().to_owned(),
+            fingerprint: fingerprint.trim().to_owned(),
+            device_id: enrolled.device_id.clone(),
+        };
+        let s = settings.clone();
+        self.write(
+            "device.enrol",
+            &format!("device:{}", enrolled.device_id),
+            |tx, _, _| {
+                for (k, v) in [
+                    (ADDRESS, &s.address),
+                    (FINGERPRINT, &s.fingerprint),
+                    (DEVICE, &s.device_id),
+                ] {
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![k, v],
+                    )?;
+                }
+                Ok(serde_json::json!({ "server": s.address, "as": enrolled.initials }))
+            },
+        )?;
+        Ok(settings)
+    }
+
+    /// One sync with the firm server: every document this device holds is brought in step
+    /// with the server's copy, and what others did is merged here.
+    pub fn sync_now(&mut self, vault: &dyn KeyVault) -> Result<api::SyncReport, AppError> {
+        let settings = self.server_settings()?.ok_or_else(|| {
+            Invalid::new("server", "this device is not enrolled with a firm server")
+        })?;
+        let seed = vault
+            .load(&device_key_slot(&self.ctx.install_id))
+            .map_err(|e| AppError::Locked(format!("the device key could not be read: {e}")))?
+            .ok_or_else(|| {
+                AppError::Locked(
+                    "the device key is not in the keyring; enrol this device again".into(),
+                )
+            })?;
+        let key = DeviceKey::from_secret_hex(&seed.to_hex())
+            .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
+        let server = Server::new(&settings.address, &settings.fingerprint).map_err(said)?;
+        let kinds: Vec<(String, String)> = self.document_ids()?;
+        let documents = kinds
+            .iter()
+            .map(|(id, _)| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sent = documents.len();
+        let got = runtime()?
+            .block_on(satchel_sync::exchange(
+                &server,
+                &settings.device_id,
+                Arc::new(key),
+                documents,
+                PER_DOCUMENT,
+            ))
+            .map_err(said)?;
+        let kind_of: std::collections::HashMap<&str, &str> = kinds
+            .iter()
+            .map(|(i, k)| (i.as_str(), k.as_str()))
+            .collect();
+        let replicas: Vec<Replica> = got
+            .documents
+            .into_iter()
+            .filter_map(|(doc_id, bytes)| {
+                kind_of.get(doc_id.as_str()).map(|k| Replica {
+                    kind: (*k).to_owned(),
+                    doc_id,
+                    bytes,
+                })
+            })
+            .collect();
+        let changed = self.merge_documents(&replicas)?;
+        Ok(api::SyncReport {
+            documents: sent as u64,
+            changed_here: changed as u64,
+            not_shared: got.not_shared.len() as u64,
+        })
+    }
+}
