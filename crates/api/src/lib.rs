@@ -1183,6 +1183,8 @@ pub struct SyncReport {
     pub documents: u64,
     /// Of them, those that changed here (others' work merged).
     pub changed_here: u64,
+    /// Documents this device did not hold, received (another device's new matter).
+    pub arrived: u64,
     /// Those the server does not share with this device's user.
     pub not_shared: u64,
 }

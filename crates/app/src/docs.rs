@@ -568,6 +568,28 @@ pub(crate) fn store_new_changes(
     Ok(())
 }
 
+/// What a document says it is: (its id in a store, its kind), from its own fields — a
+/// matter's or contact's `id`, a bank account's `account_id` (and `month` for a month of
+/// statements); the firm's document is `firm_doc`.
+pub fn identify(doc: &AutoCommit, firm_doc: &str) -> Option<(String, String)> {
+    use automerge::ReadDoc;
+    let text = |key: &str| -> Option<String> {
+        doc.get(automerge::ROOT, key)
+            .ok()
+            .flatten()
+            .and_then(|(v, _)| v.into_string().ok())
+    };
+    let kind = text("kind")?;
+    let id = match kind.as_str() {
+        KIND_MATTER | KIND_CONTACT => text("id")?,
+        KIND_BANK => crate::bank::doc_id(&text("account_id")?),
+        KIND_STATEMENTS => crate::bank::statements_doc_id(&text("account_id")?, &text("month")?),
+        KIND_FIRM => firm_doc.to_owned(),
+        _ => return None,
+    };
+    Some((id, kind))
+}
+
 /// The ids of every stored document of a kind.
 pub fn ids_of_kind(tx: &Transaction<'_>, kind: &str) -> Result<Vec<String>, AppError> {
     let mut stmt = tx.prepare("SELECT id FROM documents WHERE kind = ?1 ORDER BY id")?;

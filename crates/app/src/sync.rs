@@ -4,12 +4,13 @@
 //! (`satchel_sync::exchange`) and what came back merged (`merge_documents`).
 
 use crate::vault::{KeyVault, device_key_slot};
-use crate::{AppError, Replica, Satchel};
+use crate::{AppError, Replica, Satchel, docs};
 use satchel_api as api;
 use satchel_core::Invalid;
 use satchel_store::DbKey;
 use satchel_store::rusqlite::{OptionalExtension, params};
-use satchel_sync::{DeviceKey, Server, SyncError};
+use satchel_sync::samod_id;
+use satchel_sync::{DeviceKey, Server, SyncError, repo_id};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -132,12 +133,23 @@ impl Satchel {
             .map(|(id, _)| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
             .collect::<Result<Vec<_>, _>>()?;
         let sent = documents.len();
-        let got = runtime()?
+        let rt = runtime()?;
+        // What this device may have and does not hold yet: other devices' new documents.
+        let held: std::collections::HashSet<samod_id::DocumentId> =
+            kinds.iter().map(|(id, _)| repo_id(id)).collect();
+        let wanted: Vec<samod_id::DocumentId> = rt
+            .block_on(server.documents(&settings.device_id, &key))
+            .map_err(said)?
+            .into_iter()
+            .filter(|d| !held.contains(d))
+            .collect();
+        let got = rt
             .block_on(satchel_sync::exchange(
                 &server,
                 &settings.device_id,
                 Arc::new(key),
                 documents,
+                wanted,
                 PER_DOCUMENT,
             ))
             .map_err(said)?;
@@ -156,10 +168,33 @@ impl Satchel {
                 })
             })
             .collect();
+        let mut replicas = replicas;
+        let mut arrived = 0u64;
+        for (id, bytes) in got.fetched {
+            let doc = automerge::AutoCommit::load(&bytes)?;
+            // A document names itself (its kind and id); the name must give the id it came
+            // under, so that no document can arrive as another.
+            match docs::identify(&doc, &self.ctx.firm_doc) {
+                Some((local, kind)) if repo_id(&local) == id => {
+                    arrived += 1;
+                    replicas.push(Replica {
+                        doc_id: local,
+                        kind,
+                        bytes,
+                    });
+                }
+                _ => {
+                    return Err(AppError::Document(format!(
+                        "the server sent document {id}, which does not say what it is"
+                    )));
+                }
+            }
+        }
         let changed = self.merge_documents(&replicas)?;
         Ok(api::SyncReport {
             documents: sent as u64,
             changed_here: changed as u64,
+            arrived,
             not_shared: got.not_shared.len() as u64,
         })
     }

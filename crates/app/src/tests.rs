@@ -3400,6 +3400,20 @@ fn two_devices_sync_their_work_through_the_firm_server() {
             .any(|x| x.description.contains("M00001 overdrawn by £30.00"))
     );
 
+    // A new matter opened on A (its own new documents) reaches B, which never held it.
+    let before = b.status().unwrap().matters;
+    open_matter(&mut a, "Carol King");
+    a.sync_now(&vault).unwrap();
+    let arrived = b.sync_now(&vault_b).unwrap();
+    assert!(arrived.arrived >= 1, "{arrived:?}");
+    assert_eq!(b.status().unwrap().matters, before + 1);
+    assert!(
+        b.list_matters()
+            .unwrap()
+            .iter()
+            .any(|m| m.client_name == "Carol King")
+    );
+
     drop(server);
     let err = a.sync_now(&vault).unwrap_err().to_string();
     assert!(err.contains("cannot be reached"), "{err}");

@@ -57,6 +57,20 @@ pub struct ChallengeReply {
     pub nonce: String,
 }
 
+/// A device's answer to its challenge, asking which documents it may have.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentsRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentsReply {
+    /// automerge-repo document ids.
+    pub ids: Vec<String>,
+}
+
 /// Headers of the WebSocket upgrade.
 pub const DEVICE_HEADER: &str = "x-satchel-device";
 pub const NONCE_HEADER: &str = "x-satchel-nonce";
@@ -84,6 +98,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/hello", get(hello))
         .route("/api/enrol", post(enrol::<S>))
         .route("/api/challenge", post(challenge::<S>))
+        .route("/api/documents", post(documents::<S>))
         .route("/sync", get(sync::<S>))
         .with_state(server)
 }
@@ -168,6 +183,67 @@ async fn live_device<S: ServerStore>(server: &Server<S>, id: &str) -> Result<Dev
     Ok(device)
 }
 
+/// A device that answered its challenge: enrolled, not revoked, the nonce fresh and its
+/// own, the signature its key's.
+async fn authenticate<S: ServerStore>(
+    server: &Server<S>,
+    device_id: &str,
+    nonce: &str,
+    signature: &str,
+) -> Result<Device, Refusal> {
+    let device = live_device(server, device_id).await?;
+    if !server.challenges.take(device_id, nonce) {
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "the challenge is unknown, used or more than a minute old; ask for another".into(),
+        ));
+    }
+    let signature = hex::decode(signature).unwrap_or_default();
+    if !auth::signature_holds(&device.public_key, device_id, nonce, &signature) {
+        tracing::warn!("device {device_id}: a bad signature on its challenge");
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "the challenge's signature does not match this device's key".into(),
+        ));
+    }
+    Ok(device)
+}
+
+/// The documents a device may have: every one the server holds for an admin's or a
+/// partner's device, those granted for anyone else. A device asks for the ones it does not
+/// hold yet (another device's new matter).
+async fn documents<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<DocumentsRequest>,
+) -> Result<Json<DocumentsReply>, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    let role = server
+        .store
+        .users()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|u| u.id == device.user_id)
+        .map(|u| u.role)
+        .unwrap_or_default();
+    let held = server.store.document_ids().await.map_err(internal)?;
+    let ids = if matches!(role.as_str(), "admin" | "partner") {
+        held
+    } else {
+        let granted: std::collections::HashSet<String> = server
+            .store
+            .grants()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|(u, _, _)| *u == device.user_id)
+            .map(|(_, d, _)| d)
+            .collect();
+        held.into_iter().filter(|d| granted.contains(d)).collect()
+    };
+    Ok(Json(DocumentsReply { ids }))
+}
+
 async fn challenge<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<ChallengeRequest>,
@@ -207,21 +283,7 @@ async fn sync<S: ServerStore>(
         part(NONCE_HEADER, "nonce")?,
         part(SIGNATURE_HEADER, "signature")?,
     );
-    let device = live_device(&server, &device_id).await?;
-    if !server.challenges.take(&device_id, &nonce) {
-        return Err(Refusal(
-            StatusCode::UNAUTHORIZED,
-            "the challenge is unknown, used or more than a minute old; ask for another".into(),
-        ));
-    }
-    let signature = hex::decode(signature).unwrap_or_default();
-    if !auth::signature_holds(&device.public_key, &device_id, &nonce, &signature) {
-        tracing::warn!("device {device_id}: a bad signature on its challenge");
-        return Err(Refusal(
-            StatusCode::UNAUTHORIZED,
-            "the challenge's signature does not match this device's key".into(),
-        ));
-    }
+    authenticate(&server, &device_id, &nonce, &signature).await?;
     let acceptor = server.acceptor.clone();
     Ok(ws
         .max_message_size(MAX_MESSAGE)

@@ -149,6 +149,22 @@ impl ServerStore for PgStore {
         }
     }
 
+    fn document_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    "SELECT DISTINCT split_part(key, '/', 1) FROM chunks
+                     WHERE position('/' in key) > 0 ORDER BY 1",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        }
+    }
+
     fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send {
         let c = self.client.clone();
         async move {

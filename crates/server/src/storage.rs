@@ -118,6 +118,8 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
         &self,
         prefix: String,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every document the server holds (the first part of its chunks' keys).
+    fn document_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -324,6 +326,19 @@ impl ServerStore for SqliteStore {
                 "SELECT EXISTS (SELECT 1 FROM chunks WHERE key >= ?1 || '/' AND key < ?1 || '0')",
             )?
             .query_row([prefix], |r| r.get(0))?)
+        })
+    }
+
+    fn document_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM chunks
+                 WHERE instr(key, '/') > 0 ORDER BY 1",
+            )?;
+            let rows = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
         })
     }
 

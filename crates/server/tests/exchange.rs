@@ -83,6 +83,7 @@ async fn devices_exchange_their_documents_through_the_server() {
             (matter.clone(), on_a.save()),
             (month.clone(), doc_with("month", "2026-10").save()),
         ],
+        vec![],
         limit,
     )
     .await
@@ -96,6 +97,34 @@ async fn devices_exchange_their_documents_through_the_server() {
         "the same id on every device"
     );
 
+    // What each device may have: a partner's, everything; a fee earner's, nothing granted.
+    let listed = server
+        .documents(&devices[1].0, &devices[1].1)
+        .await
+        .unwrap();
+    assert!(listed.contains(&repo_id(&matter)) && listed.contains(&repo_id(&month)));
+    assert!(
+        server
+            .documents(&devices[2].0, &devices[2].1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Device B asks for the month it does not hold.
+    let fetched = exchange(
+        &server,
+        &devices[1].0,
+        devices[1].1.clone(),
+        vec![],
+        vec![repo_id(&month)],
+        limit,
+    )
+    .await
+    .unwrap()
+    .fetched;
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(text(&fetched[0].1, "month").as_deref(), Some("2026-10"));
+
     // Device B had a copy of the matter from before, and edits it apart.
     let mut on_b = AutoCommit::load(&on_a.save()).unwrap();
     on_b.set_actor(automerge::ActorId::random());
@@ -107,6 +136,7 @@ async fn devices_exchange_their_documents_through_the_server() {
         &devices[1].0,
         devices[1].1.clone(),
         vec![(matter.clone(), on_b.save())],
+        vec![],
         limit,
     )
     .await
@@ -120,6 +150,7 @@ async fn devices_exchange_their_documents_through_the_server() {
         &devices[0].0,
         devices[0].1.clone(),
         vec![(matter.clone(), on_a.save())],
+        vec![],
         limit,
     )
     .await
@@ -139,6 +170,7 @@ async fn devices_exchange_their_documents_through_the_server() {
         &devices[2].0,
         devices[2].1.clone(),
         vec![(matter.clone(), forged.save())],
+        vec![],
         Duration::from_secs(2),
     )
     .await
@@ -149,6 +181,7 @@ async fn devices_exchange_their_documents_through_the_server() {
         &devices[0].0,
         devices[0].1.clone(),
         vec![(matter.clone(), on_a.save())],
+        vec![],
         limit,
     )
     .await

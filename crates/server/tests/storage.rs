@@ -56,6 +56,11 @@ async fn suite<S: ServerStore>(s: S) {
         ],
         "doc10's chunk is not under doc1"
     );
+    assert_eq!(
+        s.document_ids().await.unwrap(),
+        ["doc1", "doc10"],
+        "documents are the first part of chunk keys"
+    );
     let snaps = s.chunks_under("doc1/snapshot".into()).await.unwrap();
     assert_eq!(snaps, vec![("doc1/snapshot/aa".into(), vec![1])]);
     s.put_chunk("doc1/snapshot/aa".into(), vec![9])

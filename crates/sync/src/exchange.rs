@@ -97,15 +97,19 @@ pub struct Exchanged {
     pub documents: Vec<(String, Vec<u8>)>,
     /// Local ids the server would not take or give (not shared with this device's user).
     pub not_shared: Vec<String>,
+    /// Documents this device did not hold, asked for and received: (id, the document).
+    pub fetched: Vec<(DocumentId, Vec<u8>)>,
 }
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device
-/// `device_id`. Each document has `per_document` to be in step with the server.
+/// `device_id`, and fetch the `wanted` documents this device does not hold. Each document
+/// has `per_document` to be in step with the server.
 pub async fn exchange(
     server: &Server,
     device_id: &str,
     key: Arc<DeviceKey>,
     documents: Vec<(String, Vec<u8>)>,
+    wanted: Vec<DocumentId>,
     per_document: Duration,
 ) -> Result<Exchanged, SyncError> {
     let lent = Lent::default();
@@ -159,6 +163,14 @@ pub async fn exchange(
                     .push((local, handle.with_document(|d| d.save())));
             } else {
                 out.not_shared.push(local);
+            }
+        }
+        for id in wanted {
+            let found = tokio::time::timeout(per_document, repo.find(id.clone())).await;
+            if let Ok(Ok(Some(handle))) = found
+                && in_step(&handle, per_document).await
+            {
+                out.fetched.push((id, handle.with_document(|d| d.save())));
             }
         }
         Ok::<_, SyncError>(out)

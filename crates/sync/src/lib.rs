@@ -11,6 +11,10 @@ mod pinned;
 mod ws;
 
 pub use exchange::{Exchanged, exchange, repo_id};
+/// The automerge-repo document id type, for callers that keep lists of them.
+pub mod samod_id {
+    pub use samod::DocumentId;
+}
 pub use pinned::{PinnedCertificate, fingerprint};
 pub use tokio_tungstenite::tungstenite::Message;
 pub use ws::Socket;
@@ -233,6 +237,40 @@ impl Server {
             ],
         )
         .await
+    }
+
+    /// The documents this device may have (their automerge-repo ids), as the server says
+    /// after a fresh challenge: all it holds for an admin or a partner, else those granted.
+    pub async fn documents(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+    ) -> Result<Vec<samod::DocumentId>, SyncError> {
+        #[derive(Deserialize)]
+        struct Challenge {
+            nonce: String,
+        }
+        #[derive(Deserialize)]
+        struct Reply {
+            ids: Vec<String>,
+        }
+        let c: Challenge = self
+            .post(
+                "/api/challenge",
+                &serde_json::json!({ "device_id": device_id }),
+            )
+            .await?;
+        let reply: Reply = self
+            .post(
+                "/api/documents",
+                &serde_json::json!({
+                    "device_id": device_id,
+                    "nonce": c.nonce,
+                    "signature": key.answer(device_id, &c.nonce),
+                }),
+            )
+            .await?;
+        Ok(reply.ids.iter().filter_map(|i| i.parse().ok()).collect())
     }
 
     /// The server's greeting (`/api/hello`): whether it is up and a Satchel server.
