@@ -3418,3 +3418,105 @@ fn two_devices_sync_their_work_through_the_firm_server() {
     let err = a.sync_now(&vault).unwrap_err().to_string();
     assert!(err.contains("cannot be reached"), "{err}");
 }
+
+/// One thing a device does apart: (device, matter 1 or 2, receipt or payment, pounds), or a
+/// note on a matter.
+#[derive(Debug, Clone)]
+enum Apart {
+    Money(usize, u8, bool, u16),
+    Note(usize, u8),
+}
+
+fn apart() -> impl proptest::strategy::Strategy<Value = Apart> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (0..3usize, 1..=2u8, any::<bool>(), 1..80u16)
+            .prop_map(|(d, m, r, p)| Apart::Money(d, m, r, p)),
+        1 => (0..3usize, 1..=2u8).prop_map(|(d, m)| Apart::Note(d, m)),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 12,
+        .. proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Three devices of one firm do random work apart (receipts and payments, each allowed
+    /// where it is made, and notes), then merge every document with each other: all three
+    /// hold the same ledgers, postings and notes, every posting once; money is conserved
+    /// (Σ client ledgers = client cash book, each device's own postings all there), and a
+    /// ledger the merge overdraws shows its debit balance.
+    #[test]
+    fn three_devices_converge_and_money_is_conserved(work in proptest::collection::vec(apart(), 1..12)) {
+        let vault = MemoryVault::default();
+        let (_d0, first) = books_store(&vault);
+        let (_d1, second) = second_device(&vault, &first);
+        let (_d2, third) = second_device(&vault, &first);
+        let mut devices = [first, second, third];
+        let mut accepted = 0usize;
+        // What each ledger must hold after the merge: its opening balance and every
+        // accepted posting, worked out here apart from the app.
+        let mut expected = [60_00i64, 40_00];
+        for w in &work {
+            match w {
+                Apart::Money(d, m, receipt, pounds) => {
+                    let kind = if *receipt { "receipt" } else { "payment" };
+                    let req = money_req(kind, &format!("M0000{m}"), "client", &format!("{pounds}.00"));
+                    if devices[*d].record_posting(&req).is_ok() {
+                        accepted += 1;
+                        let pence = i64::from(*pounds) * 100;
+                        expected[usize::from(*m) - 1] += if *receipt { pence } else { -pence };
+                    }
+                }
+                Apart::Note(d, m) => {
+                    devices[*d]
+                        .add_note(&satchel_api::NewNoteRequest {
+                            matter: format!("M0000{m}"),
+                            kind: "file".into(),
+                            title: "Note".into(),
+                            body: "Worked on apart".into(),
+                        })
+                        .unwrap();
+                }
+            }
+        }
+        let notes = work.iter().filter(|w| matches!(w, Apart::Note(..))).count();
+        // Everyone's documents to everyone (twice round, so what came from one reaches all).
+        for _ in 0..2 {
+            for from in 0..3 {
+                let replicas = everything(&devices[from]);
+                for (to, device) in devices.iter_mut().enumerate() {
+                    if to != from {
+                        device.merge_documents(&replicas).unwrap();
+                    }
+                }
+            }
+        }
+        let view = |s: &Satchel| {
+            let ledgers: Vec<_> = ["M00001", "M00002"]
+                .iter()
+                .map(|m| s.client_ledger(m).unwrap())
+                .collect();
+            let notes = s.list_notes("M00001").unwrap().len() + s.list_notes("M00002").unwrap().len();
+            (ledgers, notes)
+        };
+        let (ledgers, held_notes) = view(&devices[0]);
+        proptest::prop_assert_eq!(held_notes, notes);
+        let postings: usize = ledgers
+            .iter()
+            .map(|l| l.lines.iter().filter(|x| !x.posting_id.is_empty()).count())
+            .sum();
+        proptest::prop_assert_eq!(postings, accepted, "every accepted posting, once");
+        let balances: Vec<i64> = ledgers.iter().map(|l| l.client_balance_pence).collect();
+        proptest::prop_assert_eq!(balances, expected.to_vec(), "debit balances shown, not hidden");
+        for s in &devices[1..] {
+            proptest::prop_assert_eq!(&view(s), &(ledgers.clone(), held_notes));
+        }
+        for s in &devices {
+            let total: i64 = s.client_balances().unwrap().iter().map(|r| r.balance_pence).sum();
+            let book = s.cash_book("client", "", "").unwrap().balance_pence;
+            proptest::prop_assert_eq!(total, book, "money is conserved");
+        }
+    }
+}
