@@ -34,6 +34,39 @@ fn said(e: SyncError) -> AppError {
     Invalid::new("server", e.to_string()).into()
 }
 
+/// Why a sync stopped: this device revoked, or anything else.
+enum SyncFailure {
+    Revoked(String),
+    Other(AppError),
+}
+use SyncFailure::{Other, Revoked};
+
+impl From<AppError> for SyncFailure {
+    fn from(e: AppError) -> Self {
+        Other(e)
+    }
+}
+
+impl From<Invalid> for SyncFailure {
+    fn from(e: Invalid) -> Self {
+        Other(e.into())
+    }
+}
+
+impl From<automerge::AutomergeError> for SyncFailure {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Other(e.into())
+    }
+}
+
+/// A server failure during a sync: a revocation is told apart.
+fn failed(e: SyncError) -> SyncFailure {
+    match e {
+        SyncError::Revoked(why) => Revoked(why),
+        other => Other(said(other)),
+    }
+}
+
 impl Satchel {
     /// The firm server this device is enrolled with, if any.
     pub fn server_settings(&self) -> Result<Option<api::ServerSettings>, AppError> {
@@ -111,8 +144,29 @@ impl Satchel {
     }
 
     /// One sync with the firm server: every document this device holds is brought in step
-    /// with the server's copy, and what others did is merged here.
+    /// with the server's copy, and what others did is merged here. A device the firm's
+    /// administrator revoked removes its keys from the keyring (the store's and the
+    /// device's) and says so: the data stays encrypted, opened from now on only with the
+    /// recovery passphrase.
     pub fn sync_now(&mut self, vault: &dyn KeyVault) -> Result<api::SyncReport, AppError> {
+        match self.sync_inner(vault) {
+            Err(Revoked(why)) => {
+                let install = self.ctx.install_id.clone();
+                let _ = vault.forget(&device_key_slot(&install));
+                let _ = vault.forget(&install);
+                let _ = self.write("device.revoked", &format!("device:{install}"), |_, _, _| {
+                    Ok(serde_json::json!({ "server": why }))
+                });
+                Err(AppError::Locked(format!(
+                    "{why}. This device was revoked by the firm's administrator: its keys were removed from the keyring, and Satchel opens here only with the recovery passphrase"
+                )))
+            }
+            Err(Other(e)) => Err(e),
+            Ok(r) => Ok(r),
+        }
+    }
+
+    fn sync_inner(&mut self, vault: &dyn KeyVault) -> Result<api::SyncReport, SyncFailure> {
         let settings = self.server_settings()?.ok_or_else(|| {
             Invalid::new("server", "this device is not enrolled with a firm server")
         })?;
@@ -126,7 +180,7 @@ impl Satchel {
             })?;
         let key = DeviceKey::from_secret_hex(&seed.to_hex())
             .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
-        let server = Server::new(&settings.address, &settings.fingerprint).map_err(said)?;
+        let server = Server::new(&settings.address, &settings.fingerprint).map_err(failed)?;
         let kinds: Vec<(String, String)> = self.document_ids()?;
         let documents = kinds
             .iter()
@@ -139,7 +193,7 @@ impl Satchel {
             kinds.iter().map(|(id, _)| repo_id(id)).collect();
         let wanted: Vec<samod_id::DocumentId> = rt
             .block_on(server.documents(&settings.device_id, &key))
-            .map_err(said)?
+            .map_err(failed)?
             .into_iter()
             .filter(|d| !held.contains(d))
             .collect();
@@ -152,7 +206,7 @@ impl Satchel {
                 wanted,
                 PER_DOCUMENT,
             ))
-            .map_err(said)?;
+            .map_err(failed)?;
         let kind_of: std::collections::HashMap<&str, &str> = kinds
             .iter()
             .map(|(i, k)| (i.as_str(), k.as_str()))
@@ -184,9 +238,9 @@ impl Satchel {
                     });
                 }
                 _ => {
-                    return Err(AppError::Document(format!(
+                    return Err(Other(AppError::Document(format!(
                         "the server sent document {id}, which does not say what it is"
-                    )));
+                    ))));
                 }
             }
         }

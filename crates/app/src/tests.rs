@@ -3242,7 +3242,26 @@ struct TestServer {
     address: String,
     fingerprint: String,
     codes: Vec<String>,
-    _dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// An administrator's command on the running server's data.
+    fn admin(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new(&self.bin)
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
 }
 
 impl Drop for TestServer {
@@ -3308,7 +3327,8 @@ fn test_server() -> TestServer {
         address,
         fingerprint,
         codes,
-        _dir: dir,
+        bin,
+        dir,
     }
 }
 
@@ -3412,6 +3432,31 @@ fn two_devices_sync_their_work_through_the_firm_server() {
             .unwrap()
             .iter()
             .any(|m| m.client_name == "Carol King")
+    );
+
+    // B is revoked: its next sync says so, and its keys leave its keyring; A's stay.
+    let install = b.install_id().to_owned();
+    vault_b
+        .save(&install, &vault.load(&install).unwrap().unwrap())
+        .unwrap();
+    let on_b = b.server_settings().unwrap().unwrap();
+    server.admin(&["device", "revoke", &on_b.device_id]);
+    let err = b.sync_now(&vault_b).unwrap_err().to_string();
+    assert!(err.contains("revoked"), "{err}");
+    assert!(
+        vault_b.load(&install).unwrap().is_none(),
+        "B's store key removed"
+    );
+    assert!(
+        vault_b
+            .load(&crate::vault::device_key_slot(&install))
+            .unwrap()
+            .is_none(),
+        "B's device key removed"
+    );
+    assert!(
+        vault.load(&install).unwrap().is_some(),
+        "A's keyring untouched"
     );
 
     drop(server);

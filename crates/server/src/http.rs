@@ -175,8 +175,9 @@ async fn live_device<S: ServerStore>(server: &Server<S>, id: &str) -> Result<Dev
             )
         })?;
     if let Some(at) = &device.revoked_at {
+        // 410: the device is gone for good (it locks itself and removes its keys).
         return Err(Refusal(
-            StatusCode::FORBIDDEN,
+            StatusCode::GONE,
             format!("this device was revoked at {at}; it may not connect"),
         ));
     }

@@ -43,6 +43,9 @@ pub enum SyncError {
     WrongCertificate { expected: String, got: String },
     #[error("{0}")]
     Bad(String),
+    /// The firm's administrator revoked this device.
+    #[error("{0}")]
+    Revoked(String),
 }
 
 impl SyncError {
@@ -59,6 +62,7 @@ impl SyncError {
                 got: got.clone(),
             },
             SyncError::Bad(m) => SyncError::Bad(m.clone()),
+            SyncError::Revoked(m) => SyncError::Revoked(m.clone()),
         }
     }
 }
@@ -178,6 +182,9 @@ impl Server {
         let body: serde_json::Value = reply.json().await.map_err(|e| self.failed(e))?;
         if !status.is_success() {
             let why = body["error"].as_str().unwrap_or("no reason given");
+            if status == reqwest::StatusCode::GONE {
+                return Err(SyncError::Revoked(format!("the server refused: {why}")));
+            }
             return Err(SyncError::Refused(format!("the server refused: {why}")));
         }
         serde_json::from_value(body).map_err(|e| SyncError::Bad(e.to_string()))
@@ -317,9 +324,10 @@ impl samod::Dialer for DeviceDialer {
         Box::pin(async move {
             server.connect(&device, &key).await.map_err(|e| match e {
                 // Refused (revoked, unknown) or a different certificate: trying again cannot help.
-                SyncError::Refused(_) | SyncError::WrongCertificate { .. } | SyncError::Bad(_) => {
-                    samod::DialError::PermanentFailure(e)
-                }
+                SyncError::Refused(_)
+                | SyncError::Revoked(_)
+                | SyncError::WrongCertificate { .. }
+                | SyncError::Bad(_) => samod::DialError::PermanentFailure(e),
                 SyncError::Unreachable { .. } => samod::DialError::transient(e),
             })
         })

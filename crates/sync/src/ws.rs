@@ -50,7 +50,11 @@ pub(crate) async fn open(
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
                 .and_then(|v| v["error"].as_str().map(str::to_owned))
                 .unwrap_or_else(|| reply.status().to_string());
-            SyncError::Refused(format!("the server refused: {why}"))
+            if reply.status() == tungstenite::http::StatusCode::GONE {
+                SyncError::Revoked(format!("the server refused: {why}"))
+            } else {
+                SyncError::Refused(format!("the server refused: {why}"))
+            }
         }
         (None, e) => SyncError::Unreachable {
             url: url.to_string(),
