@@ -6,7 +6,7 @@
 use crate::AppError;
 use automerge::{ActorId, AutoCommit};
 use autosurgeon::{Hydrate, Reconcile};
-use satchel_store::rusqlite::{OptionalExtension, Transaction, params};
+use satchel_store::rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
 /// Compact a document's stored changes into one snapshot once this many pile up.
@@ -469,8 +469,8 @@ pub const KIND_MATTER: &str = "matter";
 pub const KIND_CONTACT: &str = "contact";
 
 /// Load a document from its snapshot and stored changes, or `None` if there is none.
-pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, AppError> {
-    let snapshot: Option<Option<Vec<u8>>> = tx
+pub fn load(conn: &Connection, doc_id: &str) -> Result<Option<AutoCommit>, AppError> {
+    let snapshot: Option<Option<Vec<u8>>> = conn
         .query_row(
             "SELECT snapshot FROM documents WHERE id = ?1",
             [doc_id],
@@ -485,7 +485,7 @@ pub fn load(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, Ap
         None => AutoCommit::new(),
     };
     let mut stmt =
-        tx.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+        conn.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([doc_id])?;
     while let Some(row) = rows.next()? {
         let bytes: Vec<u8> = row.get(0)?;

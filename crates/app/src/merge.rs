@@ -6,7 +6,6 @@
 //! debit balance and logged as a breach (r5, r6), never hidden or undone.
 
 use crate::{AppError, Satchel, bank, docs, firmdoc, projection, registers};
-use automerge::AutoCommit;
 use satchel_core::Money;
 use satchel_core::dates;
 use satchel_core::matter::MatterNumber;
@@ -30,23 +29,8 @@ impl Satchel {
                 r.get(0)
             })
             .map_err(|_| AppError::Document(format!("there is no document {doc_id}")))?;
-        let snapshot: Option<Vec<u8>> = conn.query_row(
-            "SELECT snapshot FROM documents WHERE id = ?1",
-            [doc_id],
-            |r| r.get(0),
-        )?;
-        let mut doc = match snapshot {
-            Some(s) => AutoCommit::load(&s)?,
-            None => AutoCommit::new(),
-        };
-        let mut stmt =
-            conn.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
-        let changes = stmt
-            .query_map([doc_id], |r| r.get::<_, Vec<u8>>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        for c in changes {
-            doc.load_incremental(&c)?;
-        }
+        let mut doc = docs::load(conn, doc_id)?
+            .ok_or_else(|| AppError::Document(format!("there is no document {doc_id}")))?;
         Ok(Replica {
             doc_id: doc_id.to_owned(),
             kind,

@@ -4,15 +4,11 @@
 //! public half it was given at enrolment. The device's id is then bound to the connection.
 
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use satchel_sync::protocol::challenge_message;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// What a device signs to open a connection.
-pub fn challenge_message(device_id: &str, nonce: &str) -> Vec<u8> {
-    format!("satchel-sync-v1\n{device_id}\n{nonce}").into_bytes()
-}
 
 /// Crockford's base 32: no I, L, O or U, so a code read over the phone is typed right.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -9,7 +9,10 @@ use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
+use satchel_sync::protocol::{
+    ChallengeReply, ChallengeRequest, DEVICE_HEADER, DocumentsReply, DocumentsRequest,
+    EnrolRequest, Enrolment, Hello, NONCE_HEADER, SIGNATURE_HEADER,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,60 +24,9 @@ pub struct Server<S> {
     pub store: S,
     pub acceptor: samod::AcceptorHandle,
     pub challenges: Challenges,
-    pub fingerprint: String,
+    /// Who may have what (the same decisions samod's share policy makes).
+    pub policy: crate::policy::Policy,
 }
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Hello {
-    pub server: String,
-    pub version: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EnrolRequest {
-    pub code: String,
-    pub device_name: String,
-    /// The device key's public half: 32 bytes, hex.
-    pub public_key: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EnrolReply {
-    pub device_id: String,
-    pub user_id: String,
-    pub user_name: String,
-    pub initials: String,
-    pub role: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ChallengeRequest {
-    pub device_id: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ChallengeReply {
-    pub nonce: String,
-}
-
-/// A device's answer to its challenge, asking which documents it may have.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DocumentsRequest {
-    pub device_id: String,
-    pub nonce: String,
-    pub signature: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DocumentsReply {
-    /// automerge-repo document ids.
-    pub ids: Vec<String>,
-}
-
-/// Headers of the WebSocket upgrade.
-pub const DEVICE_HEADER: &str = "x-satchel-device";
-pub const NONCE_HEADER: &str = "x-satchel-nonce";
-pub const SIGNATURE_HEADER: &str = "x-satchel-signature";
 
 /// A refusal: a status and a sentence, as `{"error": …}`.
 pub struct Refusal(StatusCode, String);
@@ -113,7 +65,7 @@ async fn hello() -> Json<Hello> {
 async fn enrol<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<EnrolRequest>,
-) -> Result<Json<EnrolReply>, Refusal> {
+) -> Result<Json<Enrolment>, Refusal> {
     let bad = |m: &str| Refusal(StatusCode::BAD_REQUEST, m.to_owned());
     let name = req.device_name.trim();
     if name.is_empty() || name.len() > 200 {
@@ -152,7 +104,7 @@ async fn enrol<S: ServerStore>(
         device.name,
         user.initials
     );
-    Ok(Json(EnrolReply {
+    Ok(Json(Enrolment {
         device_id: device.id,
         user_id: user.id,
         user_name: user.name,
@@ -217,31 +169,16 @@ async fn documents<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<DocumentsRequest>,
 ) -> Result<Json<DocumentsReply>, Refusal> {
-    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
-    let role = server
+    authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    let access = server.policy.snapshot();
+    let ids = server
         .store
-        .users()
+        .document_ids()
         .await
         .map_err(internal)?
         .into_iter()
-        .find(|u| u.id == device.user_id)
-        .map(|u| u.role)
-        .unwrap_or_default();
-    let held = server.store.document_ids().await.map_err(internal)?;
-    let ids = if matches!(role.as_str(), "admin" | "partner") {
-        held
-    } else {
-        let granted: std::collections::HashSet<String> = server
-            .store
-            .grants()
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .filter(|(u, _, _)| *u == device.user_id)
-            .map(|(_, d, _)| d)
-            .collect();
-        held.into_iter().filter(|d| granted.contains(d)).collect()
-    };
+        .filter(|d| access.access_of(&req.device_id, d).is_some())
+        .collect();
     Ok(Json(DocumentsReply { ids }))
 }
 

@@ -90,10 +90,11 @@ pub async fn serve<S: storage::ServerStore>(
 ) -> Result<()> {
     let files = tls::certificate(&options.dir, options.tls.clone(), &options.names)?;
     let fingerprint = tls::fingerprint_of(&files.cert)?;
+    let policy = policy::Policy::new(store.clone()).await?;
     let repo = samod::Repo::build_tokio()
         .with_storage(repo_storage::RepoStorage(store.clone()))
         .with_peer_id(samod::PeerId::from("satchel-server"))
-        .with_share_policy(policy::Policy::new(store.clone()).await?)
+        .with_share_policy(policy.clone())
         .load()
         .await;
     let acceptor = repo
@@ -103,7 +104,7 @@ pub async fn serve<S: storage::ServerStore>(
         store,
         acceptor,
         challenges: auth::Challenges::default(),
-        fingerprint: fingerprint.clone(),
+        policy,
     });
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
         .await

@@ -65,18 +65,21 @@ impl Snapshot {
     }
 
     fn access(&self, doc: &DocumentId, peer: &PeerId) -> ShareConfig {
-        let Some(user) = self.devices.get(peer.as_str()) else {
-            return ShareConfig::none();
-        };
-        match self.roles.get(user).map(String::as_str) {
-            Some("admin" | "partner") => return ShareConfig::read_write(),
-            Some(_) => {}
-            None => return ShareConfig::none(),
-        }
-        match self.grants.get(&(user.clone(), doc.to_string())) {
+        match self.access_of(peer.as_str(), &doc.to_string()) {
             Some(Access::Edit) => ShareConfig::read_write(),
             Some(Access::Read | Access::Download) => ShareConfig::read_only(),
             None => ShareConfig::none(),
+        }
+    }
+
+    /// What a device may do with a document, by their ids: an admin's or a partner's
+    /// device edits everything; anyone else's has what its user was granted; a revoked or
+    /// unknown device nothing. The one place the rule is written.
+    pub fn access_of(&self, device_id: &str, doc_id: &str) -> Option<Access> {
+        let user = self.devices.get(device_id)?;
+        match self.roles.get(user)?.as_str() {
+            "admin" | "partner" => Some(Access::Edit),
+            _ => self.grants.get(&(user.clone(), doc_id.to_owned())).copied(),
         }
     }
 }
@@ -84,6 +87,13 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct Policy {
     snapshot: watch::Receiver<Arc<Snapshot>>,
+}
+
+impl Policy {
+    /// The current snapshot, for the server's other decisions (the document list).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.borrow().clone()
+    }
 }
 
 impl std::fmt::Debug for Policy {

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use sha2::{Digest, Sha256};
+use satchel_sync::protocol::fingerprint;
 use std::path::{Path, PathBuf};
 
 /// The certificate and key the server presents.
@@ -13,15 +13,6 @@ use std::path::{Path, PathBuf};
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
-}
-
-/// The SHA-256 fingerprint of a DER certificate, as `AB:CD:…` (what devices pin).
-pub fn fingerprint(cert_der: &[u8]) -> String {
-    Sha256::digest(cert_der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 /// The fingerprint of the first certificate in a PEM file.

@@ -8,6 +8,7 @@
 
 mod exchange;
 mod pinned;
+pub mod protocol;
 mod ws;
 
 pub use exchange::{Exchanged, exchange, repo_id};
@@ -15,7 +16,8 @@ pub use exchange::{Exchanged, exchange, repo_id};
 pub mod samod_id {
     pub use samod::DocumentId;
 }
-pub use pinned::{PinnedCertificate, fingerprint};
+pub use pinned::PinnedCertificate;
+pub use protocol::{Enrolment, fingerprint};
 pub use tokio_tungstenite::tungstenite::Message;
 pub use ws::Socket;
 
@@ -100,19 +102,9 @@ impl DeviceKey {
 
     /// The signature that answers the server's challenge.
     pub fn answer(&self, device_id: &str, nonce: &str) -> String {
-        let message = format!("satchel-sync-v1\n{device_id}\n{nonce}");
-        hex::encode(self.0.sign(message.as_bytes()).to_bytes())
+        let message = protocol::challenge_message(device_id, nonce);
+        hex::encode(self.0.sign(&message).to_bytes())
     }
-}
-
-/// What the server says when a device enrols.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Enrolment {
-    pub device_id: String,
-    pub user_id: String,
-    pub user_name: String,
-    pub initials: String,
-    pub role: String,
 }
 
 /// The firm server, as one device reaches it: its address and pinned certificate.
@@ -199,13 +191,31 @@ impl Server {
     ) -> Result<Enrolment, SyncError> {
         self.post(
             "/api/enrol",
-            &serde_json::json!({
-                "code": code,
-                "device_name": device_name,
-                "public_key": key.public_hex(),
-            }),
+            &protocol::EnrolRequest {
+                code: code.to_owned(),
+                device_name: device_name.to_owned(),
+                public_key: key.public_hex(),
+            },
         )
         .await
+    }
+
+    /// A fresh challenge for this device, answered with its key: (nonce, signature).
+    async fn answered_challenge(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+    ) -> Result<(String, String), SyncError> {
+        let c: protocol::ChallengeReply = self
+            .post(
+                "/api/challenge",
+                &protocol::ChallengeRequest {
+                    device_id: device_id.to_owned(),
+                },
+            )
+            .await?;
+        let signature = key.answer(device_id, &c.nonce);
+        Ok((c.nonce, signature))
     }
 
     /// Open a sync connection: ask for a challenge, answer it, upgrade to the WebSocket.
@@ -220,16 +230,7 @@ impl Server {
 
     /// The authenticated WebSocket itself, before samod speaks on it.
     pub async fn open_socket(&self, device_id: &str, key: &DeviceKey) -> Result<Socket, SyncError> {
-        #[derive(Deserialize)]
-        struct Challenge {
-            nonce: String,
-        }
-        let c: Challenge = self
-            .post(
-                "/api/challenge",
-                &serde_json::json!({ "device_id": device_id }),
-            )
-            .await?;
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
         let mut ws_url = self.url("/sync")?;
         ws_url
             .set_scheme("wss")
@@ -238,9 +239,9 @@ impl Server {
             &ws_url,
             &self.pin,
             &[
-                ("x-satchel-device", device_id.to_owned()),
-                ("x-satchel-nonce", c.nonce.clone()),
-                ("x-satchel-signature", key.answer(device_id, &c.nonce)),
+                (protocol::DEVICE_HEADER, device_id.to_owned()),
+                (protocol::NONCE_HEADER, nonce),
+                (protocol::SIGNATURE_HEADER, signature),
             ],
         )
         .await
@@ -253,28 +254,15 @@ impl Server {
         device_id: &str,
         key: &DeviceKey,
     ) -> Result<Vec<samod::DocumentId>, SyncError> {
-        #[derive(Deserialize)]
-        struct Challenge {
-            nonce: String,
-        }
-        #[derive(Deserialize)]
-        struct Reply {
-            ids: Vec<String>,
-        }
-        let c: Challenge = self
-            .post(
-                "/api/challenge",
-                &serde_json::json!({ "device_id": device_id }),
-            )
-            .await?;
-        let reply: Reply = self
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        let reply: protocol::DocumentsReply = self
             .post(
                 "/api/documents",
-                &serde_json::json!({
-                    "device_id": device_id,
-                    "nonce": c.nonce,
-                    "signature": key.answer(device_id, &c.nonce),
-                }),
+                &protocol::DocumentsRequest {
+                    device_id: device_id.to_owned(),
+                    nonce,
+                    signature,
+                },
             )
             .await?;
         Ok(reply.ids.iter().filter_map(|i| i.parse().ok()).collect())

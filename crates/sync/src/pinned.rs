@@ -3,21 +3,13 @@
 //! handshake's signatures are still checked, so the server must hold the key).
 
 use crate::SyncError;
+use crate::protocol::{colon_hex, fingerprint};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
-
-/// A DER certificate's SHA-256 fingerprint as `AB:CD:…`.
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
 
 /// Accepts exactly one certificate, by fingerprint.
 #[derive(Debug)]
@@ -48,11 +40,7 @@ impl PinnedCertificate {
     }
 
     fn expected_text(&self) -> String {
-        self.expected
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":")
+        colon_hex(&self.expected)
     }
 
     /// The refusal, if a connection met a different certificate.
