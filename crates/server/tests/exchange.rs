@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::{admin, start};
+use common::{add_user, admin, enrolled, start};
 
 fn doc_with(key: &str, value: &str) -> AutoCommit {
     let mut d = AutoCommit::new();
@@ -31,32 +31,8 @@ async fn devices_exchange_their_documents_through_the_server() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Alan Bird",
-            "--initials",
-            "AB",
-            "--role",
-            "fee_earner",
-        ],
-    );
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
     let codes: Vec<String> = ["JH", "JH", "AB"]
         .iter()
         .map(|u| admin(data, &["enrol-code", "--user", u]))
@@ -65,20 +41,22 @@ async fn devices_exchange_their_documents_through_the_server() {
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
     let mut devices = Vec::new();
     for (code, name) in codes.iter().zip(["laptop", "desktop", "fee earner"]) {
-        let key = DeviceKey::generate().unwrap();
-        let e = server.enrol(code, name, &key).await.unwrap();
+        let (e, key) = enrolled(&server, code, name).await;
         devices.push((e.device_id, Arc::new(key)));
     }
     let limit = Duration::from_secs(10);
+    // One exchange as device `d` (0 and 1 a partner's, 2 a fee earner's).
+    let as_device = |d: usize, documents: Vec<(String, Vec<u8>)>, wanted, limit| {
+        let (id, key): &(String, Arc<DeviceKey>) = &devices[d];
+        exchange(&server, id, key.clone(), documents, wanted, limit)
+    };
 
     // Device A's matter and a month of statements go up.
     let matter = uuid::Uuid::now_v7().to_string();
     let month = format!("bank-{}-2026-10", uuid::Uuid::now_v7());
     let mut on_a = doc_with("client", "Ann Lee");
-    let a = exchange(
-        &server,
-        &devices[0].0,
-        devices[0].1.clone(),
+    let a = as_device(
+        0,
         vec![
             (matter.clone(), on_a.save()),
             (month.clone(), doc_with("month", "2026-10").save()),
@@ -111,17 +89,10 @@ async fn devices_exchange_their_documents_through_the_server() {
             .is_empty()
     );
     // Device B asks for the month it does not hold.
-    let fetched = exchange(
-        &server,
-        &devices[1].0,
-        devices[1].1.clone(),
-        vec![],
-        vec![repo_id(&month)],
-        limit,
-    )
-    .await
-    .unwrap()
-    .fetched;
+    let fetched = as_device(1, vec![], vec![repo_id(&month)], limit)
+        .await
+        .unwrap()
+        .fetched;
     assert_eq!(fetched.len(), 1);
     assert_eq!(text(&fetched[0].1, "month").as_deref(), Some("2026-10"));
 
@@ -131,30 +102,16 @@ async fn devices_exchange_their_documents_through_the_server() {
     on_b.put(automerge::ROOT, "reference", "HL/2041").unwrap();
     on_a.put(automerge::ROOT, "description", "Lease renewal")
         .unwrap();
-    let b = exchange(
-        &server,
-        &devices[1].0,
-        devices[1].1.clone(),
-        vec![(matter.clone(), on_b.save())],
-        vec![],
-        limit,
-    )
-    .await
-    .unwrap();
+    let b = as_device(1, vec![(matter.clone(), on_b.save())], vec![], limit)
+        .await
+        .unwrap();
     let (_, got) = &b.documents[0];
     assert_eq!(text(got, "reference").as_deref(), Some("HL/2041"));
     assert_eq!(text(got, "client").as_deref(), Some("Ann Lee"));
     // A's next exchange brings B's edit, and takes A's own up.
-    let a = exchange(
-        &server,
-        &devices[0].0,
-        devices[0].1.clone(),
-        vec![(matter.clone(), on_a.save())],
-        vec![],
-        limit,
-    )
-    .await
-    .unwrap();
+    let a = as_device(0, vec![(matter.clone(), on_a.save())], vec![], limit)
+        .await
+        .unwrap();
     let (_, got) = &a.documents[0];
     assert_eq!(text(got, "reference").as_deref(), Some("HL/2041"));
     assert_eq!(text(got, "description").as_deref(), Some("Lease renewal"));
@@ -165,10 +122,8 @@ async fn devices_exchange_their_documents_through_the_server() {
     forged
         .put(automerge::ROOT, "client", "Changed without a grant")
         .unwrap();
-    let c = exchange(
-        &server,
-        &devices[2].0,
-        devices[2].1.clone(),
+    let c = as_device(
+        2,
         vec![(matter.clone(), forged.save())],
         vec![],
         Duration::from_secs(2),
@@ -176,16 +131,9 @@ async fn devices_exchange_their_documents_through_the_server() {
     .await
     .unwrap();
     assert_eq!(c.not_shared, vec![matter.clone()]);
-    let a = exchange(
-        &server,
-        &devices[0].0,
-        devices[0].1.clone(),
-        vec![(matter.clone(), on_a.save())],
-        vec![],
-        limit,
-    )
-    .await
-    .unwrap();
+    let a = as_device(0, vec![(matter.clone(), on_a.save())], vec![], limit)
+        .await
+        .unwrap();
     assert_eq!(
         text(&a.documents[0].1, "client").as_deref(),
         Some("Ann Lee")

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::{admin, device_repo, start};
+use common::{add_user, admin, device_repo, enrolled, start};
 
 fn interop_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
@@ -45,46 +45,17 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Alan Bird",
-            "--initials",
-            "AB",
-            "--role",
-            "fee_earner",
-        ],
-    );
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
     let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
     let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
     let running = start(data);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
     // The script takes host:port.
     let address = running.address.trim_start_matches("https://").to_owned();
-    let key_jh = DeviceKey::generate().unwrap();
-    let jh = server
-        .enrol(&code_jh, "partner's laptop", &key_jh)
-        .await
-        .unwrap();
+    let (jh, key_jh) = enrolled(&server, &code_jh, "partner's laptop").await;
     // The fee earner's device is the JavaScript client; its key's seed goes to the script.
-    let key_ab = DeviceKey::generate().unwrap();
-    let ab = server.enrol(&code_ab, "browser", &key_ab).await.unwrap();
+    let (ab, key_ab) = enrolled(&server, &code_ab, "browser").await;
 
     // The partner's device (Rust, samod) puts a matter's document on the server.
     let repo = device_repo(&server, &jh, key_jh).await;
@@ -100,18 +71,23 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let seed = key_ab.secret_hex();
-    let before = tokio::task::spawn_blocking({
+    // The fee earner's device asks for the document through the JavaScript client, with
+    // the key seed given (off the async threads: it waits for Node).
+    let read_as = |seed: &str| {
         let (data, address, device, seed, id) = (
             data.to_owned(),
             address.clone(),
             ab.device_id.clone(),
-            seed.to_string(),
+            seed.to_owned(),
             id.to_string(),
         );
-        move || js_read(&data, &address, &device, &seed, &id)
-    })
-    .await
-    .unwrap();
+        async move {
+            tokio::task::spawn_blocking(move || js_read(&data, &address, &device, &seed, &id))
+                .await
+                .unwrap()
+        }
+    };
+    let before = read_as(&seed).await;
     assert!(before.get("unavailable").is_some(), "not granted: {before}");
 
     admin(
@@ -127,36 +103,14 @@ async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise
         ],
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let after = tokio::task::spawn_blocking({
-        let (data, address, device, seed, id) = (
-            data.to_owned(),
-            address.clone(),
-            ab.device_id.clone(),
-            seed.to_string(),
-            id.to_string(),
-        );
-        move || js_read(&data, &address, &device, &seed, &id)
-    })
-    .await
-    .unwrap();
+    let after = read_as(&seed).await;
     assert_eq!(after["doc"]["client_name"], "Ann Lee", "{after}");
     assert_eq!(after["doc"]["kind"], "matter", "{after}");
     assert_eq!(after["doc"]["number"], "42", "{after}");
 
     // A wrong signature in the address: refused before any document is shared.
     let wrong = DeviceKey::generate().unwrap().secret_hex();
-    let refused = tokio::task::spawn_blocking({
-        let (data, address, device, seed, id) = (
-            data.to_owned(),
-            address.clone(),
-            ab.device_id.clone(),
-            wrong.to_string(),
-            id.to_string(),
-        );
-        move || js_read(&data, &address, &device, &seed, &id)
-    })
-    .await
-    .unwrap();
+    let refused = read_as(&wrong).await;
     assert!(
         refused["refused"]
             .as_str()

@@ -5,8 +5,7 @@
 //! restart; garbage and oversized frames close that connection and nothing else.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use automerge::transaction::Transactable;
-use automerge::{Automerge, ReadDoc};
+use automerge::ReadDoc;
 use futures::{SinkExt, StreamExt};
 use satchel_sync::{DeviceKey, Message, Server, SyncError};
 use std::path::Path;
@@ -15,21 +14,10 @@ use tokio::time::timeout;
 
 mod common;
 
-use common::{LIMIT, admin, admin_with, device_repo, start, start_on, start_with};
-
-/// Find a document through the server, asking again until it is there (bounded).
-async fn find(repo: &samod::Repo, id: &samod::DocumentId) -> samod::DocHandle {
-    timeout(LIMIT, async {
-        loop {
-            if let Ok(Some(h)) = repo.find(id.clone()).await {
-                return h;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .expect("the document came through the server")
-}
+use common::{
+    LIMIT, add_user, admin, admin_with, device_repo, enrolled, find, new_doc, put_text, start,
+    start_on, start_with, text_at,
+};
 
 /// What a refused connection says.
 fn refused<T>(r: Result<T, SyncError>) -> String {
@@ -39,32 +27,12 @@ fn refused<T>(r: Result<T, SyncError>) -> String {
     }
 }
 
-fn client_of(h: &samod::DocHandle) -> Option<String> {
-    h.with_document(|d| {
-        d.get(automerge::ROOT, "client")
-            .unwrap()
-            .and_then(|(v, _)| v.into_string().ok())
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_enrol_authenticate_and_sync_through_the_server() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
+    add_user(data, &[], "Jane Hale", "JH", "partner");
     let code_a = admin(data, &["enrol-code", "--user", "JH"]);
     let code_b = admin(data, &["enrol-code", "--user", "jh", "--hours", "2"]);
     let running = start(data);
@@ -86,11 +54,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     assert!(err.to_string().contains(&running.fingerprint), "{err}");
 
     // Enrolment: a code is good once.
-    let key_a = DeviceKey::generate().unwrap();
-    let a = server
-        .enrol(&code_a, "Jane's laptop", &key_a)
-        .await
-        .unwrap();
+    let (a, key_a) = enrolled(&server, &code_a, "Jane's laptop").await;
     assert_eq!((a.initials.as_str(), a.role.as_str()), ("JH", "partner"));
     let err = server
         .enrol(&code_a, "another", &DeviceKey::generate().unwrap())
@@ -133,28 +97,17 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     let key_b_copy = DeviceKey::from_secret_hex(&key_b.secret_hex()).unwrap();
     let repo_a = device_repo(&server, &a, key_a).await;
     let repo_b = device_repo(&server, &b, key_b).await;
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(automerge::ROOT, "client", "PLANTED-CLIENT-4412 Ann Lee")?;
-        Ok(())
-    })
-    .unwrap();
+    let doc = new_doc("client", "PLANTED-CLIENT-4412 Ann Lee");
     let on_a = repo_a.create(doc).await.unwrap();
     let id = on_a.document_id().clone();
     let on_b = find(&repo_b, &id).await;
     assert_eq!(
-        client_of(&on_b).as_deref(),
+        text_at(&on_b, "client").as_deref(),
         Some("PLANTED-CLIENT-4412 Ann Lee")
     );
-    on_b.with_document(|d| {
-        d.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(automerge::ROOT, "client", "Ann Lee-Smith")?;
-            Ok(())
-        })
-        .unwrap();
-    });
+    put_text(&on_b, "client", "Ann Lee-Smith");
     timeout(LIMIT, async {
-        while client_of(&on_a).as_deref() != Some("Ann Lee-Smith") {
+        while text_at(&on_a, "client").as_deref() != Some("Ann Lee-Smith") {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })
@@ -207,11 +160,10 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     let running = start(data);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
     let code_c = admin(data, &["enrol-code", "--user", "JH"]);
-    let key_c = DeviceKey::generate().unwrap();
-    let c = server.enrol(&code_c, "new laptop", &key_c).await.unwrap();
+    let (c, key_c) = enrolled(&server, &code_c, "new laptop").await;
     let repo_c = device_repo(&server, &c, key_c).await;
     let on_c = find(&repo_c, &id).await;
-    assert_eq!(client_of(&on_c).as_deref(), Some("Ann Lee-Smith"));
+    assert_eq!(text_at(&on_c, "client").as_deref(), Some("Ann Lee-Smith"));
     repo_c.stop().await;
 }
 
@@ -250,55 +202,18 @@ async fn grants_decide_what_a_device_sees_and_changes() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Alan Bird",
-            "--initials",
-            "AB",
-            "--role",
-            "fee_earner",
-        ],
-    );
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
     let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
     let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
     let running = start(data);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
-    let key_jh = DeviceKey::generate().unwrap();
-    let jh = server
-        .enrol(&code_jh, "partner's laptop", &key_jh)
-        .await
-        .unwrap();
-    let key_ab = DeviceKey::generate().unwrap();
-    let ab = server
-        .enrol(&code_ab, "fee earner's laptop", &key_ab)
-        .await
-        .unwrap();
+    let (jh, key_jh) = enrolled(&server, &code_jh, "partner's laptop").await;
+    let (ab, key_ab) = enrolled(&server, &code_ab, "fee earner's laptop").await;
     let repo_jh = device_repo(&server, &jh, key_jh).await;
     let repo_ab = device_repo(&server, &ab, key_ab).await;
 
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(automerge::ROOT, "client", "Ann Lee")?;
-        Ok(())
-    })
-    .unwrap();
+    let doc = new_doc("client", "Ann Lee");
     let on_jh = repo_jh.create(doc).await.unwrap();
     let id = on_jh.document_id().clone();
     // The partner's matter reaches the server; the fee earner is told it is unavailable.
@@ -329,17 +244,11 @@ async fn grants_decide_what_a_device_sees_and_changes() {
         ],
     );
     let on_ab = find(&repo_ab, &id).await;
-    assert_eq!(client_of(&on_ab).as_deref(), Some("Ann Lee"));
-    on_ab.with_document(|d| {
-        d.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(automerge::ROOT, "client", "Changed without the edit grant")?;
-            Ok(())
-        })
-        .unwrap();
-    });
+    assert_eq!(text_at(&on_ab, "client").as_deref(), Some("Ann Lee"));
+    put_text(&on_ab, "client", "Changed without the edit grant");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
-        client_of(&on_jh).as_deref(),
+        text_at(&on_jh, "client").as_deref(),
         Some("Ann Lee"),
         "a read grant changes nothing"
     );
@@ -358,13 +267,7 @@ async fn grants_decide_what_a_device_sees_and_changes() {
         ],
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    on_ab.with_document(|d| {
-        d.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(automerge::ROOT, "fee_earner", "AB")?;
-            Ok(())
-        })
-        .unwrap();
-    });
+    put_text(&on_ab, "fee_earner", "AB");
     timeout(LIMIT, async {
         loop {
             let fe = on_jh.with_document(|d| {
@@ -384,15 +287,12 @@ async fn grants_decide_what_a_device_sees_and_changes() {
     // Revoked while connected: the partner's next change no longer reaches the fee earner.
     admin(data, &["device", "revoke", &ab.device_id]);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    on_jh.with_document(|d| {
-        d.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(automerge::ROOT, "client", "After the revocation")?;
-            Ok(())
-        })
-        .unwrap();
-    });
+    put_text(&on_jh, "client", "After the revocation");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_ne!(client_of(&on_ab).as_deref(), Some("After the revocation"));
+    assert_ne!(
+        text_at(&on_ab, "client").as_deref(),
+        Some("After the revocation")
+    );
     repo_jh.stop().await;
     repo_ab.stop().await;
 }
@@ -418,34 +318,8 @@ async fn a_server_on_postgresql_enrols_grants_and_syncs() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let on_pg = ["--postgres", pg.url.as_str()];
-    admin_with(
-        data,
-        &on_pg,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
-    admin_with(
-        data,
-        &on_pg,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Alan Bird",
-            "--initials",
-            "AB",
-            "--role",
-            "fee_earner",
-        ],
-    );
+    add_user(data, &on_pg, "Jane Hale", "JH", "partner");
+    add_user(data, &on_pg, "Alan Bird", "AB", "fee_earner");
     assert!(
         admin(data, &["user", "list"]).is_empty(),
         "nothing went to the embedded store"
@@ -454,24 +328,11 @@ async fn a_server_on_postgresql_enrols_grants_and_syncs() {
     let code_ab = admin_with(data, &on_pg, &["enrol-code", "--user", "AB"]);
     let running = start_with(data, &on_pg);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
-    let key_jh = DeviceKey::generate().unwrap();
-    let jh = server
-        .enrol(&code_jh, "partner's laptop", &key_jh)
-        .await
-        .unwrap();
-    let key_ab = DeviceKey::generate().unwrap();
-    let ab = server
-        .enrol(&code_ab, "fee earner's laptop", &key_ab)
-        .await
-        .unwrap();
+    let (jh, key_jh) = enrolled(&server, &code_jh, "partner's laptop").await;
+    let (ab, key_ab) = enrolled(&server, &code_ab, "fee earner's laptop").await;
     let repo_jh = device_repo(&server, &jh, key_jh).await;
     let repo_ab = device_repo(&server, &ab, key_ab).await;
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(automerge::ROOT, "client", "Ann Lee")?;
-        Ok(())
-    })
-    .unwrap();
+    let doc = new_doc("client", "Ann Lee");
     let id = repo_jh.create(doc).await.unwrap().document_id().clone();
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let unavailable = timeout(LIMIT, repo_ab.find(id.clone()))
@@ -493,28 +354,9 @@ async fn a_server_on_postgresql_enrols_grants_and_syncs() {
         ],
     );
     let on_ab = find(&repo_ab, &id).await;
-    assert_eq!(client_of(&on_ab).as_deref(), Some("Ann Lee"));
+    assert_eq!(text_at(&on_ab, "client").as_deref(), Some("Ann Lee"));
     repo_jh.stop().await;
     repo_ab.stop().await;
-}
-
-/// Text at a key of a document.
-fn text_at(h: &samod::DocHandle, key: &str) -> Option<String> {
-    h.with_document(|d| {
-        d.get(automerge::ROOT, key)
-            .unwrap()
-            .and_then(|(v, _)| v.into_string().ok())
-    })
-}
-
-fn put_text(h: &samod::DocHandle, key: &str, value: &str) {
-    h.with_document(|d| {
-        d.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(automerge::ROOT, key, value)?;
-            Ok(())
-        })
-        .unwrap();
-    });
 }
 
 /// The server goes down: both devices go on working (each edits the same document), and
@@ -526,19 +368,7 @@ async fn devices_work_on_while_the_server_is_down_and_catch_up_when_it_returns()
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Jane Hale",
-            "--initials",
-            "JH",
-            "--role",
-            "partner",
-        ],
-    );
+    add_user(data, &[], "Jane Hale", "JH", "partner");
     let code_a = admin(data, &["enrol-code", "--user", "JH"]);
     let code_b = admin(data, &["enrol-code", "--user", "JH"]);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -549,18 +379,11 @@ async fn devices_work_on_while_the_server_is_down_and_catch_up_when_it_returns()
     let listen = format!("127.0.0.1:{port}");
     let running = start_on(data, &[], &listen);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
-    let key_a = DeviceKey::generate().unwrap();
-    let a = server.enrol(&code_a, "laptop", &key_a).await.unwrap();
-    let key_b = DeviceKey::generate().unwrap();
-    let b = server.enrol(&code_b, "desktop", &key_b).await.unwrap();
+    let (a, key_a) = enrolled(&server, &code_a, "laptop").await;
+    let (b, key_b) = enrolled(&server, &code_b, "desktop").await;
     let repo_a = device_repo(&server, &a, key_a).await;
     let repo_b = device_repo(&server, &b, key_b).await;
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(automerge::ROOT, "client", "Ann Lee")?;
-        Ok(())
-    })
-    .unwrap();
+    let doc = new_doc("client", "Ann Lee");
     let on_a = repo_a.create(doc).await.unwrap();
     let id = on_a.document_id().clone();
     let on_b = find(&repo_b, &id).await;

@@ -5,12 +5,15 @@
 //! dropped; as root, it runs as the `postgres` user (PostgreSQL refuses root).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
 use satchel_sync::{DeviceDialer, DeviceKey, Enrolment, Server};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::time::timeout;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_satchel-server");
 /// How long any one wait in these tests may take.
@@ -111,10 +114,7 @@ pub async fn device_repo(server: &Server, e: &Enrolment, key: DeviceKey) -> samo
             }),
         )
         .unwrap();
-    tokio::time::timeout(LIMIT, dialer.established())
-        .await
-        .unwrap()
-        .unwrap();
+    timeout(LIMIT, dialer.established()).await.unwrap().unwrap();
     repo
 }
 
@@ -172,6 +172,76 @@ fn command(program: &Path, args: &[&str]) -> Command {
         c.args(args);
         c
     }
+}
+
+/// A user of the firm on the server (`--postgres URL` in `global` for a server on
+/// PostgreSQL).
+pub fn add_user(dir: &Path, global: &[&str], name: &str, initials: &str, role: &str) {
+    admin_with(
+        dir,
+        global,
+        &[
+            "user",
+            "add",
+            "--name",
+            name,
+            "--initials",
+            initials,
+            "--role",
+            role,
+        ],
+    );
+}
+
+/// A device enrolled with `code`, and its key.
+pub async fn enrolled(server: &Server, code: &str, name: &str) -> (Enrolment, DeviceKey) {
+    let key = DeviceKey::generate().unwrap();
+    let e = server.enrol(code, name, &key).await.unwrap();
+    (e, key)
+}
+
+/// A new document with one text field.
+pub fn new_doc(key: &str, value: &str) -> automerge::Automerge {
+    let mut doc = automerge::Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(automerge::ROOT, key, value)?;
+        Ok(())
+    })
+    .unwrap();
+    doc
+}
+
+/// Find a document through the server, asking again until it is there (bounded).
+pub async fn find(repo: &samod::Repo, id: &samod::DocumentId) -> samod::DocHandle {
+    timeout(LIMIT, async {
+        loop {
+            if let Ok(Some(h)) = repo.find(id.clone()).await {
+                return h;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the document came through the server")
+}
+
+/// Text at a key of a document.
+pub fn text_at(h: &samod::DocHandle, key: &str) -> Option<String> {
+    h.with_document(|d| {
+        d.get(automerge::ROOT, key)
+            .unwrap()
+            .and_then(|(v, _)| v.into_string().ok())
+    })
+}
+
+pub fn put_text(h: &samod::DocHandle, key: &str, value: &str) {
+    h.with_document(|d| {
+        d.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, key, value)?;
+            Ok(())
+        })
+        .unwrap();
+    });
 }
 
 pub fn start_postgres() -> Postgres {
