@@ -32,12 +32,12 @@ fn main() -> std::process::ExitCode {
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::ensure_all().map(|_| ()),
+        Some("setup") => setup::ensure_all().and_then(|_| setup::ensure_server_test_tools()),
         Some("build") => setup::ensure_all().and_then(|t| build(&t)),
         Some("run") => run_app(&args[1..]),
         Some("test") => test(),
         Some("bench") if args.get(1).map(String::as_str) == Some("sync") => {
-            setup::ensure_all().and_then(|_| bench_sync::run())
+            setup::ensure_server_test_tools().and_then(|()| bench_sync::run())
         }
         Some("bench") => setup::ensure_all().and_then(|t| bench::run(&t)),
         Some("seed") => {
@@ -196,6 +196,7 @@ fn run_app(extra: &[String]) -> Result<()> {
 
 fn test() -> Result<()> {
     let tools = setup::ensure_all()?;
+    setup::ensure_server_test_tools()?;
     let started = std::time::Instant::now();
     run(
         &mut cmd("cargo", &["fmt", "--all", "--", "--check"]),

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages: to build the shell (WebKitGTK), SQLCipher (libcrypto) and the keyring
-/// client (D-Bus); to test in a real window (Xvfb, WebKitWebDriver) with a real keyring,
-/// and the firm server on a real PostgreSQL (its tests start their own on loopback).
+/// client (D-Bus); to test in a real window (Xvfb, WebKitWebDriver) with a real keyring.
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -20,8 +19,11 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "dbus",
     "gnome-keyring",
-    "postgresql",
 ];
+
+/// What only the firm server's tests and benchmark need: a real PostgreSQL (the tests start
+/// their own on loopback).
+const APT_SERVER_TESTS: &[&str] = &["postgresql"];
 
 /// Debian's route to a wasm32 standard library when rustup cannot download one.
 const APT_WASM_FALLBACK: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld-16"];
@@ -73,8 +75,14 @@ pub fn ensure_all() -> Result<Tools> {
     let wasm = ensure_wasm()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     ensure_tauri_driver()?;
-    ensure_js_client()?;
     Ok(Tools { wasm, wasm_bindgen })
+}
+
+/// What the firm server's tests and `bench sync` need beyond the app: PostgreSQL and the
+/// JavaScript automerge-repo client and reference server. Not needed to run the app.
+pub fn ensure_server_test_tools() -> Result<()> {
+    ensure_apt(APT_SERVER_TESTS)?;
+    ensure_js_client()
 }
 
 /// The official JavaScript automerge-repo client, for the firm server's interoperability
