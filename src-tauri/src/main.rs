@@ -13,6 +13,8 @@ use satchel_api::{
     TimeEntry, UnlockRequest, User, Wip,
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
+
+mod sync;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use tauri::{Manager, RunEvent, State};
@@ -22,6 +24,7 @@ struct Shell {
     data_dir: PathBuf,
     vault: Box<dyn KeyVault>,
     satchel: Mutex<Option<Satchel>>,
+    syncer: sync::Syncer,
 }
 
 fn err(kind: ErrorKind, message: impl Into<String>) -> ApiError {
@@ -71,6 +74,7 @@ async fn app_state(shell: State<'_, Shell>) -> Result<AppState, ApiError> {
             // The conflict check's index builds in the background from now.
             let _ = s.warm_conflict_index();
             *guard = Some(s);
+            shell.syncer.wake();
             Ok(AppState::Ready { session })
         }
         Err(e) => Ok(AppState::Locked {
@@ -96,6 +100,7 @@ async fn setup_firm(shell: State<'_, Shell>, req: SetupRequest) -> Result<Sessio
     let session = s.session();
     let _ = s.warm_conflict_index();
     *guard = Some(s);
+    shell.syncer.wake();
     Ok(session)
 }
 
@@ -110,6 +115,7 @@ async fn unlock(shell: State<'_, Shell>, req: UnlockRequest) -> Result<Session, 
     let session = s.session();
     let _ = s.warm_conflict_index();
     *guard = Some(s);
+    shell.syncer.wake();
     Ok(session)
 }
 
@@ -714,6 +720,62 @@ async fn status(shell: State<'_, Shell>) -> Result<Status, ApiError> {
     shell.with_open(|s| s.status())
 }
 
+#[tauri::command]
+async fn sync_status(shell: State<'_, Shell>) -> Result<satchel_api::SyncStatus, ApiError> {
+    sync::status(&shell)
+}
+
+#[tauri::command]
+async fn sync_now(shell: State<'_, Shell>) -> Result<(), ApiError> {
+    shell.syncer.wake();
+    Ok(())
+}
+
+#[tauri::command]
+async fn matter_conflicts(
+    shell: State<'_, Shell>,
+    matter: String,
+) -> Result<Vec<satchel_api::FieldConflict>, ApiError> {
+    shell.with_open(|s| s.matter_conflicts(&matter))
+}
+
+#[tauri::command]
+async fn resolve_conflict(
+    shell: State<'_, Shell>,
+    req: satchel_api::ResolveConflictRequest,
+) -> Result<Vec<satchel_api::FieldConflict>, ApiError> {
+    shell.with_open(|s| s.resolve_conflict(&req))
+}
+
+/// Enrol this device. Talking to the server blocks, so it runs off the async runtime.
+#[tauri::command]
+async fn enrol_device(
+    app: tauri::AppHandle,
+    req: satchel_api::EnrolDeviceRequest,
+) -> Result<satchel_api::ServerSettings, ApiError> {
+    let name = if req.name.trim().is_empty() {
+        "Satchel desktop".to_owned()
+    } else {
+        req.name.trim().to_owned()
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let shell = app.state::<Shell>();
+        let settings = shell.with_open(|s| {
+            s.enrol_device(
+                shell.vault.as_ref(),
+                &req.address,
+                &req.fingerprint,
+                req.code.expose(),
+                &name,
+            )
+        })?;
+        shell.syncer.wake();
+        Ok(settings)
+    })
+    .await
+    .map_err(|e| err(ErrorKind::Internal, format!("enrolment stopped: {e}")))?
+}
+
 /// `--data-dir DIR` on the command line, else `SATCHEL_DATA_DIR`, else the XDG data folder.
 fn data_dir() -> Option<PathBuf> {
     let mut args = std::env::args_os().skip(1);
@@ -750,9 +812,14 @@ fn main() -> std::process::ExitCode {
         data_dir: dir,
         vault: vault::from_env(),
         satchel: Mutex::new(None),
+        syncer: sync::Syncer::new(),
     };
     let app = tauri::Builder::default()
         .manage(shell)
+        .setup(|app| {
+            sync::start(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             app_state,
             setup_firm,
@@ -818,7 +885,12 @@ fn main() -> std::process::ExitCode {
             export_vcards,
             list_documents,
             export_document,
-            status
+            status,
+            sync_status,
+            sync_now,
+            enrol_device,
+            matter_conflicts,
+            resolve_conflict
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     let app = match app {

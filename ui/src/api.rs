@@ -490,3 +490,31 @@ struct AmountArg<'a> {
 pub async fn set_second_authoriser(amount: &str) -> Result<String, ApiError> {
     call(cmd::SET_SECOND_AUTHORISER, &AmountArg { amount }).await
 }
+
+/// Where this device stands with the firm server.
+pub async fn sync_status() -> Result<satchel_api::SyncStatus, ApiError> {
+    call(cmd::SYNC_STATUS, &NoArgs {}).await
+}
+
+/// Ask for a sync now (it runs in the background).
+pub async fn sync_now() -> Result<(), ApiError> {
+    call(cmd::SYNC_NOW, &NoArgs {}).await
+}
+
+pub async fn enrol_device(
+    req: &satchel_api::EnrolDeviceRequest,
+) -> Result<satchel_api::ServerSettings, ApiError> {
+    call(cmd::ENROL_DEVICE, &Req { req }).await
+}
+
+/// A matter's fields set apart on two devices.
+pub async fn matter_conflicts(matter: &str) -> Result<Vec<satchel_api::FieldConflict>, ApiError> {
+    call(cmd::MATTER_CONFLICTS, &MatterArg { matter }).await
+}
+
+/// Keep one of a field's values; returns the fields still holding two.
+pub async fn resolve_conflict(
+    req: &satchel_api::ResolveConflictRequest,
+) -> Result<Vec<satchel_api::FieldConflict>, ApiError> {
+    call(cmd::RESOLVE_CONFLICT, &Req { req }).await
+}

@@ -6,6 +6,7 @@ mod api;
 mod components;
 mod pages;
 mod palette;
+mod sync;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -128,6 +129,7 @@ fn Workspace(session: Session) -> impl IntoView {
         contact: RwSignal::new(None),
     };
     provide_context(nav);
+    sync::provide_status();
     let section = nav.section;
     let palette_open = RwSignal::new(false);
     let _ctrl_k = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -178,6 +180,7 @@ fn Workspace(session: Session) -> impl IntoView {
                 <button class="palette-open" id="open-palette" on:click=move |_| palette_open.set(true)>
                     "Search…" <kbd>"Ctrl K"</kbd>
                 </button>
+                <sync::SyncIndicator />
                 <div class="who">
                     <div class="firm" id="firm-name">{session.firm_name.clone()}</div>
                     <div class="user">

@@ -14,6 +14,11 @@ pub mod cmd {
     pub const LIST_MATTERS: &str = "list_matters";
     pub const CREATE_MATTER: &str = "create_matter";
     pub const STATUS: &str = "status";
+    pub const SYNC_STATUS: &str = "sync_status";
+    pub const SYNC_NOW: &str = "sync_now";
+    pub const ENROL_DEVICE: &str = "enrol_device";
+    pub const MATTER_CONFLICTS: &str = "matter_conflicts";
+    pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
     pub const LIST_CONTACTS: &str = "list_contacts";
     pub const CREATE_CONTACT: &str = "create_contact";
     pub const ADD_PARTY: &str = "add_party";
@@ -450,10 +455,12 @@ pub struct Posting {
     pub party: String,
     pub recorded_by: String,
     pub authorised_by: Option<String>,
-    /// `pending` or `confirmed`.
+    /// `pending` (waiting for the firm server), `confirmed`, or `refused` by the server.
     pub state: String,
     pub reverses: Option<String>,
     pub reversed_by: Option<String>,
+    /// Why the firm server refused it (it would have overdrawn a client ledger).
+    pub refused_reason: Option<String>,
 }
 
 /// One line of a matter's client ledger, running balances on the recorded basis.
@@ -487,10 +494,18 @@ pub struct ClientLedger {
     pub matter_number: String,
     pub client_name: String,
     pub lines: Vec<LedgerLine>,
+    /// Payments the firm server refused: listed, moving no money.
+    pub refused: Vec<Posting>,
     /// Client money held, recorded basis (pending payments out included).
     pub client_balance_pence: i64,
     /// What may be paid out now.
     pub available_pence: i64,
+    /// Client money held counting only confirmed postings (the firm server's books).
+    pub confirmed_pence: i64,
+    /// Payments out waiting for the firm server's answer.
+    pub pending_out_pence: i64,
+    pub confirmed: String,
+    pub pending_out: String,
     pub office_balance_pence: i64,
     pub client_balance: String,
     pub available: String,
@@ -1187,4 +1202,61 @@ pub struct SyncReport {
     pub arrived: u64,
     /// Those the server does not share with this device's user.
     pub not_shared: u64,
+}
+
+/// Where this device stands with the firm server: always shown in the window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// `standalone` (not enrolled), `syncing`, `synced`, `offline` (the server cannot be
+    /// reached; work goes on and waits) or `failed` (the server refused, or the sync broke).
+    pub state: String,
+    /// The server's address, once enrolled.
+    pub server: Option<String>,
+    /// Documents changed on this device since the last sync started.
+    pub waiting: u64,
+    /// When the last sync finished (RFC 3339).
+    pub last_sync: Option<String>,
+    /// Why it is offline or failed, in words.
+    pub message: Option<String>,
+    /// During a sync: documents in step so far, of how many.
+    pub done: u64,
+    pub of: u64,
+    /// No sync has finished on this device yet (the first one fetches the firm's matters).
+    pub first: bool,
+}
+
+/// Enrol this device with the firm server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolDeviceRequest {
+    /// e.g. `https://satchel.hale.example:8443`
+    pub address: String,
+    /// The SHA-256 fingerprint the server printed (pinned from now on).
+    pub fingerprint: String,
+    /// The one-time enrolment code the administrator gave.
+    pub code: Secret,
+    /// What to call this device (e.g. "Ann's laptop").
+    pub name: String,
+}
+
+/// A field of a matter set apart on two devices: both values are kept until someone
+/// chooses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    /// The document's field, e.g. `fee_earner`.
+    pub field: String,
+    /// What a person calls it, e.g. "Fee earner".
+    pub label: String,
+    /// The values, as a person reads them.
+    pub values: Vec<String>,
+    /// Which of them the matter shows now.
+    pub showing: u32,
+}
+
+/// Keep one of a field's concurrent values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveConflictRequest {
+    pub matter: String,
+    pub field: String,
+    /// The value's place in [`FieldConflict::values`].
+    pub choice: u32,
 }

@@ -138,7 +138,8 @@ fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// Client ledgers of the merged matters that are below zero: (matter, account name, pence).
+/// Client ledgers of the merged matters whose confirmed postings leave them below zero:
+/// (matter, account name, pence). Payments still pending are the firm server's to answer.
 fn overdrawn_ledgers(
     tx: &Transaction<'_>,
     matter_ids: &[String],
@@ -148,7 +149,7 @@ fn overdrawn_ledgers(
         let mut stmt = tx.prepare_cached(
             "SELECT v.matter_number, a.name, sum(v.delta_pence) FROM posting_moves v
              JOIN matters m ON m.number = v.matter_number JOIN bank_accounts a ON a.id = v.account_id
-             WHERE m.id = ?1 AND v.place = 'client'
+             WHERE m.id = ?1 AND v.place = 'client' AND v.confirmed = 1
              GROUP BY v.matter_number, v.account_id HAVING sum(v.delta_pence) < 0",
         )?;
         let rows = stmt

@@ -14,8 +14,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use satchel_api as api;
 use satchel_core::accounts::{
-    AccountId, AccountKind, BillRef, Books, BroughtForward, CostsNotice, Method, NewBankAccount,
-    Place, Policy, Posting, PostingId, PostingKind, PostingState, direct_moves,
+    AccountId, AccountKind, Books, BroughtForward, CostsNotice, Method, NewBankAccount, Place,
+    Policy, Posting, PostingId, PostingKind, PostingState, direct_moves,
 };
 use satchel_core::matter::MatterNumber;
 use satchel_core::{Invalid, Money};
@@ -31,13 +31,9 @@ fn uuid(rec_id: &str, what: &str, text: &str) -> Result<Uuid, AppError> {
         .map_err(|_| AppError::Document(format!("posting {rec_id} has a bad {what} '{text}'")))
 }
 
-/// Its state now: as recorded, or confirmed since by the firm server.
-pub(crate) fn state_now(rec: &docs::PostingRec) -> PostingState {
-    if rec.state == "confirmed" || rec.confirmed_at.is_some() {
-        PostingState::Confirmed
-    } else {
-        PostingState::Pending
-    }
+/// Its state now: as recorded, confirmed since by the firm server, or refused by it.
+pub(crate) fn state_now(rec: &docs::PostingRec) -> docs::Outcome {
+    rec.outcome()
 }
 
 /// The core's posting for a record in a matter's document.
@@ -45,76 +41,7 @@ pub(crate) fn to_posting(
     rec: &docs::PostingRec,
     matter: MatterNumber,
 ) -> Result<Posting, AppError> {
-    let id = rec.id.as_str();
-    let amount = Money::from_pence(rec.amount_pence);
-    let account = || uuid(id, "account", &rec.account).map(AccountId);
-    let to_account =
-        || uuid(id, "to_account", rec.to_account.as_deref().unwrap_or("")).map(AccountId);
-    let reason = || rec.reason.clone().unwrap_or_default();
-    let kind = match rec.kind.as_str() {
-        "receipt" => PostingKind::Receipt {
-            account: account()?,
-            amount,
-        },
-        "payment" => PostingKind::Payment {
-            account: account()?,
-            amount,
-        },
-        "client_to_office" => PostingKind::ClientToOffice {
-            from: account()?,
-            to: to_account()?,
-            amount,
-            bill: BillRef {
-                notice: match rec.notice.as_deref() {
-                    Some("written_notification") => CostsNotice::WrittenNotification,
-                    _ => CostsNotice::Bill,
-                },
-                reference: rec.bill_reference.clone().unwrap_or_default(),
-                unpaid: Money::from_pence(rec.bill_unpaid_pence.unwrap_or(0)),
-            },
-        },
-        "client_to_client" => PostingKind::ClientToClient {
-            from: account()?,
-            to: to_account()?,
-            to_matter: MatterNumber::new(
-                rec.to_matter
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| AppError::Document(format!("posting {id} has no to_matter")))?,
-            ),
-            to_client: rec.to_client.clone().unwrap_or_default(),
-            amount,
-            reason: reason(),
-        },
-        "reversal" => PostingKind::Reversal {
-            of: PostingId(uuid(id, "reverses", rec.reverses.as_deref().unwrap_or(""))?),
-            reason: reason(),
-        },
-        other => {
-            return Err(AppError::Document(format!(
-                "posting {id} is of an unknown kind '{other}'"
-            )));
-        }
-    };
-    Ok(Posting {
-        id: PostingId(uuid(id, "id", id)?),
-        date: rec
-            .date
-            .parse()
-            .map_err(|_| AppError::Document(format!("posting {id} has a bad date")))?,
-        matter,
-        client: rec.client.clone(),
-        method: Method::parse(&rec.method)?,
-        reference: rec.reference.clone(),
-        party: rec.party.clone(),
-        recorded_by: rec.recorded_by.clone(),
-        authorised_by: rec.authorised_by.clone(),
-        state: if rec.state == "pending" {
-            PostingState::Pending
-        } else {
-            PostingState::Confirmed
-        },
-        kind,
-    })
+    rec.to_posting(matter).map_err(AppError::Document)
 }
 
 /// The record a matter's document keeps for a posting the books accepted.
@@ -142,6 +69,8 @@ fn to_rec(p: &Posting, at: Timestamp) -> docs::PostingRec {
         recorded_at: at.to_string(),
         state: p.state.as_str().into(),
         confirmed_at: None,
+        refused_at: None,
+        refused_reason: None,
     };
     match &p.kind {
         PostingKind::Receipt { account, amount } | PostingKind::Payment { account, amount } => {
@@ -264,8 +193,9 @@ pub(crate) fn project(
     };
     tx.prepare_cached(
         "INSERT INTO postings (id, matter_id, matter_number, date, kind, account_id, amount_pence,
-             reference, party, recorded_by, authorised_by, recorded_at, state, reverses, bill_ref, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             reference, party, recorded_by, authorised_by, recorded_at, state, reverses, bill_ref, body,
+             refused_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         rec.id,
@@ -284,16 +214,20 @@ pub(crate) fn project(
         rec.reverses,
         rec.bill_reference,
         serde_json::to_string(&p).map_err(|e| AppError::Document(e.to_string()))?,
+        rec.refused_reason,
     ])?;
-    for (place, delta) in moves {
-        insert_move(
-            tx,
-            &rec.id,
-            place,
-            &rec.date,
-            delta,
-            state == PostingState::Confirmed,
-        )?;
+    // A posting the firm server refused moves no money: it stays listed, with the reason.
+    if state != docs::Outcome::Refused {
+        for (place, delta) in moves {
+            insert_move(
+                tx,
+                &rec.id,
+                place,
+                &rec.date,
+                delta,
+                state == docs::Outcome::Confirmed,
+            )?;
+        }
     }
     Ok(())
 }
@@ -741,12 +675,14 @@ impl Satchel {
             party,
             recorded_by: self.ctx.initials.clone(),
             authorised_by,
-            // A standalone device is the firm's books: nothing waits for a server.
+            // A standalone device is the firm's books: nothing waits for a server. Enrolled,
+            // money out of a client ledger waits for the server's answer (below).
             state: PostingState::Confirmed,
             kind,
         };
         let word = posting.kind.word();
         let firm_name = self.ctx.firm_name.clone();
+        let enrolled = self.server_settings()?.is_some();
         self.write(
             &format!("money.{word}"),
             &format!("matter:{matter_id}"),
@@ -756,6 +692,19 @@ impl Satchel {
                 let mut matters: BTreeSet<MatterNumber> = [matter].into();
                 matters.extend(other_matters(tx, &posting.kind)?);
                 let mut books = books_for(tx, &firm_name, &matters)?;
+                let mut posting = posting.clone();
+                // Two devices apart could each pay out what only one may: the firm server,
+                // which holds the firm's books, confirms or refuses a payment out of client
+                // money in the order recorded. Until it answers, the payment is pending (it
+                // counts against what is available here at once).
+                if enrolled
+                    && books
+                        .moves_of(&posting)?
+                        .iter()
+                        .any(|(slot, delta)| matches!(slot, Place::Client(..)) && *delta < 0)
+                {
+                    posting.state = PostingState::Pending;
+                }
                 books.post(posting.clone())?;
                 let kept = books
                     .entry(id)
@@ -863,7 +812,7 @@ impl Satchel {
         let sql = format!(
             "SELECT p.id, p.matter_number, p.date, p.kind, coalesce(a.name, ''), p.amount_pence,
                     p.reference, p.party, p.recorded_by, p.authorised_by, p.state, p.reverses,
-                    (SELECT r.id FROM postings r WHERE r.reverses = p.id)
+                    (SELECT r.id FROM postings r WHERE r.reverses = p.id), p.refused_reason
              FROM postings p LEFT JOIN bank_accounts a ON a.id = p.account_id
              WHERE {condition} ORDER BY p.id"
         );
@@ -885,6 +834,7 @@ impl Satchel {
                 state: r.get(10)?,
                 reverses: r.get(11)?,
                 reversed_by: r.get(12)?,
+                refused_reason: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1004,12 +954,21 @@ impl Satchel {
             l.office_balance = Money::from_pence(office_run).to_string();
         }
         let client = books.client_ledger(number);
+        let refused = self.postings_where(
+            "p.matter_number = ?1 AND p.state = 'refused'",
+            &number.get().to_string(),
+        )?;
         Ok(api::ClientLedger {
+            refused,
             matter_number: number.to_string(),
             client_name: client_of(conn, &matter_id)?,
             lines,
             client_balance_pence: client.recorded().pence(),
             available_pence: client.available().pence(),
+            confirmed_pence: client.confirmed.pence(),
+            pending_out_pence: client.pending_out.pence(),
+            confirmed: client.confirmed.to_string(),
+            pending_out: client.pending_out.to_string(),
             office_balance_pence: office_run,
             client_balance: client.recorded().to_string(),
             available: client.available().to_string(),

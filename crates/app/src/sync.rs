@@ -17,6 +17,8 @@ use std::time::Duration;
 const ADDRESS: &str = "server_address";
 const FINGERPRINT: &str = "server_fingerprint";
 const DEVICE: &str = "server_device_id";
+/// When this device last finished a sync.
+const LAST_SYNC: &str = "last_sync_at";
 
 /// How long one document may take to come into step with the server.
 const PER_DOCUMENT: Duration = Duration::from_secs(10);
@@ -32,39 +34,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
 /// A refusal or failure of the server, in words for the person at the device.
 fn said(e: SyncError) -> AppError {
     Invalid::new("server", e.to_string()).into()
-}
-
-/// Why a sync stopped: this device revoked, or anything else.
-enum SyncFailure {
-    Revoked(String),
-    Other(AppError),
-}
-use SyncFailure::{Other, Revoked};
-
-impl From<AppError> for SyncFailure {
-    fn from(e: AppError) -> Self {
-        Other(e)
-    }
-}
-
-impl From<Invalid> for SyncFailure {
-    fn from(e: Invalid) -> Self {
-        Other(e.into())
-    }
-}
-
-impl From<automerge::AutomergeError> for SyncFailure {
-    fn from(e: automerge::AutomergeError) -> Self {
-        Other(e.into())
-    }
-}
-
-/// A server failure during a sync: a revocation is told apart.
-fn failed(e: SyncError) -> SyncFailure {
-    match e {
-        SyncError::Revoked(why) => Revoked(why),
-        other => Other(said(other)),
-    }
 }
 
 impl Satchel {
@@ -149,24 +118,14 @@ impl Satchel {
     /// device's) and says so: the data stays encrypted, opened from now on only with the
     /// recovery passphrase.
     pub fn sync_now(&mut self, vault: &dyn KeyVault) -> Result<api::SyncReport, AppError> {
-        match self.sync_inner(vault) {
-            Err(Revoked(why)) => {
-                let install = self.ctx.install_id.clone();
-                let _ = vault.forget(&device_key_slot(&install));
-                let _ = vault.forget(&install);
-                let _ = self.write("device.revoked", &format!("device:{install}"), |_, _, _| {
-                    Ok(serde_json::json!({ "server": why }))
-                });
-                Err(AppError::Locked(format!(
-                    "{why}. This device was revoked by the firm's administrator: its keys were removed from the keyring, and Satchel opens here only with the recovery passphrase"
-                )))
-            }
-            Err(Other(e)) => Err(e),
-            Ok(r) => Ok(r),
-        }
+        let job = self.sync_job(vault)?;
+        let got = job.run(&|_, _| {});
+        self.finish_sync(vault, job, got)
     }
 
-    fn sync_inner(&mut self, vault: &dyn KeyVault) -> Result<api::SyncReport, SyncFailure> {
+    /// What a sync will send and ask for, read from the store (quick); the exchange itself
+    /// ([`SyncJob::run`]) needs no store, so a window can go on working while it runs.
+    pub fn sync_job(&self, vault: &dyn KeyVault) -> Result<SyncJob, AppError> {
         let settings = self.server_settings()?.ok_or_else(|| {
             Invalid::new("server", "this device is not enrolled with a firm server")
         })?;
@@ -180,38 +139,49 @@ impl Satchel {
             })?;
         let key = DeviceKey::from_secret_hex(&seed.to_hex())
             .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
-        let server = Server::new(&settings.address, &settings.fingerprint).map_err(failed)?;
         let kinds: Vec<(String, String)> = self.document_ids()?;
         let documents = kinds
             .iter()
             .map(|(id, _)| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
             .collect::<Result<Vec<_>, _>>()?;
-        let sent = documents.len();
-        let rt = runtime()?;
-        // What this device may have and does not hold yet: other devices' new documents.
-        let held: std::collections::HashSet<samod_id::DocumentId> =
-            kinds.iter().map(|(id, _)| repo_id(id)).collect();
-        let wanted: Vec<samod_id::DocumentId> = rt
-            .block_on(server.documents(&settings.device_id, &key))
-            .map_err(failed)?
-            .into_iter()
-            .filter(|d| !held.contains(d))
-            .collect();
-        let got = rt
-            .block_on(satchel_sync::exchange(
-                &server,
-                &settings.device_id,
-                Arc::new(key),
-                documents,
-                wanted,
-                PER_DOCUMENT,
-            ))
-            .map_err(failed)?;
-        let kind_of: std::collections::HashMap<&str, &str> = kinds
+        Ok(SyncJob {
+            settings,
+            key: Arc::new(key),
+            kinds,
+            documents,
+        })
+    }
+
+    /// Merge what an exchange brought, or take in why it failed (a revoked device forgets
+    /// its keys). Returns what the sync did.
+    pub fn finish_sync(
+        &mut self,
+        vault: &dyn KeyVault,
+        job: SyncJob,
+        got: Result<satchel_sync::Exchanged, SyncError>,
+    ) -> Result<api::SyncReport, AppError> {
+        let sent = job.documents.len();
+        let got = match got {
+            Ok(got) => got,
+            Err(SyncError::Revoked(why)) => {
+                let install = self.ctx.install_id.clone();
+                let _ = vault.forget(&device_key_slot(&install));
+                let _ = vault.forget(&install);
+                let _ = self.write("device.revoked", &format!("device:{install}"), |_, _, _| {
+                    Ok(serde_json::json!({ "server": why }))
+                });
+                return Err(AppError::Locked(format!(
+                    "{why}. This device was revoked by the firm's administrator: its keys were removed from the keyring, and Satchel opens here only with the recovery passphrase"
+                )));
+            }
+            Err(e) => return Err(said(e)),
+        };
+        let kind_of: std::collections::HashMap<&str, &str> = job
+            .kinds
             .iter()
             .map(|(i, k)| (i.as_str(), k.as_str()))
             .collect();
-        let replicas: Vec<Replica> = got
+        let mut replicas: Vec<Replica> = got
             .documents
             .into_iter()
             .filter_map(|(doc_id, bytes)| {
@@ -222,7 +192,6 @@ impl Satchel {
                 })
             })
             .collect();
-        let mut replicas = replicas;
         let mut arrived = 0u64;
         for (id, bytes) in got.fetched {
             let doc = automerge::AutoCommit::load(&bytes)?;
@@ -238,18 +207,96 @@ impl Satchel {
                     });
                 }
                 _ => {
-                    return Err(Other(AppError::Document(format!(
+                    return Err(AppError::Document(format!(
                         "the server sent document {id}, which does not say what it is"
-                    ))));
+                    )));
                 }
             }
         }
         let changed = self.merge_documents(&replicas)?;
+        // From now: what this merge wrote is in step with the server, not waiting.
+        let when = jiff::Timestamp::now().to_string();
+        self.store.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![LAST_SYNC, when],
+        )?;
         Ok(api::SyncReport {
             documents: sent as u64,
             changed_here: changed as u64,
             arrived,
             not_shared: got.not_shared.len() as u64,
+        })
+    }
+
+    /// When this device last finished a sync, and how many of its documents changed here
+    /// since (the changes waiting to go to the server).
+    pub fn sync_backlog(&self) -> Result<(Option<String>, u64), AppError> {
+        let conn = self.store.conn();
+        let last: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [LAST_SYNC], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let waiting: i64 = match &last {
+            Some(at) => conn.query_row(
+                "SELECT count(*) FROM documents WHERE updated_at > ?1",
+                [at],
+                |r| r.get(0),
+            )?,
+            None => conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?,
+        };
+        Ok((last, u64::try_from(waiting).unwrap_or(0)))
+    }
+}
+
+/// One sync's work that needs no store: the documents as they were when it started, the
+/// server, the device key.
+pub struct SyncJob {
+    settings: api::ServerSettings,
+    key: Arc<DeviceKey>,
+    kinds: Vec<(String, String)>,
+    documents: Vec<(String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for SyncJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncJob")
+            .field("server", &self.settings.address)
+            .field("documents", &self.documents.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncJob {
+    /// Exchange the documents with the server and fetch those this device may have and
+    /// does not hold yet (other devices' new documents). `progress(done, of)` is told as
+    /// documents come into step.
+    pub fn run(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<satchel_sync::Exchanged, SyncError> {
+        let rt = runtime().map_err(|e| SyncError::Bad(e.to_string()))?;
+        let server = Server::new(&self.settings.address, &self.settings.fingerprint)?;
+        let held: std::collections::HashSet<samod_id::DocumentId> =
+            self.kinds.iter().map(|(id, _)| repo_id(id)).collect();
+        rt.block_on(async {
+            let wanted: Vec<samod_id::DocumentId> = server
+                .documents(&self.settings.device_id, &self.key)
+                .await?
+                .into_iter()
+                .filter(|d| !held.contains(d))
+                .collect();
+            satchel_sync::exchange(
+                &server,
+                &self.settings.device_id,
+                self.key.clone(),
+                self.documents.clone(),
+                wanted,
+                PER_DOCUMENT,
+                progress,
+            )
+            .await
         })
     }
 }

@@ -2884,6 +2884,8 @@ fn an_overdrawn_ledger_found_at_reconciliation_is_logged_as_a_breach() {
         recorded_at: Timestamp::now().to_string(),
         state: "confirmed".into(),
         confirmed_at: None,
+        refused_at: None,
+        refused_reason: None,
     };
     s.write("money.payment", "test", |tx, at, actor| {
         update_matter(tx, &matter_id, actor, at, "merged payment", |m| {
@@ -3332,10 +3334,98 @@ fn test_server() -> TestServer {
     }
 }
 
+/// A field two devices set apart keeps both values after they merge: the matter shows
+/// both, the same one shown on each device; choosing one is a change that, once merged,
+/// leaves one value on both, and the projection follows.
+#[test]
+fn a_field_set_apart_on_two_devices_shows_both_values_until_one_is_chosen() {
+    let vault = MemoryVault::default();
+    let (_da, mut a) = new_store(&vault);
+    open_matter(&mut a, "Ann Lee");
+    a.add_user("Alan Bird", "AB", "fee_earner", "").unwrap();
+    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
+    let (_db, mut b) = second_device(&vault, &a);
+    let details = |who: &str| satchel_api::MatterDetailsRequest {
+        matter: "M00001".into(),
+        practice_area: None,
+        fee_earner: Some(who.into()),
+        supervisor: None,
+    };
+    a.set_matter_details(&details("AB")).unwrap();
+    b.set_matter_details(&details("CD")).unwrap();
+    assert!(
+        a.matter_conflicts("M00001").unwrap().is_empty(),
+        "none before merging"
+    );
+    let (from_a, from_b) = (everything(&a), everything(&b));
+    a.merge_documents(&from_b).unwrap();
+    b.merge_documents(&from_a).unwrap();
+    let on_a = a.matter_conflicts("M00001").unwrap();
+    assert_eq!(
+        on_a,
+        b.matter_conflicts("M00001").unwrap(),
+        "the same on both"
+    );
+    assert_eq!(on_a.len(), 1, "{on_a:?}");
+    let c = &on_a[0];
+    assert_eq!(
+        (c.field.as_str(), c.label.as_str()),
+        ("fee_earner", "Fee earner")
+    );
+    let mut values = c.values.clone();
+    values.sort();
+    assert_eq!(values, ["Alan Bird (AB)", "Cara Dunn (CD)"]);
+    let shown = a.matter("M00001").unwrap().fee_earner;
+    assert_eq!(
+        shown,
+        b.matter("M00001").unwrap().fee_earner,
+        "both devices show the same value"
+    );
+    // A chooses the value not shown; once merged, B has one value, the chosen one.
+    let other = 1 - c.showing;
+    let want = if c.values[other as usize].contains("(AB)") {
+        "AB"
+    } else {
+        "CD"
+    };
+    let err = a
+        .resolve_conflict(&satchel_api::ResolveConflictRequest {
+            matter: "M00001".into(),
+            field: "fee_earner".into(),
+            choice: 7,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("one of the 2 values"), "{err}");
+    let left = a
+        .resolve_conflict(&satchel_api::ResolveConflictRequest {
+            matter: "M00001".into(),
+            field: "fee_earner".into(),
+            choice: other,
+        })
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(a.matter("M00001").unwrap().fee_earner, want);
+    b.merge_documents(&everything(&a)).unwrap();
+    assert!(b.matter_conflicts("M00001").unwrap().is_empty());
+    assert_eq!(b.matter("M00001").unwrap().fee_earner, want);
+    let err = b
+        .resolve_conflict(&satchel_api::ResolveConflictRequest {
+            matter: "M00001".into(),
+            field: "fee_earner".into(),
+            choice: 0,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nothing to choose"), "{err}");
+}
+
 /// Two devices of the firm (headless app instances) enrol with a real firm server over TLS
-/// on loopback, work apart — each pays out of the same ledger, one adds a note — and sync:
-/// both end with both payments and the note, the overdraft shown and logged, money
-/// conserved. A device cannot enrol twice, and a dead server is reported in words.
+/// on loopback, work apart — each pays out of the same ledger what together would
+/// overdraw it, one adds a note — and sync: the server confirms the first payment and
+/// refuses the second with the reason, both devices end with the same ledger and the note,
+/// money conserved, no breach. A device cannot enrol twice, and a dead server is reported
+/// in words.
 #[test]
 fn two_devices_sync_their_work_through_the_firm_server() {
     let server = test_server();
@@ -3374,10 +3464,23 @@ fn two_devices_sync_their_work_through_the_firm_server() {
         .to_string();
     assert!(err.contains("enrolled with"), "{err}");
 
-    a.record_posting(&money_req("payment", "M00001", "client", "50.00"))
+    // Apart, A pays £50 and B £40 out of the £60 on the ledger: each is pending, counted
+    // against what is available on its own device at once.
+    let paid_a = a
+        .record_posting(&money_req("payment", "M00001", "client", "50.00"))
         .unwrap();
-    b.record_posting(&money_req("payment", "M00001", "client", "40.00"))
+    let paid_b = b
+        .record_posting(&money_req("payment", "M00001", "client", "40.00"))
         .unwrap();
+    assert_eq!(
+        (paid_a.state.as_str(), paid_b.state.as_str()),
+        ("pending", "pending")
+    );
+    assert_eq!(a.client_ledger("M00001").unwrap().available_pence, 10_00);
+    let receipt = a
+        .record_posting(&money_req("receipt", "M00002", "client", "5.00"))
+        .unwrap();
+    assert_eq!(receipt.state, "confirmed", "receipts apply at once");
     b.add_note(&satchel_api::NewNoteRequest {
         matter: "M00001".into(),
         kind: "file".into(),
@@ -3390,16 +3493,34 @@ fn two_devices_sync_their_work_through_the_firm_server() {
     assert!(first.documents >= 3, "{first:?}");
     let second = b.sync_now(&vault_b).unwrap();
     assert!(second.changed_here >= 1, "A's payment came: {second:?}");
-    let third = a.sync_now(&vault).unwrap();
-    assert!(
-        third.changed_here >= 1,
-        "B's payment and note came: {third:?}"
-    );
+    // The server answers in the order recorded: A's payment confirmed, B's refused (it
+    // would overdraw the ledger), and both answers reach both devices.
+    let answered = |s: &Satchel| {
+        let state = |id: &str| s.posting(id).map(|p| p.state).unwrap_or_default();
+        state(&paid_a.id) == "confirmed" && state(&paid_b.id) == "refused"
+    };
+    for (s, v) in [(&mut a, &vault), (&mut b, &vault_b)] {
+        let mut tries = 0;
+        while !answered(s) {
+            tries += 1;
+            assert!(tries < 50, "the server answered within 10 s");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            s.sync_now(v).unwrap();
+        }
+    }
     for s in [&a, &b] {
+        let ledger = s.client_ledger("M00001").unwrap();
         assert_eq!(
-            s.client_ledger("M00001").unwrap().client_balance_pence,
-            -30_00
+            (ledger.client_balance_pence, ledger.available_pence),
+            (10_00, 10_00)
         );
+        assert_eq!(ledger.refused.len(), 1, "{:?}", ledger.refused);
+        let why = ledger.refused[0].refused_reason.clone().unwrap_or_default();
+        assert!(
+            why.contains("£10.00"),
+            "the reason names what was available: {why}"
+        );
+        assert_eq!(ledger.refused[0].amount_pence, 40_00);
         assert_eq!(s.list_notes("M00001").unwrap().len(), 1);
         let ledgers: i64 = s
             .client_balances()
@@ -3411,14 +3532,15 @@ fn two_devices_sync_their_work_through_the_firm_server() {
             ledgers,
             s.cash_book("client", "", "").unwrap().balance_pence
         );
+        assert!(
+            !s.registers()
+                .unwrap()
+                .breaches
+                .iter()
+                .any(|x| x.description.contains("M00001")),
+            "no ledger went overdrawn"
+        );
     }
-    assert!(
-        a.registers()
-            .unwrap()
-            .breaches
-            .iter()
-            .any(|x| x.description.contains("M00001 overdrawn by £30.00"))
-    );
 
     // A new matter opened on A (its own new documents) reaches B, which never held it.
     let before = b.status().unwrap().matters;

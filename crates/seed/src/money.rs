@@ -293,6 +293,8 @@ pub(crate) fn postings(
             recorded_at,
             state: "confirmed".into(),
             confirmed_at: None,
+            refused_at: None,
+            refused_reason: None,
         };
         match step {
             Step::ClientReceipt => {

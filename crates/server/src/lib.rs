@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod confirm;
 pub mod http;
 pub mod policy;
 pub mod postgres;
@@ -91,12 +92,15 @@ pub async fn serve<S: storage::ServerStore>(
     let files = tls::certificate(&options.dir, options.tls.clone(), &options.names)?;
     let fingerprint = tls::fingerprint_of(&files.cert)?;
     let policy = policy::Policy::new(store.clone()).await?;
+    let (stored, changed) = tokio::sync::mpsc::unbounded_channel();
     let repo = samod::Repo::build_tokio()
-        .with_storage(repo_storage::RepoStorage(store.clone()))
+        .with_storage(repo_storage::RepoStorage::new(store.clone(), Some(stored)))
         .with_peer_id(samod::PeerId::from("satchel-server"))
         .with_share_policy(policy.clone())
         .load()
         .await;
+    // The firm's books answer pending client-account payments as their documents arrive.
+    tokio::spawn(confirm::run(store.clone(), repo.clone(), changed));
     let acceptor = repo
         .make_acceptor(url::Url::parse("wss://satchel-server/sync")?)
         .map_err(|e| anyhow::anyhow!("start the sync acceptor: {e}"))?;

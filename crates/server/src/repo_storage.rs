@@ -1,6 +1,7 @@
 //! samod's storage, kept in a [`ServerStore`]: its keys (`<document>/snapshot/<hash>`,
 //! `<document>/incremental/<hash>`, `storage-adapter-id`) are the chunks' keys, joined with
-//! `/` (samod guarantees no component holds one).
+//! `/` (samod guarantees no component holds one). Each chunk stored is told, by its
+//! document's id, to whoever listens (the server's books, [`crate::confirm`]).
 
 use crate::storage::ServerStore;
 use samod::storage::StorageKey;
@@ -8,7 +9,18 @@ use std::collections::HashMap;
 use std::future::Future;
 
 #[derive(Clone, Debug)]
-pub struct RepoStorage<S>(pub S);
+pub struct RepoStorage<S> {
+    store: S,
+    stored: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+}
+
+impl<S> RepoStorage<S> {
+    /// samod's storage in `store`; the id of each document a chunk is stored for is sent
+    /// to `stored`.
+    pub fn new(store: S, stored: Option<tokio::sync::mpsc::UnboundedSender<String>>) -> Self {
+        RepoStorage { store, stored }
+    }
+}
 
 fn key_text(key: &StorageKey) -> String {
     key.into_iter()
@@ -19,7 +31,7 @@ fn key_text(key: &StorageKey) -> String {
 
 impl<S: ServerStore> samod::storage::Storage for RepoStorage<S> {
     fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
-        let store = self.0.clone();
+        let store = self.store.clone();
         async move {
             match store.chunk(key_text(&key)).await {
                 Ok(data) => data,
@@ -35,7 +47,7 @@ impl<S: ServerStore> samod::storage::Storage for RepoStorage<S> {
         &self,
         prefix: StorageKey,
     ) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
-        let store = self.0.clone();
+        let store = self.store.clone();
         async move {
             match store.chunks_under(key_text(&prefix)).await {
                 Ok(rows) => rows
@@ -51,16 +63,23 @@ impl<S: ServerStore> samod::storage::Storage for RepoStorage<S> {
     }
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
-        let store = self.0.clone();
+        let store = self.store.clone();
+        let stored = self.stored.clone();
         async move {
             if let Err(e) = store.put_chunk(key_text(&key), data).await {
                 tracing::error!("writing {key}: {e}");
+            } else if let Some(tx) = &stored {
+                let mut parts = key.into_iter();
+                // A document's chunk (`<document>/…`), not the adapter's own id.
+                if let (Some(doc), Some(_)) = (parts.next(), parts.next()) {
+                    let _ = tx.send(doc.clone());
+                }
             }
         }
     }
 
     fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
-        let store = self.0.clone();
+        let store = self.store.clone();
         async move {
             if let Err(e) = store.delete_chunk(key_text(&key)).await {
                 tracing::error!("deleting {key}: {e}");

@@ -48,7 +48,15 @@ async fn devices_exchange_their_documents_through_the_server() {
     // One exchange as device `d` (0 and 1 a partner's, 2 a fee earner's).
     let as_device = |d: usize, documents: Vec<(String, Vec<u8>)>, wanted, limit| {
         let (id, key): &(String, Arc<DeviceKey>) = &devices[d];
-        exchange(&server, id, key.clone(), documents, wanted, limit)
+        exchange(
+            &server,
+            id,
+            key.clone(),
+            documents,
+            wanted,
+            limit,
+            &|_, _| {},
+        )
     };
 
     // Device A's matter and a month of statements go up.

@@ -508,6 +508,42 @@ CREATE INDEX moves_unpresented ON posting_moves(account_id, presented_on, date) 
 CREATE INDEX statement_lines_unmatched ON statement_lines(account_id, date) WHERE matched_posting IS NULL;
 "#;
 
+const V18: &str = r#"
+-- The firm server answers a pending payment: confirmed, or refused (it would have overdrawn
+-- a client ledger on the firm's books). A refused posting stays listed, moving no money,
+-- with the server's reason.
+CREATE TABLE postings_v18 (
+    id            TEXT PRIMARY KEY,
+    matter_id     TEXT NOT NULL REFERENCES matters(id),
+    matter_number INTEGER NOT NULL,
+    date          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('receipt', 'payment', 'client_to_office', 'client_to_client', 'reversal')),
+    account_id    TEXT NOT NULL,
+    amount_pence  INTEGER NOT NULL CHECK (amount_pence >= 0),
+    reference     TEXT NOT NULL,
+    party         TEXT NOT NULL,
+    recorded_by   TEXT NOT NULL,
+    authorised_by TEXT,
+    recorded_at   TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'refused')),
+    reverses      TEXT,
+    bill_ref      TEXT,
+    body          TEXT NOT NULL,
+    refused_reason TEXT
+) STRICT;
+INSERT INTO postings_v18 (id, matter_id, matter_number, date, kind, account_id, amount_pence,
+        reference, party, recorded_by, authorised_by, recorded_at, state, reverses, bill_ref, body)
+    SELECT id, matter_id, matter_number, date, kind, account_id, amount_pence,
+        reference, party, recorded_by, authorised_by, recorded_at, state, reverses, bill_ref, body
+    FROM postings;
+DROP TABLE postings;
+ALTER TABLE postings_v18 RENAME TO postings;
+CREATE INDEX postings_by_matter ON postings(matter_number, date, id);
+CREATE INDEX postings_reverses ON postings(reverses) WHERE reverses IS NOT NULL;
+CREATE INDEX postings_by_bill ON postings(bill_ref) WHERE bill_ref IS NOT NULL;
+CREATE INDEX postings_pending ON postings(matter_number) WHERE state = 'pending';
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -527,12 +563,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V15),
         M::up(V16),
         M::up(V17),
+        M::up(V18),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    17
+    18
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -103,7 +103,8 @@ pub struct Exchanged {
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device
 /// `device_id`, and fetch the `wanted` documents this device does not hold. Each document
-/// has `per_document` to be in step with the server.
+/// has `per_document` to be in step with the server; `progress(done, of)` is told after
+/// each.
 pub async fn exchange(
     server: &Server,
     device_id: &str,
@@ -111,7 +112,10 @@ pub async fn exchange(
     documents: Vec<(String, Vec<u8>)>,
     wanted: Vec<DocumentId>,
     per_document: Duration,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Exchanged, SyncError> {
+    let of = (documents.len() + wanted.len()) as u64;
+    let mut done = 0u64;
     let lent = Lent::default();
     let mut ids = Vec::with_capacity(documents.len());
     if let Ok(mut m) = lent.0.lock() {
@@ -164,6 +168,8 @@ pub async fn exchange(
             } else {
                 out.not_shared.push(local);
             }
+            done += 1;
+            progress(done, of);
         }
         for id in wanted {
             let found = tokio::time::timeout(per_document, repo.find(id.clone())).await;
@@ -172,6 +178,8 @@ pub async fn exchange(
             {
                 out.fetched.push((id, handle.with_document(|d| d.save())));
             }
+            done += 1;
+            progress(done, of);
         }
         Ok::<_, SyncError>(out)
     }

@@ -3,12 +3,14 @@
 //! self-signed certificate is safe and any other is refused), enrolment with a one-time
 //! code, the device key (Ed25519; the private half lives in the device's keyring) and the
 //! signed challenge that opens every sync connection, and a samod [`samod::Dialer`] that
-//! does all of that on each (re)connection.
+//! does all of that on each (re)connection; and the Automerge documents' schema ([`schema`]),
+//! which devices and the server both read.
 #![forbid(unsafe_code)]
 
 mod exchange;
 mod pinned;
 pub mod protocol;
+pub mod schema;
 mod ws;
 
 pub use exchange::{Exchanged, exchange, repo_id};
@@ -40,7 +42,7 @@ pub enum SyncError {
     #[error("the server at {url} cannot be reached: {why}")]
     Unreachable { url: String, why: String },
     #[error(
-        "the server's certificate is not the one this device enrolled with: it has fingerprint {got}, not {expected}; nothing was sent"
+        "the server's certificate does not match the fingerprint this device was given: it has fingerprint {got}, not {expected}; nothing was sent"
     )]
     WrongCertificate { expected: String, got: String },
     #[error("{0}")]

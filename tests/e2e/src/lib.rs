@@ -109,6 +109,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(home: &Home) -> Result<Driver> {
+        Driver::start_with(home, &[])
+    }
+
+    /// A driver whose app gets `env` besides the home's folders.
+    pub fn start_with(home: &Home, env: &[(&str, &str)]) -> Result<Driver> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no X display: run the tests with `cargo xtask test`, which provides Xvfb");
         }
@@ -126,6 +131,7 @@ impl Driver {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
         home.apply(&mut c);
+        c.envs(env.iter().copied());
         let child = c.spawn().context("start tauri-driver")?;
         let d = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -155,6 +161,83 @@ impl Drop for Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A firm server (`satchel-server serve`) on loopback, stopped on drop.
+#[derive(Debug)]
+pub struct FirmServer {
+    child: Child,
+    pub address: String,
+    pub fingerprint: String,
+}
+
+impl FirmServer {
+    /// An administrator's command on the server's data in `dir`; its standard output.
+    pub fn admin(dir: &Path, args: &[&str]) -> Result<String> {
+        let out = Command::new(bin("satchel-server")?)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "satchel-server {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    /// Serve the data in `dir` on `listen` (e.g. `127.0.0.1:0`), once it says where.
+    pub fn start(dir: &Path, listen: &str) -> Result<FirmServer> {
+        use std::io::BufRead;
+        let mut child = Command::new(bin("satchel-server")?)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", listen])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("start satchel-server")?;
+        let stdout = child.stdout.take().context("the server's output")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (mut address, mut fingerprint) = (None, None);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while address.is_none() || fingerprint.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .context("satchel-server did not say where it listens within 20 s")?;
+            if let Some(a) = line.strip_prefix("listening on ") {
+                address = Some(a.to_owned());
+            }
+            if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256) ") {
+                fingerprint = Some(f.to_owned());
+            }
+        }
+        Ok(FirmServer {
+            child,
+            address: address.unwrap_or_default(),
+            fingerprint: fingerprint.unwrap_or_default(),
+        })
+    }
+}
+
+impl Drop for FirmServer {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -137,6 +137,7 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     </dd>
                 </dl>
             </div>
+            <ConflictsCard matter=number.clone() current />
             {move || {
                 wip.get()
                     .and_then(Result::ok)
@@ -398,5 +399,82 @@ fn NoteForm(matter: String, on_added: Callback<Note>) -> impl IntoView {
                 <button type="submit" class="primary" id="note-submit" disabled=move || busy.get()>"Save note"</button>
             </div>
         </form>
+    }
+}
+
+/// Fields set apart on two devices: both values, the one shown marked, and a button to keep
+/// each. Keeping one replaces both on every device once it syncs.
+#[component]
+fn ConflictsCard(matter: String, current: RwSignal<Matter>) -> impl IntoView {
+    let conflicts = RwSignal::new(Vec::<satchel_api::FieldConflict>::new());
+    let error = RwSignal::new(None::<String>);
+    let matter = StoredValue::new(matter);
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(c) = api::matter_conflicts(&matter.get_value()).await {
+                conflicts.set(c);
+            }
+        })
+    };
+    load();
+    let keep = move |field: String, choice: u32| {
+        spawn_local(async move {
+            let req = satchel_api::ResolveConflictRequest {
+                matter: matter.get_value(),
+                field,
+                choice,
+            };
+            match api::resolve_conflict(&req).await {
+                Ok(left) => {
+                    error.set(None);
+                    conflicts.set(left);
+                    if let Ok(m) = api::get_matter(&matter.get_value()).await {
+                        current.set(m);
+                    }
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
+    move || {
+        let list = conflicts.get();
+        (!list.is_empty()).then(|| {
+            let count = list.len();
+            view! {
+                <div class="card conflicts" id="conflicts" data-count=count role="alert">
+                    <h2>"Changed on two devices"</h2>
+                    <p class="muted">"These were set differently on two devices while apart. Both are kept until you choose; the matter shows the marked one meanwhile."</p>
+                    {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                    <dl class="facts">
+                        {list
+                            .into_iter()
+                            .map(|c| {
+                                let field = c.field.clone();
+                                view! {
+                                    <dt>{c.label.clone()}</dt>
+                                    <dd class="choices" data-field=c.field.clone()>
+                                        {c.values
+                                            .iter()
+                                            .enumerate()
+                                            .map(|(i, v)| {
+                                                let i = u32::try_from(i).unwrap_or(0);
+                                                let f = field.clone();
+                                                let showing = i == c.showing;
+                                                view! {
+                                                    <button class="secondary choice" data-choice=i on:click=move |_| keep(f.clone(), i)>
+                                                        {format!("Keep {v}")}
+                                                        {showing.then(|| view! { <span class="pill">"shown now"</span> })}
+                                                    </button>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </dd>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                </div>
+            }
+        })
     }
 }

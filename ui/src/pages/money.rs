@@ -47,10 +47,15 @@ pub fn MoneyPanel(matter: String) -> impl IntoView {
                     <dl class="facts">
                         <dt>"Client money held"</dt><dd id="ledger-client-balance">{l.client_balance.clone()}</dd>
                         <dt>"Available to pay out"</dt><dd id="ledger-available">{l.available.clone()}</dd>
+                        {(l.pending_out_pence != 0).then(|| view! {
+                            <dt>"Confirmed by the firm server"</dt><dd id="ledger-confirmed">{l.confirmed.clone()}</dd>
+                            <dt>"Payments pending"</dt><dd id="ledger-pending">{l.pending_out.clone()}</dd>
+                        })}
                         <dt>"Office side"</dt><dd id="ledger-office-balance">{l.office_balance.clone()}</dd>
                     </dl>
                 </div>
                 <LedgerTable lines=l.lines matter=number.get_value() on_change=Callback::new(move |()| reload()) />
+                <RefusedTable refused=l.refused />
             }
             .into_any(),
         }}
@@ -111,6 +116,39 @@ fn LedgerTable(lines: Vec<LedgerLine>, matter: String, on_change: Callback<()>) 
         </div>
     }
     .into_any()
+}
+
+/// Payments the firm server refused (they would have overdrawn the ledger on the firm's
+/// books): listed with the server's reason; they move no money.
+#[component]
+fn RefusedTable(refused: Vec<satchel_api::Posting>) -> impl IntoView {
+    (!refused.is_empty()).then(|| {
+        let count = refused.len();
+        view! {
+            <div class="card flush">
+                <h2 class="card-title">"Refused by the firm server"</h2>
+                <table class="grid" id="refused" data-count=count>
+                    <thead>
+                        <tr><th>"Date"</th><th>"Payee"</th><th class="num">"Amount"</th><th>"Recorded by"</th><th>"Why"</th></tr>
+                    </thead>
+                    <tbody>
+                        {refused
+                            .into_iter()
+                            .map(|p| view! {
+                                <tr data-posting=p.id.clone()>
+                                    <td>{p.date}</td>
+                                    <td>{p.party}</td>
+                                    <td class="num">{p.amount}</td>
+                                    <td>{p.recorded_by}</td>
+                                    <td>{p.refused_reason.unwrap_or_default()}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+    })
 }
 
 /// Reverse a posting: asks why, then records the reversal.

@@ -41,6 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
+            <crate::sync::ServerCard />
             <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
             <AuthoriserForm />
         </section>

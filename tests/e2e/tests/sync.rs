@@ -1,0 +1,97 @@
+//! The firm server from the real window: a standalone device shows "Standalone"; enrolled
+//! from Settings with the server's address, fingerprint and a one-time code, it syncs by
+//! itself; with the server gone it shows "Offline" and the change made meanwhile waiting;
+//! with the server back it shows "Synced" again, nothing waiting.
+
+use anyhow::{Context, Result};
+use satchel_e2e::ui::{fill, launch, shot, wait_for, wait_for_text, wait_until_attr};
+use satchel_e2e::{Driver, FirmServer, Home, cli};
+
+const PASS: &str = "a laptop in court is still the firm's";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
+    let home = Home::new()?;
+    cli(
+        &home,
+        &[
+            "init",
+            "--firm",
+            "Hale & Co Solicitors",
+            "--user",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+        Some(PASS),
+    )?;
+    let data = tempfile::tempdir()?;
+    FirmServer::admin(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "--name",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+    )?;
+    let code = FirmServer::admin(data.path(), &["enrol-code", "--user", "JH"])?;
+    let server = FirmServer::start(data.path(), "127.0.0.1:0")?;
+    let listen = server
+        .address
+        .strip_prefix("https://")
+        .context("an https address")?
+        .to_owned();
+
+    // The app syncs every second here (a minute by default), so the test sees it move.
+    let driver = Driver::start_with(&home, &[("SATCHEL_SYNC_SECONDS", "1")])?;
+    let c = launch(&driver).await?;
+    wait_until_attr(&c, "#sync-status", "data-state", "standalone").await?;
+    wait_for_text(&c, "#sync-status", "Standalone").await?;
+
+    // Enrol from Settings: a wrong fingerprint is refused in words, the right one taken.
+    wait_for(&c, "#nav-settings").await?.click().await?;
+    fill(&c, "#enrol-address", &server.address).await?;
+    fill(&c, "#enrol-fingerprint", &["AB"; 32].join(":")).await?;
+    fill(&c, "#enrol-code", &code).await?;
+    fill(&c, "#enrol-name", "Jane's laptop").await?;
+    c.execute("document.getElementById('enrol-submit').click()", vec![])
+        .await?;
+    let refused =
+        wait_for_text(&c, "#enrol-address-error", "does not match the fingerprint").await?;
+    println!("wrong fingerprint: {refused}");
+    fill(&c, "#enrol-fingerprint", &server.fingerprint).await?;
+    c.execute("document.getElementById('enrol-submit').click()", vec![])
+        .await?;
+    wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
+    wait_for_text(&c, "#sync-detail", "nothing waiting").await?;
+    wait_for_text(&c, "#server-address", &server.address).await?;
+    shot(&c, "sync-01-synced.png").await?;
+
+    // The server goes away; the window says so, and work goes on and waits.
+    drop(server);
+    wait_until_attr(&c, "#sync-status", "data-state", "offline").await?;
+    fill(&c, "#unit-minutes", "10").await?;
+    c.execute("document.getElementById('unit-submit').click()", vec![])
+        .await?;
+    wait_for_text(&c, "#unit-form", "10-minute units").await?;
+    wait_for_text(&c, "#sync-detail", "1 change waiting").await?;
+    let offline = wait_for_text(&c, "#sync-status", "Offline").await?;
+    println!("offline: {offline}");
+    shot(&c, "sync-02-offline.png").await?;
+
+    // Back on the same address: the device syncs by itself and nothing is left waiting.
+    let server = FirmServer::start(data.path(), &listen)?;
+    wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
+    wait_for_text(&c, "#sync-detail", "nothing waiting").await?;
+    shot(&c, "sync-03-synced-again.png").await?;
+    drop(server);
+    c.close().await?;
+    Ok(())
+}
