@@ -731,6 +731,42 @@ async fn sync_now(shell: State<'_, Shell>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Join the firm from this new device: enrol, fetch the firm's records, make the store.
+#[tauri::command]
+async fn join_firm(
+    app: tauri::AppHandle,
+    req: satchel_api::JoinFirmRequest,
+) -> Result<Session, ApiError> {
+    let name = if req.name.trim().is_empty() {
+        "Satchel desktop".to_owned()
+    } else {
+        req.name.trim().to_owned()
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let shell = app.state::<Shell>();
+        let mut guard = shell.lock()?;
+        let s = Satchel::join(
+            &shell.data_dir,
+            shell.vault.as_ref(),
+            &satchel_app::Join {
+                address: &req.address,
+                fingerprint: &req.fingerprint,
+                code: req.code.expose(),
+                device_name: &name,
+                passphrase: req.passphrase.expose(),
+            },
+            Default::default(),
+        )?;
+        let session = s.session();
+        let _ = s.warm_conflict_index();
+        *guard = Some(s);
+        shell.syncer.wake();
+        Ok(session)
+    })
+    .await
+    .map_err(|e| err(ErrorKind::Internal, format!("joining stopped: {e}")))?
+}
+
 #[tauri::command]
 async fn matter_conflicts(
     shell: State<'_, Shell>,
@@ -889,6 +925,7 @@ fn main() -> std::process::ExitCode {
             sync_status,
             sync_now,
             enrol_device,
+            join_firm,
             matter_conflicts,
             resolve_conflict
         ])

@@ -518,3 +518,8 @@ pub async fn resolve_conflict(
 ) -> Result<Vec<satchel_api::FieldConflict>, ApiError> {
     call(cmd::RESOLVE_CONFLICT, &Req { req }).await
 }
+
+/// Join the firm's server from this new device.
+pub async fn join_firm(req: &satchel_api::JoinFirmRequest) -> Result<Session, ApiError> {
+    call(cmd::JOIN_FIRM, &Req { req }).await
+}

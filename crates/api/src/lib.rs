@@ -17,6 +17,7 @@ pub mod cmd {
     pub const SYNC_STATUS: &str = "sync_status";
     pub const SYNC_NOW: &str = "sync_now";
     pub const ENROL_DEVICE: &str = "enrol_device";
+    pub const JOIN_FIRM: &str = "join_firm";
     pub const MATTER_CONFLICTS: &str = "matter_conflicts";
     pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
     pub const LIST_CONTACTS: &str = "list_contacts";
@@ -1259,4 +1260,16 @@ pub struct ResolveConflictRequest {
     pub field: String,
     /// The value's place in [`FieldConflict::values`].
     pub choice: u32,
+}
+
+/// Set this device up for a firm that already works with its server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinFirmRequest {
+    pub address: String,
+    pub fingerprint: String,
+    pub code: Secret,
+    /// What to call this device.
+    pub name: String,
+    /// The recovery passphrase for the store on this device.
+    pub passphrase: Secret,
 }

@@ -27,7 +27,7 @@ mod matters;
 mod merge;
 pub use merge::Replica;
 pub use satchel_sync::SyncError;
-pub use sync::SyncJob;
+pub use sync::{Join, SyncJob};
 mod money;
 pub mod notes;
 pub mod paths;

@@ -75,8 +75,21 @@ impl Satchel {
         }
         let server = Server::new(address, fingerprint).map_err(said)?;
         let key = DeviceKey::generate().map_err(said)?;
-        let enrolled = runtime()?
-            .block_on(server.enrol(code, device_name, &key))
+        let rt = runtime()?;
+        // A store of another firm (or one set up apart from the firm) may not mix with the
+        // firm's documents: said before the code is used.
+        let hello = rt.block_on(server.hello()).map_err(said)?;
+        if let Some(theirs) = hello["firm_document"].as_str()
+            && theirs != self.ctx.firm_doc
+        {
+            return Err(Invalid::new(
+                "server",
+                "this firm server keeps another firm's documents (or this store was set up apart from the firm's): to work for that firm on this device, join it from a new data folder (satchel join)",
+            )
+            .into());
+        }
+        let enrolled = rt
+            .block_on(server.enrol(code, device_name, &key, Some(&self.ctx.firm_doc)))
             .map_err(said)?;
         let seed = DbKey::from_hex(&key.secret_hex())
             .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
@@ -281,12 +294,23 @@ impl SyncJob {
         let held: std::collections::HashSet<samod_id::DocumentId> =
             self.kinds.iter().map(|(id, _)| repo_id(id)).collect();
         rt.block_on(async {
-            let wanted: Vec<samod_id::DocumentId> = server
+            let listed: std::collections::HashSet<samod_id::DocumentId> = server
                 .documents(&self.settings.device_id, &self.key)
                 .await?
                 .into_iter()
-                .filter(|d| !held.contains(d))
                 .collect();
+            // What this device holds and the server does not list for it: new documents it
+            // made (claimed, so they are its user's), or ones not shared with it.
+            let new: Vec<samod_id::DocumentId> = held
+                .iter()
+                .filter(|d| !listed.contains(d))
+                .cloned()
+                .collect();
+            server
+                .claim(&self.settings.device_id, &self.key, &new)
+                .await?;
+            let wanted: Vec<samod_id::DocumentId> =
+                listed.into_iter().filter(|d| !held.contains(d)).collect();
             satchel_sync::exchange(
                 &server,
                 &self.settings.device_id,
@@ -298,5 +322,179 @@ impl SyncJob {
             )
             .await
         })
+    }
+}
+
+/// What a device needs to join its firm from nothing: the server, the code the
+/// administrator gave, what to call this device, and the recovery passphrase for the new
+/// store here.
+#[derive(Clone, Copy)]
+pub struct Join<'a> {
+    pub address: &'a str,
+    pub fingerprint: &'a str,
+    pub code: &'a str,
+    pub device_name: &'a str,
+    pub passphrase: &'a str,
+}
+
+impl std::fmt::Debug for Join<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Join")
+            .field("address", &self.address)
+            .field("device_name", &self.device_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Satchel {
+    /// Set this device up for a firm that already works with the server: enrol with the
+    /// code, fetch the firm's document, and make the local store with this person as the
+    /// firm's records name them (by the initials the server knows them by). The first sync
+    /// then fetches what they may have. A new device has no block of matter numbers until
+    /// one is given it.
+    pub fn join(
+        data_dir: &std::path::Path,
+        vault: &dyn KeyVault,
+        join: &Join<'_>,
+        kdf: satchel_store::envelope::KdfParams,
+    ) -> Result<Satchel, AppError> {
+        use crate::{
+            Ctx, Presence, create_private_dir, db_path, envelope_path, presence, projection,
+            remove_store_files,
+        };
+        use satchel_core::firm::Role;
+        if presence(data_dir) == Presence::Present {
+            return Err(AppError::AlreadySetUp(data_dir.display().to_string()));
+        }
+        let server = Server::new(join.address, join.fingerprint).map_err(said)?;
+        let rt = runtime()?;
+        let hello = rt.block_on(server.hello()).map_err(said)?;
+        let firm_doc = hello["firm_document"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "server",
+                    "this firm server holds no firm yet: set Satchel up on a partner's device and enrol it first, then join from here",
+                )
+            })?;
+        let install_id = uuid::Uuid::now_v7().to_string();
+        let db_key = DbKey::generate();
+        // Seal first: a weak passphrase stops here, before the code is used.
+        let envelope =
+            satchel_store::envelope::Envelope::seal(&install_id, &db_key, join.passphrase, kdf)?;
+        let key = DeviceKey::generate().map_err(said)?;
+        let seed = DbKey::from_hex(&key.secret_hex())
+            .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
+        let enrolled = rt
+            .block_on(server.enrol(join.code, join.device_name, &key, None))
+            .map_err(said)?;
+        let got = rt
+            .block_on(satchel_sync::exchange(
+                &server,
+                &enrolled.device_id,
+                Arc::new(key),
+                Vec::new(),
+                vec![repo_id(&firm_doc)],
+                PER_DOCUMENT,
+                &|_, _| {},
+            ))
+            .map_err(said)?;
+        let bytes = got
+            .fetched
+            .into_iter()
+            .map(|(_, b)| b)
+            .next()
+            .ok_or_else(|| {
+                Invalid::new(
+                    "server",
+                    "the firm's document did not come from the server; try again",
+                )
+            })?;
+        let doc = automerge::AutoCommit::load(&bytes)?;
+        if docs::identify(&doc, &firm_doc).map(|(_, k)| k).as_deref() != Some(docs::KIND_FIRM) {
+            return Err(AppError::Document(
+                "the server's firm document is not a firm's".into(),
+            ));
+        }
+        let firm: docs::FirmDoc = autosurgeon::hydrate(&doc)?;
+        let (user_id, user) = firm
+            .users
+            .iter()
+            .find(|(_, u)| u.initials.eq_ignore_ascii_case(&enrolled.initials))
+            .ok_or_else(|| {
+                Invalid::new(
+                    "code",
+                    format!(
+                        "the firm's records do not list {} yet: a partner adds them in Satchel (the same initials), syncs, and gives you a new code",
+                        enrolled.initials
+                    ),
+                )
+            })?;
+        create_private_dir(data_dir)?;
+        let result = (|| {
+            envelope.write(&envelope_path(data_dir))?;
+            let store = satchel_store::Store::create(&db_path(data_dir), &db_key)?;
+            let ctx = Ctx {
+                install_id: install_id.clone(),
+                device_id: uuid::Uuid::now_v7(),
+                user_id: user_id.clone(),
+                user_name: user.name.clone(),
+                initials: user.initials.clone(),
+                role: Role::parse(&user.role)?,
+                firm_name: firm.firm_name.clone(),
+                firm_doc: firm_doc.clone(),
+            };
+            let mut satchel = Satchel {
+                store,
+                ctx: ctx.clone(),
+                data_dir: data_dir.to_owned(),
+                keyring_ok: false,
+                keyring_name: vault.describe(),
+                party_index: Default::default(),
+                party_loader: Default::default(),
+                key: db_key.clone(),
+            };
+            let device = enrolled.device_id.clone();
+            satchel.write("store.join", &format!("firm:{firm_doc}"), |tx, at, _| {
+                for (k, v) in [
+                    ("install_id", ctx.install_id.as_str()),
+                    ("device_id", &ctx.device_id.to_string()),
+                    ("user_id", ctx.user_id.as_str()),
+                    ("firm_doc", ctx.firm_doc.as_str()),
+                    (ADDRESS, join.address.trim()),
+                    (FINGERPRINT, join.fingerprint.trim()),
+                    (DEVICE, device.as_str()),
+                ] {
+                    tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+                }
+                tx.execute(
+                    "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![ctx.firm_doc, docs::KIND_FIRM, bytes, at.to_string()],
+                )?;
+                projection::firm(tx, &firm)?;
+                Ok(serde_json::json!({
+                    "firm": ctx.firm_name,
+                    "user": ctx.user_name,
+                    "server": join.address.trim(),
+                    "device": device,
+                }))
+            })?;
+            Ok::<_, AppError>(satchel)
+        })();
+        let mut satchel = match result {
+            Ok(s) => s,
+            Err(e) => {
+                remove_store_files(data_dir);
+                return Err(e);
+            }
+        };
+        vault
+            .save(&device_key_slot(&install_id), &seed)
+            .map_err(|e| {
+                AppError::Locked(format!("the device key could not go into the keyring: {e}"))
+            })?;
+        satchel.keyring_ok = vault.save(&install_id, &db_key).is_ok();
+        Ok(satchel)
     }
 }

@@ -3420,6 +3420,121 @@ fn a_field_set_apart_on_two_devices_shows_both_values_until_one_is_chosen() {
     assert!(err.contains("nothing to choose"), "{err}");
 }
 
+/// A fee earner's new laptop joins the firm from nothing: with the server's address, the
+/// fingerprint and a code it gets the firm's records and its user; it then receives what it
+/// was granted, and its work reaches the partner. A store set up apart from the firm is not
+/// let in (the code is kept), and joining a server with no firm yet says what to do.
+#[test]
+fn a_new_device_joins_the_firm_and_works_on_what_it_is_granted() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    let dir_b = tempfile::tempdir().unwrap();
+    let vault_b = MemoryVault::default();
+    fn join<'a>(server: &'a TestServer, code: &'a str) -> Join<'a> {
+        Join {
+            address: &server.address,
+            fingerprint: &server.fingerprint,
+            code,
+            device_name: "Cara's laptop",
+            passphrase: "correct horse battery staple",
+        }
+    }
+    server.admin(&[
+        "user",
+        "add",
+        "--name",
+        "Cara Dunn",
+        "--initials",
+        "CD",
+        "--role",
+        "fee_earner",
+    ]);
+    let code_b = server.admin(&["enrol-code", "--user", "CD"]);
+    let err = Satchel::join(
+        &dir_b.path().join("data"),
+        &vault_b,
+        &join(&server, &code_b),
+        cheap(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("holds no firm yet"), "{err}");
+
+    // The partner's device enrols: its store's firm document becomes the firm's.
+    a.enrol_device(
+        &vault,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[0],
+        "laptop",
+    )
+    .unwrap();
+    // A store set up apart (another firm document) is refused, its code kept.
+    let (_dc, mut c) = new_store(&MemoryVault::default());
+    let err = c
+        .enrol_device(
+            &MemoryVault::default(),
+            &server.address,
+            &server.fingerprint,
+            &server.codes[1],
+            "stray",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another firm's documents"), "{err}");
+
+    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
+    a.sync_now(&vault).unwrap();
+    let b_path = dir_b.path().join("data");
+    let mut b = Satchel::join(&b_path, &vault_b, &join(&server, &code_b), cheap()).unwrap();
+    assert_eq!(b.session().firm_name, a.session().firm_name);
+    assert_eq!(b.session().initials, "CD", "the firm's own record of them");
+    assert!(b.list_matters().unwrap().is_empty());
+    // Nothing is granted yet: the firm's records only.
+    b.sync_now(&vault_b).unwrap();
+    assert!(b.list_matters().unwrap().is_empty());
+    assert!(
+        b.list_bank_accounts().unwrap().len() == 2,
+        "the firm's accounts came"
+    );
+    // Granted M00001, the next sync brings it; time recorded there reaches the partner.
+    let m = a.matter("M00001").unwrap();
+    let id = satchel_sync::repo_id(&m.id).to_string();
+    server.admin(&["grant", "--user", "CD", "--doc", &id, "--access", "edit"]);
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let r = b.sync_now(&vault_b).unwrap();
+    assert_eq!(r.arrived, 1, "{r:?}");
+    assert_eq!(b.list_matters().unwrap().len(), 1);
+    b.record_time(&time("M00001", "0:30", true)).unwrap();
+    b.sync_now(&vault_b).unwrap();
+    a.sync_now(&vault).unwrap();
+    let on_a = a.list_time("M00001").unwrap();
+    assert!(on_a.iter().any(|t| t.fee_earner == "CD"), "{on_a:?}");
+    // A contact CD adds is a new document of theirs: claimed, it reaches the firm.
+    b.create_contact(&contact("organisation", "Elm Lettings Limited"))
+        .unwrap();
+    b.sync_now(&vault_b).unwrap();
+    a.sync_now(&vault).unwrap();
+    assert!(
+        a.list_contacts(None)
+            .unwrap()
+            .iter()
+            .any(|c| c.name == "Elm Lettings Limited"),
+        "the fee earner's new contact reached the partner"
+    );
+    // A new device has no matter numbers until it is given a block.
+    let err = b
+        .create_matter(&matter("Dan Elms", "Lease of Unit 3"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("matter numbers"), "{err}");
+    // And it opens again from its keyring.
+    drop(b);
+    let b = Satchel::open(&b_path, &vault_b, Unlock::Keyring).unwrap();
+    assert_eq!(b.session().initials, "CD");
+}
+
 /// Two devices of the firm (headless app instances) enrol with a real firm server over TLS
 /// on loopback, work apart — each pays out of the same ledger what together would
 /// overdraw it, one adds a note — and sync: the server confirms the first payment and

@@ -192,6 +192,20 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set this device up for a firm that already works with its server: enrol with the
+    /// administrator's code and fetch the firm's records (a new data folder; the
+    /// recovery passphrase for it as for `init`).
+    Join {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        fingerprint: String,
+        #[arg(long)]
+        code: String,
+        /// What to call this device on the server (default: this machine's host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Sync every document with the firm server once.
     Sync,
     /// Show the firm, the user, the store and the keyring.
@@ -1778,6 +1792,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "enrolled with {} as device {}",
                 settings.address, settings.device_id
+            );
+        }
+        Command::Join {
+            server,
+            fingerprint,
+            code,
+            name,
+        } => {
+            let name = name.unwrap_or_else(|| {
+                std::fs::read_to_string("/etc/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .unwrap_or_else(|_| "this device".into())
+            });
+            let p = passphrase("Choose a recovery passphrase (12+ characters)", true)?;
+            let s = Satchel::join(
+                &dir,
+                vault.as_ref(),
+                &satchel_app::Join {
+                    address: &server,
+                    fingerprint: &fingerprint,
+                    code: &code,
+                    device_name: &name,
+                    passphrase: &p,
+                },
+                Default::default(),
+            )
+            .map_err(explain)?;
+            let who = s.session();
+            println!(
+                "joined {} as {} ({}) in {}; `satchel sync` fetches the firm's work",
+                who.firm_name,
+                who.user_name,
+                who.initials,
+                dir.display()
             );
         }
         Command::Sync => {

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use satchel_sync::protocol::{
-    ChallengeReply, ChallengeRequest, DEVICE_HEADER, DocumentsReply, DocumentsRequest,
-    EnrolRequest, Enrolment, Hello, NONCE_HEADER, SIGNATURE_HEADER,
+    ChallengeReply, ChallengeRequest, ClaimRequest, DEVICE_HEADER, DocumentsReply,
+    DocumentsRequest, EnrolRequest, Enrolment, Hello, NONCE_HEADER, SIGNATURE_HEADER,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -47,19 +47,23 @@ fn internal(e: impl std::fmt::Display) -> Refusal {
 
 pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
     axum::Router::new()
-        .route("/api/hello", get(hello))
+        .route("/api/hello", get(hello::<S>))
         .route("/api/enrol", post(enrol::<S>))
         .route("/api/challenge", post(challenge::<S>))
         .route("/api/documents", post(documents::<S>))
+        .route("/api/claim", post(claim::<S>))
         .route("/sync", get(sync::<S>))
         .with_state(server)
 }
 
-async fn hello() -> Json<Hello> {
-    Json(Hello {
+async fn hello<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+) -> Result<Json<Hello>, Refusal> {
+    Ok(Json(Hello {
         server: "satchel-server".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-    })
+        firm_document: server.store.firm_document().await.map_err(internal)?,
+    }))
 }
 
 async fn enrol<S: ServerStore>(
@@ -104,12 +108,29 @@ async fn enrol<S: ServerStore>(
         device.name,
         user.initials
     );
+    // The first partner's or admin's store to enrol names the firm's document.
+    let firm_document = match req.firm_document.as_deref().map(str::trim) {
+        Some(doc) if !doc.is_empty() && matches!(user.role.as_str(), "admin" | "partner") => Some(
+            server
+                .store
+                .adopt_firm_document(doc.to_owned())
+                .await
+                .map_err(internal)?,
+        ),
+        _ => server.store.firm_document().await.map_err(internal)?,
+    };
+    server
+        .policy
+        .reload(&server.store)
+        .await
+        .map_err(internal)?;
     Ok(Json(Enrolment {
         device_id: device.id,
         user_id: user.id,
         user_name: user.name,
         initials: user.initials,
         role: user.role,
+        firm_document,
     }))
 }
 
@@ -180,6 +201,58 @@ async fn documents<S: ServerStore>(
         .filter(|d| access.access_of(&req.device_id, d).is_some())
         .collect();
     Ok(Json(DocumentsReply { ids }))
+}
+
+/// A device claims the new documents it made: each the server does not hold yet is
+/// granted to the device's user to edit (a fee earner's new matter is theirs). Admins and
+/// partners edit everything already; read-only users create nothing.
+async fn claim<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<ClaimRequest>,
+) -> Result<Json<DocumentsReply>, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    if req.ids.len() > 100_000 {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "claim at most 100,000 documents at once".into(),
+        ));
+    }
+    let access = server.policy.snapshot();
+    let Some(user) = access.creator(&req.device_id).map(str::to_owned) else {
+        return Ok(Json(DocumentsReply { ids: Vec::new() }));
+    };
+    let mut granted = Vec::new();
+    for id in req.ids {
+        if id.parse::<samod::DocumentId>().is_err()
+            || access.access_of(&device.id, &id).is_some()
+            || server
+                .store
+                .has_chunks_under(id.clone())
+                .await
+                .map_err(internal)?
+        {
+            continue;
+        }
+        server
+            .store
+            .set_grant(user.clone(), id.clone(), Some(crate::storage::Access::Edit))
+            .await
+            .map_err(internal)?;
+        granted.push(id);
+    }
+    if !granted.is_empty() {
+        tracing::info!(
+            "device {} claimed {} new documents for its user",
+            device.id,
+            granted.len()
+        );
+        server
+            .policy
+            .reload(&server.store)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(Json(DocumentsReply { ids: granted }))
 }
 
 async fn challenge<S: ServerStore>(

@@ -3,8 +3,12 @@
 //! or a partner's devices may edit everything; anyone else gets what they were granted on
 //! that document (read or download: changes sent to them, theirs ignored; edit: both) and
 //! otherwise nothing — a request is answered `doc-unavailable`, and a document they bring
-//! is not taken (a fee earner's new matter needs a grant until the desktop's sync tells
-//! the server who opened it: issue 5's next step).
+//! is not taken. A device claims the new documents it made before it syncs them
+//! (`/api/claim`): one the server does not hold yet is granted to its user to edit, so a
+//! fee earner's new matter reaches the server and is theirs to work on.
+//!
+//! The firm's document (users, bank accounts, settings) is every device's to read, and
+//! all but read-only users' to change.
 //!
 //! Decisions are made in memory, from a snapshot of the users, devices and grants taken
 //! whenever `access_version` moves (polled each second, since the admin's commands may run
@@ -30,6 +34,8 @@ pub struct Snapshot {
     roles: HashMap<String, String>,
     /// (user id, document id) → access.
     grants: HashMap<(String, String), Access>,
+    /// The firm's document (its automerge-repo id), which every device may read.
+    firm: Option<String>,
 }
 
 impl Snapshot {
@@ -54,6 +60,10 @@ impl Snapshot {
                 .into_iter()
                 .map(|(u, d, a)| ((u, d), a))
                 .collect(),
+            firm: store
+                .firm_document()
+                .await?
+                .map(|local| satchel_sync::repo_id(&local).to_string()),
         })
     }
 
@@ -72,13 +82,29 @@ impl Snapshot {
         }
     }
 
+    /// The user a live device belongs to, if that user may create documents (anyone but a
+    /// read-only user; admins and partners edit everything anyway).
+    pub fn creator(&self, device_id: &str) -> Option<&str> {
+        let user = self.devices.get(device_id)?;
+        match self.roles.get(user)?.as_str() {
+            "fee_earner" | "cashier" => Some(user),
+            _ => None,
+        }
+    }
+
     /// What a device may do with a document, by their ids: an admin's or a partner's
     /// device edits everything; anyone else's has what its user was granted; a revoked or
     /// unknown device nothing. The one place the rule is written.
     pub fn access_of(&self, device_id: &str, doc_id: &str) -> Option<Access> {
         let user = self.devices.get(device_id)?;
-        match self.roles.get(user)?.as_str() {
+        let role = self.roles.get(user)?.as_str();
+        let firm = self.firm.as_deref() == Some(doc_id);
+        match role {
             "admin" | "partner" => Some(Access::Edit),
+            // The firm's document (its users, accounts, settings) is everyone's to read;
+            // all but read-only users change it (their own rate, a bank account).
+            "read_only" if firm => Some(Access::Read),
+            _ if firm => Some(Access::Edit),
             _ => self.grants.get(&(user.clone(), doc_id.to_owned())).copied(),
         }
     }
@@ -87,12 +113,23 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct Policy {
     snapshot: watch::Receiver<Arc<Snapshot>>,
+    update: Arc<watch::Sender<Arc<Snapshot>>>,
 }
 
 impl Policy {
     /// The current snapshot, for the server's other decisions (the document list).
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.borrow().clone()
+    }
+
+    /// Take a new snapshot now (a device just enrolled here: it may sync at once).
+    pub async fn reload<S: ServerStore>(
+        &self,
+        store: &S,
+    ) -> Result<(), crate::storage::StoreError> {
+        let s = Snapshot::load(store).await?;
+        self.update.send_replace(Arc::new(s));
+        Ok(())
     }
 }
 
@@ -107,6 +144,8 @@ impl Policy {
     pub async fn new<S: ServerStore>(store: S) -> Result<Policy, crate::storage::StoreError> {
         let mut version = store.access_version().await?;
         let (tx, rx) = watch::channel(Arc::new(Snapshot::load(&store).await?));
+        let tx = Arc::new(tx);
+        let update = tx.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(POLL).await;
@@ -126,7 +165,10 @@ impl Policy {
                 }
             }
         });
-        Ok(Policy { snapshot: rx })
+        Ok(Policy {
+            snapshot: rx,
+            update,
+        })
     }
 }
 

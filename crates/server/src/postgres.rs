@@ -438,4 +438,50 @@ impl ServerStore for PgStore {
             Ok(row.get(0))
         }
     }
+
+    fn firm_document(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_opt(
+                    "SELECT value FROM settings WHERE key = 'firm_document'",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.map(|r| r.get(0)))
+        }
+    }
+
+    fn adopt_firm_document(
+        &self,
+        doc: String,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let n = tx
+                .execute(
+                    "INSERT INTO settings (key, value) VALUES ('firm_document', $1) ON CONFLICT (key) DO NOTHING",
+                    &[&doc],
+                )
+                .await
+                .map_err(pg)?;
+            if n == 1 {
+                tx.execute(BUMP, &[]).await.map_err(pg)?;
+            }
+            let kept: String = tx
+                .query_one(
+                    "SELECT value FROM settings WHERE key = 'firm_document'",
+                    &[],
+                )
+                .await
+                .map_err(pg)?
+                .get(0);
+            tx.commit().await.map_err(pg)?;
+            Ok(kept)
+        }
+    }
 }

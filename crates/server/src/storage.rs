@@ -169,7 +169,21 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
     /// A number that changes whenever a grant, a device or a user changes: the server
     /// re-decides what connected devices may see when it moves.
     fn access_version(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// The firm's own document (its local id, as devices name it), once a partner's or an
+    /// admin's device has enrolled with it.
+    fn firm_document(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Keep `doc` as the firm's document unless one is kept already; returns the one kept.
+    /// Who may see what changes with it (every device may read the firm's document).
+    fn adopt_firm_document(
+        &self,
+        doc: String,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
+
+/// The server's own settings (the firm's document).
+const SETTINGS: &str = "
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE chunks (
@@ -238,8 +252,11 @@ impl SqliteStore {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )?;
-        rusqlite_migration::Migrations::new(vec![rusqlite_migration::M::up(SCHEMA)])
-            .to_latest(&mut conn)?;
+        rusqlite_migration::Migrations::new(vec![
+            rusqlite_migration::M::up(SCHEMA),
+            rusqlite_migration::M::up(SETTINGS),
+        ])
+        .to_latest(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -555,6 +572,39 @@ impl ServerStore for SqliteStore {
         self.with(|c| {
             Ok(c.prepare_cached("SELECT version FROM access_version")?
                 .query_row([], |r| r.get(0))?)
+        })
+    }
+
+    fn firm_document(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        self.with(|c| {
+            Ok(
+                c.prepare_cached("SELECT value FROM settings WHERE key = 'firm_document'")?
+                    .query_row([], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
+    fn adopt_firm_document(
+        &self,
+        doc: String,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('firm_document', ?1) ON CONFLICT (key) DO NOTHING",
+                [&doc],
+            )?;
+            if n == 1 {
+                bump(&tx)?;
+            }
+            let kept: String = tx.query_row(
+                "SELECT value FROM settings WHERE key = 'firm_document'",
+                [],
+                |r| r.get(0),
+            )?;
+            tx.commit()?;
+            Ok(kept)
         })
     }
 }

@@ -47,7 +47,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     // Another certificate's fingerprint: refused before anything is sent.
     let wrong = Server::new(&running.address, &"AB".repeat(32)).unwrap();
     let err = wrong
-        .enrol(&code_a, "laptop", &DeviceKey::generate().unwrap())
+        .enrol(&code_a, "laptop", &DeviceKey::generate().unwrap(), None)
         .await
         .unwrap_err();
     assert!(matches!(err, SyncError::WrongCertificate { .. }), "{err}");
@@ -57,7 +57,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     let (a, key_a) = enrolled(&server, &code_a, "Jane's laptop").await;
     assert_eq!((a.initials.as_str(), a.role.as_str()), ("JH", "partner"));
     let err = server
-        .enrol(&code_a, "another", &DeviceKey::generate().unwrap())
+        .enrol(&code_a, "another", &DeviceKey::generate().unwrap(), None)
         .await
         .unwrap_err()
         .to_string();
@@ -67,6 +67,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
             "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ",
             "another",
             &DeviceKey::generate().unwrap(),
+            None,
         )
         .await
         .unwrap_err()
@@ -79,6 +80,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
             &code_b.to_lowercase().replace('-', " "),
             "Jane's desktop",
             &key_b,
+            None,
         )
         .await
         .unwrap();
@@ -298,6 +300,117 @@ async fn grants_decide_what_a_device_sees_and_changes() {
 }
 
 /// Whether the server's store holds a document (read while it runs, with its key file).
+/// A new document is its creator's: a fee earner claims their new matter, which then reaches
+/// the server with them granted edit on it (their later changes are taken); another fee
+/// earner is told it is unavailable and cannot claim it; a read-only user's new document is
+/// neither granted nor taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_document_is_granted_to_the_fee_earner_who_brings_it() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
+    add_user(data, &[], "Cara Dunn", "CD", "fee_earner");
+    add_user(data, &[], "Rita Oakes", "RO", "read_only");
+    let codes: Vec<String> = ["AB", "CD", "RO"]
+        .iter()
+        .map(|u| admin(data, &["enrol-code", "--user", u]))
+        .collect();
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let mut repos = Vec::new();
+    let mut ids = Vec::new();
+    for (code, name) in codes.iter().zip(["ab", "cd", "ro"]) {
+        let (e, key) = enrolled(&server, code, name).await;
+        let again = DeviceKey::from_secret_hex(&key.secret_hex()).unwrap();
+        ids.push((e.device_id.clone(), again));
+        repos.push(device_repo(&server, &e, key).await);
+    }
+    let on_ab = repos[0].create(new_doc("client", "Ann Lee")).await.unwrap();
+    let id = on_ab.document_id().clone();
+    // Claimed: the server holds no such document, so it is AB's to edit; a claim of one the
+    // server holds already is not granted.
+    let granted = server
+        .claim(&ids[0].0, &ids[0].1, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert_eq!(granted, vec![id.clone()]);
+    put_text(&on_ab, "client", "Ann Lee");
+    timeout(LIMIT, async {
+        while !server_holds(data, &id) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the fee earner's new document reached the server");
+    let grants = admin(data, &["grants"]);
+    assert!(
+        grants.contains(&format!("AB\t{id}\tedit")),
+        "the creator holds edit: {grants}"
+    );
+    // Their later change is taken.
+    put_text(&on_ab, "client", "Ann Lee-Smith");
+    timeout(LIMIT, async {
+        while server_text(data, &id, "client").as_deref() != Some("Ann Lee-Smith") {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the creator's change reached the server");
+    let unavailable = timeout(LIMIT, repos[1].find(id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(unavailable.is_none(), "another fee earner: doc-unavailable");
+    let taken = server
+        .claim(&ids[1].0, &ids[1].1, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert!(
+        taken.is_empty(),
+        "a document the server holds is not claimed"
+    );
+
+    let on_ro = repos[2]
+        .create(new_doc("client", "Bob Marsh"))
+        .await
+        .unwrap();
+    let ro_id = on_ro.document_id().clone();
+    let none = server
+        .claim(&ids[2].0, &ids[2].1, std::slice::from_ref(&ro_id))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "a read-only user claims nothing");
+    put_text(&on_ro, "client", "Bob Marsh");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        !server_holds(data, &ro_id),
+        "a read-only user creates nothing"
+    );
+    assert!(!admin(data, &["grants"]).contains(&ro_id.to_string()));
+    for r in repos {
+        r.stop().await;
+    }
+}
+
+/// A text field of a document as the server stores it.
+fn server_text(data: &Path, id: &samod::DocumentId, key: &str) -> Option<String> {
+    let rt = tokio::runtime::Handle::current();
+    let store = satchel_server::open_store(data).unwrap();
+    tokio::task::block_in_place(|| {
+        rt.block_on(async {
+            use satchel_server::storage::ServerStore;
+            let mut doc = automerge::Automerge::new();
+            for (_, bytes) in store.chunks_under(id.to_string()).await.unwrap() {
+                doc.load_incremental(&bytes).unwrap();
+            }
+            doc.get(automerge::ROOT, key)
+                .unwrap()
+                .and_then(|(v, _)| v.into_string().ok())
+        })
+    })
+}
+
 fn server_holds(data: &Path, id: &samod::DocumentId) -> bool {
     let rt = tokio::runtime::Handle::current();
     let store = satchel_server::open_store(data).unwrap();

@@ -184,12 +184,14 @@ impl Server {
         serde_json::from_value(body).map_err(|e| SyncError::Bad(e.to_string()))
     }
 
-    /// Enrol this device with a one-time code; the key's public half goes to the server.
+    /// Enrol this device with a one-time code; the key's public half goes to the server,
+    /// with the firm document of the store enrolling (none for a device joining the firm).
     pub async fn enrol(
         &self,
         code: &str,
         device_name: &str,
         key: &DeviceKey,
+        firm_document: Option<&str>,
     ) -> Result<Enrolment, SyncError> {
         self.post(
             "/api/enrol",
@@ -197,6 +199,7 @@ impl Server {
                 code: code.to_owned(),
                 device_name: device_name.to_owned(),
                 public_key: key.public_hex(),
+                firm_document: firm_document.map(str::to_owned),
             },
         )
         .await
@@ -264,6 +267,32 @@ impl Server {
                     device_id: device_id.to_owned(),
                     nonce,
                     signature,
+                },
+            )
+            .await?;
+        Ok(reply.ids.iter().filter_map(|i| i.parse().ok()).collect())
+    }
+
+    /// Claim new documents this device made (before syncing them): those the server does
+    /// not hold yet become its user's to edit. Returns the ones granted.
+    pub async fn claim(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        ids: &[samod::DocumentId],
+    ) -> Result<Vec<samod::DocumentId>, SyncError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        let reply: protocol::DocumentsReply = self
+            .post(
+                "/api/claim",
+                &protocol::ClaimRequest {
+                    device_id: device_id.to_owned(),
+                    nonce,
+                    signature,
+                    ids: ids.iter().map(ToString::to_string).collect(),
                 },
             )
             .await?;

@@ -35,6 +35,9 @@ pub fn fingerprint(der: &[u8]) -> String {
 pub struct Hello {
     pub server: String,
     pub version: String,
+    /// The firm's own document (its local id), once the firm has one here.
+    #[serde(default)]
+    pub firm_document: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -43,6 +46,10 @@ pub struct EnrolRequest {
     pub device_name: String,
     /// The device key's public half: 32 bytes, hex.
     pub public_key: String,
+    /// The firm document of the store enrolling (its local id); a partner's or an admin's
+    /// becomes the firm's if the server has none yet.
+    #[serde(default)]
+    pub firm_document: Option<String>,
 }
 
 /// What the server says when a device enrols.
@@ -53,6 +60,9 @@ pub struct Enrolment {
     pub user_name: String,
     pub initials: String,
     pub role: String,
+    /// The firm's document (its local id), if the firm has one on the server.
+    #[serde(default)]
+    pub firm_document: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -71,6 +81,17 @@ pub struct DocumentsRequest {
     pub device_id: String,
     pub nonce: String,
     pub signature: String,
+}
+
+/// The new documents a device made and is about to sync: each one the server does not hold
+/// yet is granted to the device's user to edit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    /// automerge-repo document ids.
+    pub ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -95,3 +95,97 @@ async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
     c.close().await?;
     Ok(())
 }
+
+/// A fee earner's new laptop joins the firm from the first-run screen: the partner's store
+/// is enrolled and synced from the command line, then the window joins with the server's
+/// address, fingerprint and a code, opens as the fee earner of that firm, and syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_laptop_joins_the_firm_from_the_first_run_screen() -> Result<()> {
+    let partner = Home::new()?;
+    cli(
+        &partner,
+        &[
+            "init",
+            "--firm",
+            "Hale & Co Solicitors",
+            "--user",
+            "Jane Hale",
+            "--initials",
+            "JH",
+            "--role",
+            "partner",
+        ],
+        Some(PASS),
+    )?;
+    cli(
+        &partner,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Cara Dunn",
+            "--initials",
+            "CD",
+            "--role",
+            "fee_earner",
+        ],
+        None,
+    )?;
+    let data = tempfile::tempdir()?;
+    for (name, initials, role) in [
+        ("Jane Hale", "JH", "partner"),
+        ("Cara Dunn", "CD", "fee_earner"),
+    ] {
+        FirmServer::admin(
+            data.path(),
+            &[
+                "user",
+                "add",
+                "--name",
+                name,
+                "--initials",
+                initials,
+                "--role",
+                role,
+            ],
+        )?;
+    }
+    let code_jh = FirmServer::admin(data.path(), &["enrol-code", "--user", "JH"])?;
+    let code_cd = FirmServer::admin(data.path(), &["enrol-code", "--user", "CD"])?;
+    let server = FirmServer::start(data.path(), "127.0.0.1:0")?;
+    cli(
+        &partner,
+        &[
+            "enrol",
+            "--server",
+            &server.address,
+            "--fingerprint",
+            &server.fingerprint,
+            "--code",
+            &code_jh,
+        ],
+        None,
+    )?;
+    cli(&partner, &["sync"], None)?;
+
+    let laptop = Home::new()?;
+    let driver = Driver::start_with(&laptop, &[("SATCHEL_SYNC_SECONDS", "1")])?;
+    let c = launch(&driver).await?;
+    wait_for(&c, "#join-instead").await?.click().await?;
+    fill(&c, "#join-address", &server.address).await?;
+    fill(&c, "#join-fingerprint", &server.fingerprint).await?;
+    fill(&c, "#join-code", &code_cd).await?;
+    fill(&c, "#join-name", "Cara's laptop").await?;
+    fill(&c, "#join-passphrase", PASS).await?;
+    fill(&c, "#join-passphrase2", PASS).await?;
+    shot(&c, "sync-04-join.png").await?;
+    c.execute("document.getElementById('join-submit').click()", vec![])
+        .await?;
+    wait_for_text(&c, "#firm-name", "Hale & Co Solicitors").await?;
+    wait_for_text(&c, ".who .user", "Cara Dunn (CD)").await?;
+    wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
+    shot(&c, "sync-05-joined.png").await?;
+    drop(server);
+    c.close().await?;
+    Ok(())
+}
