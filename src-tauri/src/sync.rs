@@ -122,7 +122,7 @@ fn once(shell: &Shell) {
         p.done = done;
         p.of = of;
     });
-    if let Err(e @ SyncError::Unreachable { .. }) = &got {
+    if let Err(e @ (SyncError::Unreachable { .. } | SyncError::Unavailable(_))) = &got {
         syncer.set("offline", Some(e.to_string()));
         return;
     }

@@ -45,7 +45,7 @@ pub fn run(_tools: &Tools) -> Result<()> {
 }
 
 /// Whether the generator, as built now, says the store in `dir` is a firm10y it makes.
-fn holds_current_firm(dir: &std::path::Path) -> Result<bool> {
+pub(crate) fn holds_current_firm(dir: &std::path::Path) -> Result<bool> {
     run_cmd(
         &mut cmd("cargo", &["build", "--release", "-p", "satchel-seed"]),
         "build the dataset generator",

@@ -210,5 +210,28 @@ pub fn run() -> Result<()> {
         ours_rate / ref_rate,
         ours_mb / ref_mb
     );
-    Ok(())
+    first_sync()
+}
+
+/// A fresh device's first sync of the firm10y dataset (`crates/seed/benches/first_sync.rs`),
+/// on the generated store `cargo xtask bench` uses (made once, kept in the target folder).
+fn first_sync() -> Result<()> {
+    let mut args = crate::seed::SeedArgs::parse(&["--size".into(), "firm10y".into()])?;
+    let dir = args.dir();
+    if dir.join("satchel.db").exists() && !crate::bench::holds_current_firm(&dir)? {
+        args.fresh = true;
+    }
+    let firm = crate::seed::seed(&args, false)?;
+    run_cmd(
+        cmd(
+            "cargo",
+            &["bench", "-p", "satchel-seed", "--bench", "first_sync"],
+        )
+        .env("SATCHEL_BENCH_STORE", &firm)
+        .env(
+            "SATCHEL_SERVER_BIN",
+            target_dir().join("release/satchel-server"),
+        ),
+        "a fresh device's first sync of firm10y",
+    )
 }

@@ -26,7 +26,7 @@ mod keydates;
 mod matters;
 mod merge;
 pub use merge::Replica;
-pub use satchel_sync::SyncError;
+pub use satchel_sync::{Exchanged, SyncError};
 pub use sync::{Join, SyncJob};
 mod money;
 pub mod notes;

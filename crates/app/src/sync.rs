@@ -162,6 +162,10 @@ impl Satchel {
             key: Arc::new(key),
             kinds,
             documents,
+            claims: !matches!(
+                self.ctx.role,
+                satchel_core::firm::Role::Partner | satchel_core::firm::Role::Admin
+            ),
         })
     }
 
@@ -270,6 +274,9 @@ pub struct SyncJob {
     key: Arc<DeviceKey>,
     kinds: Vec<(String, String)>,
     documents: Vec<(String, Vec<u8>)>,
+    /// Whether this device's user claims the new documents it makes (not partners and
+    /// admins, who may have everything).
+    claims: bool,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -301,14 +308,17 @@ impl SyncJob {
                 .collect();
             // What this device holds and the server does not list for it: new documents it
             // made (claimed, so they are its user's), or ones not shared with it.
-            let new: Vec<samod_id::DocumentId> = held
-                .iter()
-                .filter(|d| !listed.contains(d))
-                .cloned()
-                .collect();
-            server
-                .claim(&self.settings.device_id, &self.key, &new)
-                .await?;
+            // (Partners and admins may have everything: nothing to claim.)
+            if self.claims {
+                let new: Vec<samod_id::DocumentId> = held
+                    .iter()
+                    .filter(|d| !listed.contains(d))
+                    .cloned()
+                    .collect();
+                server
+                    .claim(&self.settings.device_id, &self.key, &new)
+                    .await?;
+            }
             let wanted: Vec<samod_id::DocumentId> =
                 listed.into_iter().filter(|d| !held.contains(d)).collect();
             satchel_sync::exchange(

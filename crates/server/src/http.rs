@@ -26,6 +26,21 @@ pub struct Server<S> {
     pub challenges: Challenges,
     /// Who may have what (the same decisions samod's share policy makes).
     pub policy: crate::policy::Policy,
+    /// Whether what devices send can be stored.
+    pub health: crate::repo_storage::Health,
+}
+
+/// Refused while the server cannot store what it is sent.
+fn storing<S>(server: &Server<S>) -> Result<(), Refusal> {
+    match server.health.failing() {
+        Some(why) => Err(Refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the server cannot store changes now ({why}); nothing is lost: this device keeps its work and sends it once the firm's administrator has made room"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A refusal: a status and a sentence, as `{"error": …}`.
@@ -295,6 +310,7 @@ async fn sync<S: ServerStore>(
         part(SIGNATURE_HEADER, "signature")?,
     );
     authenticate(&server, &device_id, &nonce, &signature).await?;
+    storing(&server)?;
     let acceptor = server.acceptor.clone();
     Ok(ws
         .max_message_size(MAX_MESSAGE)

@@ -93,8 +93,13 @@ pub async fn serve<S: storage::ServerStore>(
     let fingerprint = tls::fingerprint_of(&files.cert)?;
     let policy = policy::Policy::new(store.clone()).await?;
     let (stored, changed) = tokio::sync::mpsc::unbounded_channel();
+    let health = repo_storage::Health::default();
     let repo = samod::Repo::build_tokio()
-        .with_storage(repo_storage::RepoStorage::new(store.clone(), Some(stored)))
+        .with_storage(repo_storage::RepoStorage::new(
+            store.clone(),
+            Some(stored),
+            health.clone(),
+        ))
         .with_peer_id(samod::PeerId::from("satchel-server"))
         .with_share_policy(policy.clone())
         .load()
@@ -109,6 +114,7 @@ pub async fn serve<S: storage::ServerStore>(
         acceptor,
         challenges: auth::Challenges::default(),
         policy,
+        health,
     });
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
         .await

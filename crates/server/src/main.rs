@@ -19,6 +19,11 @@ struct Args {
     /// instead of the embedded encrypted store.
     #[arg(long, env = "SATCHEL_SERVER_POSTGRES", global = true)]
     postgres: Option<String>,
+    /// The most the embedded database may grow to, in megabytes (default: as the disk
+    /// allows). Beyond it, as on a full disk, the server takes no new sync connections and
+    /// says why; devices keep their work until there is room.
+    #[arg(long, env = "SATCHEL_SERVER_MAX_DB_MB", global = true)]
+    max_db_mb: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -125,7 +130,13 @@ async fn main() -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
     match &args.postgres {
         Some(url) => run(PgStore::connect(url).await?, dir, args.command).await,
-        None => run(open_store(&dir)?, dir, args.command).await,
+        None => {
+            let store = open_store(&dir)?;
+            if let Some(mb) = args.max_db_mb {
+                store.limit_size(mb)?;
+            }
+            run(store, dir, args.command).await
+        }
     }
 }
 

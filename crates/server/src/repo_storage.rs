@@ -7,18 +7,49 @@ use crate::storage::ServerStore;
 use samod::storage::StorageKey;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+/// Whether the server can store what devices send: the last write's failure, if it
+/// failed (a full disk, a database at its size limit), cleared by the next that succeeds.
+/// While it fails, the server takes no new sync connections — devices keep their work and
+/// send it once the server can store it again — and says why.
+#[derive(Clone, Debug, Default)]
+pub struct Health(Arc<Mutex<Option<String>>>);
+
+impl Health {
+    pub fn failing(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn set(&self, failure: Option<String>) {
+        if let Ok(mut g) = self.0.lock()
+            && *g != failure
+        {
+            *g = failure;
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct RepoStorage<S> {
     store: S,
     stored: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    health: Health,
 }
 
 impl<S> RepoStorage<S> {
     /// samod's storage in `store`; the id of each document a chunk is stored for is sent
-    /// to `stored`.
-    pub fn new(store: S, stored: Option<tokio::sync::mpsc::UnboundedSender<String>>) -> Self {
-        RepoStorage { store, stored }
+    /// to `stored`; whether writes succeed is kept in `health`.
+    pub fn new(
+        store: S,
+        stored: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+        health: Health,
+    ) -> Self {
+        RepoStorage {
+            store,
+            stored,
+            health,
+        }
     }
 }
 
@@ -65,10 +96,19 @@ impl<S: ServerStore> samod::storage::Storage for RepoStorage<S> {
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
         let store = self.store.clone();
         let stored = self.stored.clone();
+        let health = self.health.clone();
         async move {
             if let Err(e) = store.put_chunk(key_text(&key), data).await {
-                tracing::error!("writing {key}: {e}");
-            } else if let Some(tx) = &stored {
+                tracing::error!(
+                    "writing {key}: {e}; no new sync connections until a write succeeds"
+                );
+                health.set(Some(e.to_string()));
+            } else {
+                health.set(None);
+            }
+            if let Some(tx) = &stored
+                && health.failing().is_none()
+            {
                 let mut parts = key.into_iter();
                 // A document's chunk (`<document>/…`), not the adapter's own id.
                 if let (Some(doc), Some(_)) = (parts.next(), parts.next()) {

@@ -262,6 +262,29 @@ impl SqliteStore {
         })
     }
 
+    /// Keep the database to at most `megabytes` (a quota the administrator sets; a write
+    /// beyond it fails as a full disk would).
+    pub fn limit_size(&self, megabytes: u64) -> Result<(), StoreError> {
+        let c = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Task("the database lock was poisoned".into()))?;
+        // (SQLCipher answers its page size as text.)
+        let page: i64 = c
+            .query_row("PRAGMA page_size", [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(n) => n,
+                rusqlite::types::Value::Text(t) => t.trim().parse().unwrap_or(4096),
+                _ => 4096,
+            })?;
+        let pages =
+            i64::try_from(megabytes.saturating_mul(1 << 20)).unwrap_or(i64::MAX) / page.max(512);
+        c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Run `f` on the connection, off the async threads.
     fn with<T: Send + 'static>(
         &self,

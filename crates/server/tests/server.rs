@@ -393,6 +393,65 @@ async fn a_new_document_is_granted_to_the_fee_earner_who_brings_it() {
     }
 }
 
+/// A server that cannot store (here: its database at the size its administrator allows, as
+/// a full disk would be) takes no new sync connections and says why; the device keeps its
+/// work, and once there is room it arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_server_refuses_new_syncs_in_words_and_nothing_is_lost() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    let code = admin(data, &["enrol-code", "--user", "JH"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let full = start_on(data, &["--max-db-mb", "1"], &listen);
+    let server = Server::new(&full.address, &full.fingerprint).unwrap();
+    let (e, key) = enrolled(&server, &code, "laptop").await;
+    let again = DeviceKey::from_secret_hex(&key.secret_hex()).unwrap();
+    let repo = device_repo(&server, &e, key).await;
+    // Two megabytes that do not compress: more than the server may keep.
+    let mut bytes = vec![0u8; 1 << 20];
+    getrandom::fill(&mut bytes).unwrap();
+    let big = hex::encode(&bytes);
+    let on_a = repo.create(new_doc("client", "Ann Lee")).await.unwrap();
+    let id = on_a.document_id().clone();
+    put_text(&on_a, "bundle", &big);
+    let said = timeout(LIMIT, async {
+        loop {
+            match server.connect(&e.device_id, &again).await {
+                Err(err) => break err.to_string(),
+                Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    })
+    .await
+    .expect("the server said it cannot store");
+    assert!(said.contains("cannot store changes now"), "{said}");
+    assert!(said.contains("full"), "the reason is given: {said}");
+    assert_eq!(
+        text_at(&on_a, "bundle").as_deref(),
+        Some(big.as_str()),
+        "kept here"
+    );
+
+    // Room again: the device reconnects by itself and its work arrives.
+    drop(full);
+    let _roomy = start_on(data, &[], &listen);
+    timeout(LIMIT, async {
+        while server_text(data, &id, "bundle").as_deref() != Some(big.as_str()) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("the device's work reached the server once there was room");
+    repo.stop().await;
+}
+
 /// A text field of a document as the server stores it.
 fn server_text(data: &Path, id: &samod::DocumentId, key: &str) -> Option<String> {
     let rt = tokio::runtime::Handle::current();

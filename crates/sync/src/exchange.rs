@@ -6,13 +6,21 @@
 //! reported, not waited for.
 
 use crate::{DeviceDialer, DeviceKey, Server, SyncError};
+use futures::StreamExt;
 use samod::storage::StorageKey;
 use samod::{DocumentId, PeerId};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// A document lent to the exchange, and what came back (none: not shared).
+type Held = (String, Option<Vec<u8>>);
+
+/// How many documents are brought into step at once.
+const AT_ONCE: usize = 64;
 
 /// The automerge-repo id of a device's document: a UUID's own 16 bytes, or the first 16
 /// bytes of the SHA-256 of any other id (the bank documents' `bank-…` ids), so every
@@ -115,7 +123,6 @@ pub async fn exchange(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Exchanged, SyncError> {
     let of = (documents.len() + wanted.len()) as u64;
-    let mut done = 0u64;
     let lent = Lent::default();
     let mut ids = Vec::with_capacity(documents.len());
     if let Ok(mut m) = lent.0.lock() {
@@ -152,35 +159,62 @@ pub async fn exchange(
                 why: "no connection after four tries".into(),
             },
         })?;
+        // Many documents at once: each waits on round trips to the server, not on this
+        // machine, so a first sync of thousands is bounded by the network and the server.
+        let done = AtomicU64::new(0);
+        let tick = || {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(n, of);
+        };
+        let held: Vec<Result<Held, SyncError>> = futures::stream::iter(ids)
+            .map(|(local, id)| {
+                let repo = &repo;
+                let tick = &tick;
+                async move {
+                    let found = repo
+                        .find(id)
+                        .await
+                        .map_err(|e| SyncError::Bad(e.to_string()))?;
+                    let bytes = match found {
+                        Some(handle) if in_step(&handle, per_document).await => {
+                            Some(handle.with_document(|d| d.save()))
+                        }
+                        _ => None,
+                    };
+                    tick();
+                    Ok((local, bytes))
+                }
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
         let mut out = Exchanged::default();
-        for (local, id) in ids {
-            let Some(handle) = repo
-                .find(id.clone())
-                .await
-                .map_err(|e| SyncError::Bad(e.to_string()))?
-            else {
-                out.not_shared.push(local);
-                continue;
-            };
-            if in_step(&handle, per_document).await {
-                out.documents
-                    .push((local, handle.with_document(|d| d.save())));
-            } else {
-                out.not_shared.push(local);
+        for r in held {
+            match r? {
+                (local, Some(bytes)) => out.documents.push((local, bytes)),
+                (local, None) => out.not_shared.push(local),
             }
-            done += 1;
-            progress(done, of);
         }
-        for id in wanted {
-            let found = tokio::time::timeout(per_document, repo.find(id.clone())).await;
-            if let Ok(Ok(Some(handle))) = found
-                && in_step(&handle, per_document).await
-            {
-                out.fetched.push((id, handle.with_document(|d| d.save())));
-            }
-            done += 1;
-            progress(done, of);
-        }
+        let fetched: Vec<Option<(DocumentId, Vec<u8>)>> = futures::stream::iter(wanted)
+            .map(|id| {
+                let repo = &repo;
+                let tick = &tick;
+                async move {
+                    let found = tokio::time::timeout(per_document, repo.find(id.clone())).await;
+                    let got = match found {
+                        Ok(Ok(Some(handle))) if in_step(&handle, per_document).await => {
+                            Some((id, handle.with_document(|d| d.save())))
+                        }
+                        _ => None,
+                    };
+                    tick();
+                    got
+                }
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+        out.fetched = fetched.into_iter().flatten().collect();
         Ok::<_, SyncError>(out)
     }
     .await;

@@ -41,6 +41,10 @@ pub enum SyncError {
     Refused(String),
     #[error("the server at {url} cannot be reached: {why}")]
     Unreachable { url: String, why: String },
+    /// The server is up but cannot take changes now (it cannot store them); tried again
+    /// later, like an unreachable server.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(
         "the server's certificate does not match the fingerprint this device was given: it has fingerprint {got}, not {expected}; nothing was sent"
     )]
@@ -67,6 +71,7 @@ impl SyncError {
             },
             SyncError::Bad(m) => SyncError::Bad(m.clone()),
             SyncError::Revoked(m) => SyncError::Revoked(m.clone()),
+            SyncError::Unavailable(m) => SyncError::Unavailable(m.clone()),
         }
     }
 }
@@ -179,6 +184,9 @@ impl Server {
             if status == reqwest::StatusCode::GONE {
                 return Err(SyncError::Revoked(format!("the server refused: {why}")));
             }
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                return Err(SyncError::Unavailable(why.to_owned()));
+            }
             return Err(SyncError::Refused(format!("the server refused: {why}")));
         }
         serde_json::from_value(body).map_err(|e| SyncError::Bad(e.to_string()))
@@ -281,22 +289,24 @@ impl Server {
         key: &DeviceKey,
         ids: &[samod::DocumentId],
     ) -> Result<Vec<samod::DocumentId>, SyncError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let mut granted = Vec::new();
+        // In requests of a thousand: a first sync may bring tens of thousands.
+        for batch in ids.chunks(1000) {
+            let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+            let reply: protocol::DocumentsReply = self
+                .post(
+                    "/api/claim",
+                    &protocol::ClaimRequest {
+                        device_id: device_id.to_owned(),
+                        nonce,
+                        signature,
+                        ids: batch.iter().map(ToString::to_string).collect(),
+                    },
+                )
+                .await?;
+            granted.extend(reply.ids.iter().filter_map(|i| i.parse().ok()));
         }
-        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
-        let reply: protocol::DocumentsReply = self
-            .post(
-                "/api/claim",
-                &protocol::ClaimRequest {
-                    device_id: device_id.to_owned(),
-                    nonce,
-                    signature,
-                    ids: ids.iter().map(ToString::to_string).collect(),
-                },
-            )
-            .await?;
-        Ok(reply.ids.iter().filter_map(|i| i.parse().ok()).collect())
+        Ok(granted)
     }
 
     /// The server's greeting (`/api/hello`): whether it is up and a Satchel server.
@@ -347,7 +357,9 @@ impl samod::Dialer for DeviceDialer {
                 | SyncError::Revoked(_)
                 | SyncError::WrongCertificate { .. }
                 | SyncError::Bad(_) => samod::DialError::PermanentFailure(e),
-                SyncError::Unreachable { .. } => samod::DialError::transient(e),
+                SyncError::Unreachable { .. } | SyncError::Unavailable(_) => {
+                    samod::DialError::transient(e)
+                }
             })
         })
     }

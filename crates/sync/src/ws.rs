@@ -52,6 +52,8 @@ pub(crate) async fn open(
                 .unwrap_or_else(|| reply.status().to_string());
             if reply.status() == tungstenite::http::StatusCode::GONE {
                 SyncError::Revoked(format!("the server refused: {why}"))
+            } else if reply.status() == tungstenite::http::StatusCode::SERVICE_UNAVAILABLE {
+                SyncError::Unavailable(why)
             } else {
                 SyncError::Refused(format!("the server refused: {why}"))
             }
