@@ -170,3 +170,14 @@ impl Satchel {
         Ok(unit)
     }
 }
+
+/// The ids of the breaches in the firm's document, as projected.
+pub(crate) fn breach_ids(
+    tx: &Transaction<'_>,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut stmt = tx.prepare_cached("SELECT id FROM breaches")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}

@@ -70,21 +70,34 @@ impl Satchel {
             let overdrawn = overdrawn_ledgers(tx, &matters)?;
             if !overdrawn.is_empty() {
                 let today = dates::london_date(at);
-                firmdoc::update_firm(tx, &firm_doc, actor, at, "log breaches found", |firm| {
-                    for (matter, account, pence) in &overdrawn {
-                        firm.breaches.push(registers::automatic_breach(
-                            today,
-                            Some(*matter),
-                            format!(
-                                "Client ledger {matter} overdrawn by {} in {account} after work done on two devices apart was merged (r5: no client ledger may be overdrawn; replace the money at once, r6)",
-                                Money::from_pence(-pence)
-                            ),
-                            &initials,
-                            at,
-                        ));
-                    }
-                    Ok(())
-                })?;
+                let known: std::collections::HashSet<String> =
+                    firmdoc::breach_ids(tx)?;
+                let fresh: Vec<_> = overdrawn
+                    .iter()
+                    .filter(|o| !known.contains(&o.id))
+                    .collect();
+                if !fresh.is_empty() {
+                    firmdoc::update_firm(tx, &firm_doc, actor, at, "log breaches found", |firm| {
+                        for o in &fresh {
+                            let mut b = registers::automatic_breach(
+                                today,
+                                Some(o.matter),
+                                format!(
+                                    "Client ledger {} overdrawn by {} in {} after work done on two devices apart was merged (r5: no client ledger may be overdrawn; replace the money at once, r6)",
+                                    o.matter,
+                                    Money::from_pence(-o.pence),
+                                    o.account
+                                ),
+                                &initials,
+                                at,
+                            );
+                            // The same overdraft found on each device is one breach.
+                            b.id.clone_from(&o.id);
+                            firm.breaches.push(b);
+                        }
+                        Ok(())
+                    })?;
+                }
             }
             Ok(serde_json::json!({ "documents": replicas.len(), "changed": changed, "overdrawn": overdrawn.len() }))
         })?;
@@ -138,16 +151,28 @@ fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// Client ledgers of the merged matters whose confirmed postings leave them below zero:
-/// (matter, account name, pence). Payments still pending are the firm server's to answer.
+/// A client ledger the merged postings left overdrawn.
+struct Overdrawn {
+    matter: MatterNumber,
+    account: String,
+    pence: i64,
+    /// The same on every device that finds it: the ledger and the postings on it, hashed.
+    id: String,
+}
+
+/// Client ledgers of the merged matters whose confirmed postings leave them below zero.
+/// Payments still pending are the firm server's to answer.
 fn overdrawn_ledgers(
     tx: &Transaction<'_>,
     matter_ids: &[String],
-) -> Result<Vec<(MatterNumber, String, i64)>, AppError> {
+) -> Result<Vec<Overdrawn>, AppError> {
+    use sha2::{Digest, Sha256};
     let mut out = Vec::new();
     for id in matter_ids {
         let mut stmt = tx.prepare_cached(
-            "SELECT v.matter_number, a.name, sum(v.delta_pence) FROM posting_moves v
+            "SELECT v.matter_number, v.account_id, a.name, sum(v.delta_pence),
+                    group_concat(v.posting_id, ',')
+             FROM posting_moves v
              JOIN matters m ON m.number = v.matter_number JOIN bank_accounts a ON a.id = v.account_id
              WHERE m.id = ?1 AND v.place = 'client' AND v.confirmed = 1
              GROUP BY v.matter_number, v.account_id HAVING sum(v.delta_pence) < 0",
@@ -157,13 +182,27 @@ fn overdrawn_ledgers(
                 Ok((
                     r.get::<_, u32>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         out.extend(
             rows.into_iter()
-                .map(|(m, a, p)| (MatterNumber::new(m), a, p)),
+                .map(|(m, account_id, account, pence, postings)| {
+                    let mut postings: Vec<&str> = postings.split(',').collect();
+                    postings.sort_unstable();
+                    let digest = Sha256::digest(
+                        format!("{m}|{account_id}|{}", postings.join(",")).as_bytes(),
+                    );
+                    Overdrawn {
+                        matter: MatterNumber::new(m),
+                        account,
+                        pence,
+                        id: format!("overdrawn-{}", hex::encode(&digest[..16])),
+                    }
+                }),
         );
     }
     Ok(out)

@@ -46,7 +46,9 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
     tx.execute("DELETE FROM breaches", [])?;
     for b in &doc.breaches {
         tx.execute(
-            "INSERT INTO breaches (id, date, matter_number, description, automatic, recorded_by, recorded_at)
+            // Two devices that found the same overdraft apart each logged it under the
+            // same id: one breach.
+            "INSERT OR IGNORE INTO breaches (id, date, matter_number, description, automatic, recorded_by, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![b.id, b.date, b.matter_number.map(|n| n as i64), b.description, b.automatic, b.recorded_by, b.recorded_at],
         )?;

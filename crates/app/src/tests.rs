@@ -3200,7 +3200,8 @@ fn work_on_two_devices_apart_merges_and_an_overdraft_it_makes_is_logged() {
         let book = s.cash_book("client", "", "").unwrap();
         assert_eq!(ledgers, book.balance_pence, "money is conserved");
     }
-    // The overdraft is logged where the merge found it (each device found it on merging).
+    // The overdraft is logged where the merge found it (each device found it on merging),
+    // and once the devices' firm documents meet, it is one breach on both.
     for s in [&a, &b] {
         let breaches = s.registers().unwrap().breaches;
         assert!(
@@ -3210,8 +3211,22 @@ fn work_on_two_devices_apart_merges_and_an_overdraft_it_makes_is_logged() {
             "{breaches:?}"
         );
     }
+    let (firm_a, firm_b) = (everything(&a), everything(&b));
+    a.merge_documents(&firm_b).unwrap();
+    b.merge_documents(&firm_a).unwrap();
+    for s in [&a, &b] {
+        let breaches = s.registers().unwrap().breaches;
+        assert_eq!(
+            breaches
+                .iter()
+                .filter(|x| x.description.contains("M00001 overdrawn"))
+                .count(),
+            1,
+            "{breaches:?}"
+        );
+    }
     // Merging what is already here changes nothing.
-    assert_eq!(a.merge_documents(&from_b).unwrap(), 0);
+    assert_eq!(a.merge_documents(&everything(&b)).unwrap(), 0);
     // The same documents on both: a second exchange brings nothing new either way.
     let (again_a, again_b) = (everything(&a), everything(&b));
     b.merge_documents(&again_a).unwrap();
