@@ -3,9 +3,11 @@
 //! A device enrolled with the server records a payment out of client money as *pending*:
 //! apart from the server, two devices could each pay out what only one of them may. The
 //! server keeps the firm's books (`satchel_core::accounts::Books`, the rules the devices
-//! use) from every document it holds, and answers each pending posting in the order it was
-//! recorded: confirmed when the firm's books can pay it, refused with the reason when it
-//! would overdraw a client ledger (SRA Accounts Rules r5). The answer is written into the
+//! use) from every document it holds, and answers each pending posting first come, first
+//! served — in the order postings reach it, and those arriving together in the order they
+//! were recorded: confirmed when the firm's books can pay it, refused with the reason when
+//! it would overdraw a client ledger (SRA Accounts Rules r5). A device's clock decides
+//! nothing but ties within one moment. The answer is written into the
 //! posting's own matter document (`confirmed_at`, or `refused_at` and `refused_reason`)
 //! as the server's change, and syncs back to every device like any other change.
 //!
@@ -203,8 +205,8 @@ impl Ledgers {
             }
     }
 
-    /// Put in what can go in, then answer the pending postings in the order recorded (a
-    /// posting's id is a version 7 UUID: time first). Returns the answers.
+    /// Put in what can go in, then answer the pending postings that came together in the
+    /// order recorded (a posting's id is a version 7 UUID: time first). Returns the answers.
     fn decide(&mut self) -> Vec<Answer> {
         // Confirmed postings: as many passes as it takes for reversals to find originals.
         loop {
