@@ -36,7 +36,7 @@ fn storing<S>(server: &Server<S>) -> Result<(), Refusal> {
         Some(why) => Err(Refusal(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
-                "the server cannot store changes now ({why}); nothing is lost: this device keeps its work and sends it once the firm's administrator has made room"
+                "the server cannot store changes now ({why}); nothing is lost: this device keeps its work and sends it once the firm's administrator has made room and restarted the server"
             ),
         )),
         None => Ok(()),

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-/// Whether the server can store what devices send: the last write's failure, if it
-/// failed (a full disk, a database at its size limit), cleared by the next that succeeds.
-/// While it fails, the server takes no new sync connections — devices keep their work and
-/// send it once the server can store it again — and says why.
+/// Whether the server can store what devices send: the first write that failed (a full
+/// disk, a database at its size limit), kept until the server restarts — a smaller write
+/// succeeding later does not mean there is room for what failed. Meanwhile the server takes
+/// no new sync connections and says why; devices keep their work and send it to the
+/// restarted server.
 #[derive(Clone, Debug, Default)]
 pub struct Health(Arc<Mutex<Option<String>>>);
 
@@ -21,11 +22,11 @@ impl Health {
         self.0.lock().ok().and_then(|g| g.clone())
     }
 
-    fn set(&self, failure: Option<String>) {
+    fn fail(&self, why: String) {
         if let Ok(mut g) = self.0.lock()
-            && *g != failure
+            && g.is_none()
         {
-            *g = failure;
+            *g = Some(why);
         }
     }
 }
@@ -100,11 +101,9 @@ impl<S: ServerStore> samod::storage::Storage for RepoStorage<S> {
         async move {
             if let Err(e) = store.put_chunk(key_text(&key), data).await {
                 tracing::error!(
-                    "writing {key}: {e}; no new sync connections until a write succeeds"
+                    "writing {key}: {e}; no new sync connections until the server is restarted with room"
                 );
-                health.set(Some(e.to_string()));
-            } else {
-                health.set(None);
+                health.fail(e.to_string());
             }
             if let Some(tx) = &stored
                 && health.failing().is_none()

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use samod::storage::StorageKey;
 use samod::{DocumentId, PeerId};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,8 +41,10 @@ fn unreachable_id() -> DocumentId {
 
 /// The device's documents, served to samod for loading; what samod writes is kept only in
 /// memory for the length of the exchange.
+/// Kept in key order, so that a document's chunks are one short range however many
+/// documents are lent (a first sync lends tens of thousands).
 #[derive(Clone, Default)]
-struct Lent(Arc<Mutex<HashMap<String, Vec<u8>>>>);
+struct Lent(Arc<Mutex<BTreeMap<String, Vec<u8>>>>);
 
 fn key_text(key: &StorageKey) -> String {
     key.into_iter()
@@ -65,13 +67,13 @@ impl samod::storage::Storage for Lent {
         &self,
         prefix: StorageKey,
     ) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
-        let p = key_text(&prefix);
+        let start = format!("{}/", key_text(&prefix));
         let found: HashMap<StorageKey, Vec<u8>> = self
             .0
             .lock()
             .map(|m| {
-                m.iter()
-                    .filter(|(k, _)| k.starts_with(&format!("{p}/")))
+                m.range(start.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&start))
                     .filter_map(|(k, v)| {
                         StorageKey::from_parts(k.split('/'))
                             .ok()
