@@ -59,7 +59,18 @@ impl Satchel {
         let changed = self.write("sync.merge", "documents", |tx, at, actor| {
             let mut changed = 0usize;
             let mut matters = Vec::new();
-            for r in replicas {
+            // What others refer to first: the firm (users, accounts), then contacts (parties
+            // of matters), matters (postings), and bank documents last.
+            let rank = |kind: &str| match kind {
+                docs::KIND_FIRM => 0,
+                docs::KIND_CONTACT => 1,
+                docs::KIND_MATTER => 2,
+                docs::KIND_BANK => 3,
+                _ => 4,
+            };
+            let mut ordered: Vec<&Replica> = replicas.iter().collect();
+            ordered.sort_by_key(|r| rank(&r.kind));
+            for r in ordered {
                 if merge_one(tx, r)? {
                     changed += 1;
                     if r.kind == docs::KIND_MATTER {

@@ -319,18 +319,55 @@ impl SyncJob {
                     .claim(&self.settings.device_id, &self.key, &new)
                     .await?;
             }
-            let wanted: Vec<samod_id::DocumentId> =
-                listed.into_iter().filter(|d| !held.contains(d)).collect();
-            satchel_sync::exchange(
-                &server,
-                &self.settings.device_id,
-                self.key.clone(),
-                self.documents.clone(),
-                wanted,
-                PER_DOCUMENT,
-                progress,
-            )
-            .await
+            let device = self.settings.device_id.as_str();
+            let of = (held.len() + listed.iter().filter(|d| !held.contains(d)).count()) as u64;
+            // Whole documents where one side lacks them: those the server does not hold go
+            // up as they are (the ones this user may write), those this device lacks come
+            // down as they are — without the sync protocol's document-by-document work, which
+            // grows with every document a connection holds.
+            let lacking: Vec<(samod_id::DocumentId, Vec<u8>)> = self
+                .documents
+                .iter()
+                .map(|(local, bytes)| (repo_id(local), bytes))
+                .filter(|(id, _)| !listed.contains(id))
+                .map(|(id, bytes)| (id, bytes.clone()))
+                .collect();
+            let stored: std::collections::HashSet<samod_id::DocumentId> = server
+                .store(device, &self.key, &lacking)
+                .await?
+                .into_iter()
+                .collect();
+            let wanted: Vec<samod_id::DocumentId> = listed
+                .iter()
+                .filter(|d| !held.contains(d))
+                .cloned()
+                .collect();
+            let fetched = server.fetch(device, &self.key, &wanted).await?;
+            let base = (stored.len() + wanted.len()) as u64;
+            progress(base, of);
+            // The rest, held on both sides, through the sync protocol.
+            let both: Vec<(String, Vec<u8>)> = self
+                .documents
+                .iter()
+                .filter(|(local, _)| !stored.contains(&repo_id(local)))
+                .cloned()
+                .collect();
+            let mut out = if both.is_empty() {
+                satchel_sync::Exchanged::default()
+            } else {
+                satchel_sync::exchange(
+                    &server,
+                    device,
+                    self.key.clone(),
+                    both,
+                    Vec::new(),
+                    PER_DOCUMENT,
+                    &|n, _| progress(base + n, of),
+                )
+                .await?
+            };
+            out.fetched.extend(fetched);
+            Ok(out)
         })
     }
 }

@@ -13,6 +13,7 @@ use satchel_sync::protocol::{
     ChallengeReply, ChallengeRequest, ClaimRequest, DEVICE_HEADER, DocumentsReply,
     DocumentsRequest, EnrolRequest, Enrolment, Hello, NONCE_HEADER, SIGNATURE_HEADER,
 };
+use sha2::Digest as _;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -28,7 +29,12 @@ pub struct Server<S> {
     pub policy: crate::policy::Policy,
     /// Whether what devices send can be stored.
     pub health: crate::repo_storage::Health,
+    /// Told the id of each document stored outside samod (`/api/store`), for the books.
+    pub stored: tokio::sync::mpsc::UnboundedSender<String>,
 }
+
+/// The most one `/api/store` request may carry.
+pub const MAX_STORE: usize = 64 << 20;
 
 /// Refused while the server cannot store what it is sent.
 fn storing<S>(server: &Server<S>) -> Result<(), Refusal> {
@@ -67,6 +73,11 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/challenge", post(challenge::<S>))
         .route("/api/documents", post(documents::<S>))
         .route("/api/claim", post(claim::<S>))
+        .route("/api/fetch", post(fetch::<S>))
+        .route(
+            "/api/store",
+            post(store::<S>).layer(axum::extract::DefaultBodyLimit::max(MAX_STORE)),
+        )
         .route("/sync", get(sync::<S>))
         .with_state(server)
 }
@@ -268,6 +279,115 @@ async fn claim<S: ServerStore>(
             .map_err(internal)?;
     }
     Ok(Json(DocumentsReply { ids: granted }))
+}
+
+/// Whole documents for a device's first sync, straight from storage: each asked for that
+/// the device may have and the server holds (the sync protocol brings later changes).
+async fn fetch<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<ClaimRequest>,
+) -> Result<Response, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    if req.ids.len() > 2_000 {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "fetch at most 2,000 documents at once".into(),
+        ));
+    }
+    let access = server.policy.snapshot();
+    let mut docs = Vec::new();
+    for id in req.ids {
+        if id.contains('/') || access.access_of(&device.id, &id).is_none() {
+            continue;
+        }
+        let chunks = server
+            .store
+            .chunks_under(id.clone())
+            .await
+            .map_err(internal)?;
+        if chunks.is_empty() {
+            continue;
+        }
+        docs.push((id, chunks.into_iter().flat_map(|(_, b)| b).collect()));
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+        satchel_sync::protocol::pack(&docs),
+    )
+        .into_response())
+}
+
+/// Whole documents a device brings that the server does not hold yet (a first sync),
+/// stored directly: each must be the device's user's to write, and load as a document.
+async fn store<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<DocumentsReply>, Refusal> {
+    let part = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Refusal(
+                    StatusCode::UNAUTHORIZED,
+                    format!("the {name} header is missing"),
+                )
+            })
+    };
+    let device_id = part(DEVICE_HEADER)?;
+    let device = authenticate(
+        &server,
+        &device_id,
+        &part(NONCE_HEADER)?,
+        &part(SIGNATURE_HEADER)?,
+    )
+    .await?;
+    storing(&server)?;
+    let docs =
+        satchel_sync::protocol::unpack(&body).map_err(|e| Refusal(StatusCode::BAD_REQUEST, e))?;
+    let access = server.policy.snapshot();
+    let mut ids = Vec::new();
+    for (id, bytes) in docs {
+        if id.parse::<samod::DocumentId>().is_err()
+            || access.access_of(&device.id, &id) != Some(crate::storage::Access::Edit)
+            || server
+                .store
+                .has_chunks_under(id.clone())
+                .await
+                .map_err(internal)?
+        {
+            continue;
+        }
+        // Only what loads as an automerge document is kept.
+        let check = bytes.clone();
+        let loads = tokio::task::spawn_blocking(move || automerge::Automerge::load(&check).is_ok())
+            .await
+            .unwrap_or(false);
+        if !loads {
+            return Err(Refusal(
+                StatusCode::BAD_REQUEST,
+                format!("document {id} is not an automerge document"),
+            ));
+        }
+        let hash = hex::encode(&sha2::Sha256::digest(&bytes)[..16]);
+        server
+            .store
+            .put_chunk(format!("{id}/snapshot/{hash}"), bytes)
+            .await
+            .map_err(internal)?;
+        let _ = server.stored.send(id.clone());
+        ids.push(id);
+    }
+    if !ids.is_empty() {
+        tracing::info!(
+            "device {} stored {} new documents whole",
+            device.id,
+            ids.len()
+        );
+    }
+    Ok(Json(DocumentsReply { ids }))
 }
 
 async fn challenge<S: ServerStore>(

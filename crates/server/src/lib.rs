@@ -97,7 +97,7 @@ pub async fn serve<S: storage::ServerStore>(
     let repo = samod::Repo::build_tokio()
         .with_storage(repo_storage::RepoStorage::new(
             store.clone(),
-            Some(stored),
+            Some(stored.clone()),
             health.clone(),
         ))
         .with_peer_id(samod::PeerId::from("satchel-server"))
@@ -115,6 +115,7 @@ pub async fn serve<S: storage::ServerStore>(
         challenges: auth::Challenges::default(),
         policy,
         health,
+        stored,
     });
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
         .await

@@ -452,6 +452,78 @@ async fn a_full_server_refuses_new_syncs_in_words_and_nothing_is_lost() {
     repo.stop().await;
 }
 
+/// Whole documents for a first sync: a partner's device stores a document the server does
+/// not hold and another device fetches it whole; a fee earner's unclaimed document is not
+/// taken, nor is it fetched by someone without a grant; bytes that are not a document are
+/// refused in words (a cut-short body: `protocol`'s own test).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_documents_are_stored_and_fetched_only_as_grants_allow() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
+    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_jh2 = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let (jh, key_jh) = enrolled(&server, &code_jh, "laptop").await;
+    let (jh2, key_jh2) = enrolled(&server, &code_jh2, "desktop").await;
+    let (ab, key_ab) = enrolled(&server, &code_ab, "fee earner's laptop").await;
+    let doc = new_doc("client", "Ann Lee");
+    let id: samod::DocumentId = uuid::Uuid::now_v7().as_bytes().to_vec().try_into().unwrap();
+    let taken = server
+        .store(&jh.device_id, &key_jh, &[(id.clone(), doc.save())])
+        .await
+        .unwrap();
+    assert_eq!(taken, vec![id.clone()]);
+    assert_eq!(server_text(data, &id, "client").as_deref(), Some("Ann Lee"));
+    // Held now: storing it whole again is not taken (changes go through the protocol).
+    let again = server
+        .store(&jh.device_id, &key_jh, &[(id.clone(), doc.save())])
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+    let fetched = server
+        .fetch(&jh2.device_id, &key_jh2, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 1);
+    let got = automerge::Automerge::load(&fetched[0].1).unwrap();
+    assert_eq!(
+        got.get(automerge::ROOT, "client")
+            .unwrap()
+            .and_then(|(v, _)| v.into_string().ok())
+            .as_deref(),
+        Some("Ann Lee")
+    );
+    // The fee earner: not granted, nothing fetched; an unclaimed new document not taken.
+    let none = server
+        .fetch(&ab.device_id, &key_ab, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let theirs: samod::DocumentId = uuid::Uuid::now_v7().as_bytes().to_vec().try_into().unwrap();
+    let not = server
+        .store(&ab.device_id, &key_ab, &[(theirs.clone(), doc.save())])
+        .await
+        .unwrap();
+    assert!(not.is_empty(), "unclaimed");
+    // Not a document: refused in words.
+    let other: samod::DocumentId = uuid::Uuid::now_v7().as_bytes().to_vec().try_into().unwrap();
+    let err = server
+        .store(
+            &jh.device_id,
+            &key_jh,
+            &[(other, b"not automerge".to_vec())],
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not an automerge document"), "{err}");
+}
+
 /// A text field of a document as the server stores it.
 fn server_text(data: &Path, id: &samod::DocumentId, key: &str) -> Option<String> {
     let rt = tokio::runtime::Handle::current();

@@ -309,6 +309,104 @@ impl Server {
         Ok(granted)
     }
 
+    /// Whole documents this device may have and does not hold, straight from the server's
+    /// storage (a first sync, without the sync protocol's document-by-document work): the
+    /// ids it may have and holds, with their bytes.
+    pub async fn fetch(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        ids: &[samod::DocumentId],
+    ) -> Result<Vec<(samod::DocumentId, Vec<u8>)>, SyncError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(500) {
+            let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+            let body =
+                self.binary(self.http.post(self.url("/api/fetch")?).json(
+                    &protocol::ClaimRequest {
+                        device_id: device_id.to_owned(),
+                        nonce,
+                        signature,
+                        ids: batch.iter().map(ToString::to_string).collect(),
+                    },
+                ))
+                .await?;
+            for (id, bytes) in protocol::unpack(&body).map_err(SyncError::Bad)? {
+                let id = id
+                    .parse()
+                    .map_err(|_| SyncError::Bad(format!("the server sent a bad id {id}")))?;
+                out.push((id, bytes));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whole documents the server does not hold yet, stored there directly (a first sync):
+    /// the ids it took. One it refuses (not this user's to write, or held already) is not
+    /// in the answer.
+    pub async fn store(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        docs: &[(samod::DocumentId, Vec<u8>)],
+    ) -> Result<Vec<samod::DocumentId>, SyncError> {
+        let mut taken = Vec::new();
+        let mut start = 0;
+        while start < docs.len() {
+            // Up to 32 MB a request.
+            let mut end = start;
+            let mut size = 0usize;
+            while end < docs.len() && (end == start || size + docs[end].1.len() < 32 << 20) {
+                size += docs[end].1.len();
+                end += 1;
+            }
+            let body = protocol::pack(
+                &docs[start..end]
+                    .iter()
+                    .map(|(i, b)| (i.to_string(), b.clone()))
+                    .collect::<Vec<_>>(),
+            );
+            let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+            let reply = self
+                .binary(
+                    self.http
+                        .post(self.url("/api/store")?)
+                        .header(protocol::DEVICE_HEADER, device_id)
+                        .header(protocol::NONCE_HEADER, nonce)
+                        .header(protocol::SIGNATURE_HEADER, signature)
+                        .header("content-type", "application/octet-stream")
+                        .body(body),
+                )
+                .await?;
+            let reply: protocol::DocumentsReply =
+                serde_json::from_slice(&reply).map_err(|e| SyncError::Bad(e.to_string()))?;
+            taken.extend(reply.ids.iter().filter_map(|i| i.parse().ok()));
+            start = end;
+        }
+        Ok(taken)
+    }
+
+    /// Send a request and take its body; a refusal in words as [`Server::post`] does.
+    async fn binary(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
+        let reply = request.send().await.map_err(|e| self.failed(e))?;
+        let status = reply.status();
+        let body = reply.bytes().await.map_err(|e| self.failed(e))?;
+        if !status.is_success() {
+            let why = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| status.to_string());
+            return Err(match status {
+                reqwest::StatusCode::GONE => {
+                    SyncError::Revoked(format!("the server refused: {why}"))
+                }
+                reqwest::StatusCode::SERVICE_UNAVAILABLE => SyncError::Unavailable(why),
+                _ => SyncError::Refused(format!("the server refused: {why}")),
+            });
+        }
+        Ok(body.to_vec())
+    }
+
     /// The server's greeting (`/api/hello`): whether it is up and a Satchel server.
     pub async fn hello(&self) -> Result<serde_json::Value, SyncError> {
         let reply = self

@@ -99,3 +99,64 @@ pub struct DocumentsReply {
     /// automerge-repo document ids.
     pub ids: Vec<String>,
 }
+
+/// Whole documents in one body (`/api/fetch`'s answer, `/api/store`'s request): for each,
+/// its automerge-repo id and its bytes (a saved document, or chunks one after another),
+/// each length-prefixed (little-endian; u16 for the id, u32 for the bytes).
+pub fn pack(docs: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let size: usize = docs.iter().map(|(i, b)| 6 + i.len() + b.len()).sum();
+    let mut out = Vec::with_capacity(size);
+    for (id, bytes) in docs {
+        let id_len = u16::try_from(id.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&id_len.to_le_bytes());
+        out.extend_from_slice(&id.as_bytes()[..usize::from(id_len)]);
+        let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&bytes[..len as usize]);
+    }
+    out
+}
+
+/// The documents in a [`pack`]ed body; an error says where it is cut short or malformed.
+pub fn unpack(body: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let take = |at: &mut usize, n: usize| -> Result<&[u8], String> {
+        let end = at
+            .checked_add(n)
+            .filter(|e| *e <= body.len())
+            .ok_or_else(|| format!("the body is cut short at byte {at}"))?;
+        let s = &body[*at..end];
+        *at = end;
+        Ok(s)
+    };
+    while at < body.len() {
+        let id_len = u16::from_le_bytes(take(&mut at, 2)?.try_into().map_err(|_| "bad id length")?);
+        let id = std::str::from_utf8(take(&mut at, usize::from(id_len))?)
+            .map_err(|_| format!("a document id that is not text before byte {at}"))?
+            .to_owned();
+        let len = u32::from_le_bytes(take(&mut at, 4)?.try_into().map_err(|_| "bad length")?);
+        let bytes = take(&mut at, len as usize)?.to_vec();
+        out.push((id, bytes));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_documents_come_back_whole_and_a_cut_body_is_refused() {
+        let docs = vec![
+            ("2Xa".to_owned(), vec![1, 2, 3]),
+            ("b".to_owned(), Vec::new()),
+            ("c".repeat(300), vec![9; 70_000]),
+        ];
+        let body = pack(&docs);
+        assert_eq!(unpack(&body).unwrap(), docs);
+        let err = unpack(&body[..body.len() - 1]).unwrap_err();
+        assert!(err.contains("cut short"), "{err}");
+        assert!(unpack(&[]).unwrap().is_empty());
+    }
+}
