@@ -737,11 +737,7 @@ async fn join_firm(
     app: tauri::AppHandle,
     req: satchel_api::JoinFirmRequest,
 ) -> Result<Session, ApiError> {
-    let name = if req.name.trim().is_empty() {
-        "Satchel desktop".to_owned()
-    } else {
-        req.name.trim().to_owned()
-    };
+    let name = req.name.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let shell = app.state::<Shell>();
         let mut guard = shell.lock()?;
@@ -789,11 +785,7 @@ async fn enrol_device(
     app: tauri::AppHandle,
     req: satchel_api::EnrolDeviceRequest,
 ) -> Result<satchel_api::ServerSettings, ApiError> {
-    let name = if req.name.trim().is_empty() {
-        "Satchel desktop".to_owned()
-    } else {
-        req.name.trim().to_owned()
-    };
+    let name = req.name.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let shell = app.state::<Shell>();
         let settings = shell.with_open(|s| {

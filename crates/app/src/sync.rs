@@ -8,7 +8,7 @@ use crate::{AppError, Replica, Satchel, docs};
 use satchel_api as api;
 use satchel_core::Invalid;
 use satchel_store::DbKey;
-use satchel_store::rusqlite::{OptionalExtension, params};
+use satchel_store::rusqlite::{Connection, OptionalExtension, params};
 use satchel_sync::samod_id;
 use satchel_sync::{DeviceKey, Server, SyncError, repo_id};
 use std::sync::Arc;
@@ -29,6 +29,28 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
         .enable_all()
         .build()
         .map_err(AppError::Io)
+}
+
+/// What to call this device on the server: the name given, else the machine's host name.
+fn device_name(given: &str) -> String {
+    match given.trim() {
+        "" => std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_owned())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "this device".into()),
+        name => name.to_owned(),
+    }
+}
+
+/// Set one of the store's own settings.
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }
 
 /// A refusal or failure of the server, in words for the person at the device.
@@ -64,7 +86,7 @@ impl Satchel {
         address: &str,
         fingerprint: &str,
         code: &str,
-        device_name: &str,
+        name: &str,
     ) -> Result<api::ServerSettings, AppError> {
         if let Some(s) = self.server_settings()? {
             return Err(Invalid::new(
@@ -89,7 +111,7 @@ impl Satchel {
             .into());
         }
         let enrolled = rt
-            .block_on(server.enrol(code, device_name, &key, Some(&self.ctx.firm_doc)))
+            .block_on(server.enrol(code, &device_name(name), &key, Some(&self.ctx.firm_doc)))
             .map_err(said)?;
         let seed = DbKey::from_hex(&key.secret_hex())
             .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
@@ -113,11 +135,7 @@ impl Satchel {
                     (FINGERPRINT, &s.fingerprint),
                     (DEVICE, &s.device_id),
                 ] {
-                    tx.execute(
-                        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        params![k, v],
-                    )?;
+                    set_meta(tx, k, v)?;
                 }
                 Ok(serde_json::json!({ "server": s.address, "as": enrolled.initials }))
             },
@@ -232,11 +250,10 @@ impl Satchel {
         }
         let changed = self.merge_documents(&replicas)?;
         // From now: what this merge wrote is in step with the server, not waiting.
-        let when = jiff::Timestamp::now().to_string();
-        self.store.conn().execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![LAST_SYNC, when],
+        set_meta(
+            self.store.conn(),
+            LAST_SYNC,
+            &jiff::Timestamp::now().to_string(),
         )?;
         Ok(api::SyncReport {
             documents: sent as u64,
@@ -380,6 +397,7 @@ pub struct Join<'a> {
     pub address: &'a str,
     pub fingerprint: &'a str,
     pub code: &'a str,
+    /// Empty: the machine's host name.
     pub device_name: &'a str,
     pub passphrase: &'a str,
 }
@@ -434,7 +452,7 @@ impl Satchel {
         let seed = DbKey::from_hex(&key.secret_hex())
             .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
         let enrolled = rt
-            .block_on(server.enrol(join.code, join.device_name, &key, None))
+            .block_on(server.enrol(join.code, &device_name(join.device_name), &key, None))
             .map_err(said)?;
         let got = rt
             .block_on(satchel_sync::exchange(
@@ -513,7 +531,7 @@ impl Satchel {
                     (FINGERPRINT, join.fingerprint.trim()),
                     (DEVICE, device.as_str()),
                 ] {
-                    tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+                    set_meta(tx, k, v)?;
                 }
                 tx.execute(
                     "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",

@@ -1781,11 +1781,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             name,
         } => {
             let mut s = open(&dir, vault.as_ref())?;
-            let name = name.unwrap_or_else(|| {
-                std::fs::read_to_string("/etc/hostname")
-                    .map(|h| h.trim().to_owned())
-                    .unwrap_or_else(|_| "this device".into())
-            });
+            let name = name.unwrap_or_default();
             let settings = s
                 .enrol_device(vault.as_ref(), &server, &fingerprint, &code, &name)
                 .map_err(explain)?;
@@ -1800,11 +1796,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             code,
             name,
         } => {
-            let name = name.unwrap_or_else(|| {
-                std::fs::read_to_string("/etc/hostname")
-                    .map(|h| h.trim().to_owned())
-                    .unwrap_or_else(|_| "this device".into())
-            });
+            let name = name.unwrap_or_default();
             let p = passphrase("Choose a recovery passphrase (12+ characters)", true)?;
             let s = Satchel::join(
                 &dir,

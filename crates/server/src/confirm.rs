@@ -254,34 +254,62 @@ impl Ledgers {
     }
 }
 
-/// Build the firm's books from every document in storage.
-async fn build<S: ServerStore>(store: &S) -> Result<Ledgers> {
-    let mut firms = Vec::new();
-    let mut matters = Vec::new();
-    for id in store.document_ids().await? {
-        let Some(doc) = load(store, &id).await? else {
-            continue;
-        };
-        match read(&doc) {
-            Ok(Read::Firm(f)) => firms.push(f),
-            Ok(Read::Matter { number, postings }) => matters.push((id, number, postings)),
-            Ok(Read::Other) => {}
-            Err(e) => tracing::warn!("document {id} cannot be read for the books: {e}"),
+/// What the books need of some documents: the firms' and the matters' postings.
+#[derive(Default)]
+struct Documents {
+    firms: Vec<FirmDoc>,
+    matters: Vec<(String, MatterNumber, Vec<PostingRec>)>,
+}
+
+impl Documents {
+    /// Read these documents from storage (an id that is not a document's is passed over).
+    async fn read<S: ServerStore>(
+        store: &S,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<Self> {
+        let mut out = Documents::default();
+        for id in ids {
+            if id.contains('/') || id == "storage-adapter-id" {
+                continue;
+            }
+            let Some(doc) = load(store, &id).await? else {
+                continue;
+            };
+            match read(&doc) {
+                Ok(Read::Firm(f)) => out.firms.push(*f),
+                Ok(Read::Matter { number, postings }) => out.matters.push((id, number, postings)),
+                Ok(Read::Other) => {}
+                Err(e) => tracing::warn!("document {id} cannot be read for the books: {e}"),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Ledgers {
+    /// Take in what these documents hold that the books have not seen.
+    fn take(&mut self, docs: &Documents) {
+        for f in &docs.firms {
+            self.take_firm(f);
+        }
+        for (id, number, postings) in &docs.matters {
+            self.take_matter(id, *number, postings);
         }
     }
+}
+
+/// Build the firm's books from every document in storage.
+async fn build<S: ServerStore>(store: &S) -> Result<Ledgers> {
+    let docs = Documents::read(store, store.document_ids().await?).await?;
     let policy = Policy {
-        second_authoriser_above: firms
+        second_authoriser_above: docs
+            .firms
             .iter()
             .find_map(|f| f.second_authoriser_above_pence)
             .map(Money::from_pence),
     };
     let mut ledgers = Ledgers::new(policy);
-    for f in &firms {
-        ledgers.take_firm(f);
-    }
-    for (id, number, postings) in &matters {
-        ledgers.take_matter(id, *number, postings);
-    }
+    ledgers.take(&docs);
     Ok(ledgers)
 }
 
@@ -375,34 +403,15 @@ async fn answer<S: ServerStore>(
     ledgers: &mut Option<Ledgers>,
     ids: BTreeSet<String>,
 ) -> Result<Vec<Answer>> {
-    let mut firms = Vec::new();
-    let mut matters = Vec::new();
-    for id in ids {
-        if id.contains('/') || id == "storage-adapter-id" {
-            continue;
-        }
-        let Some(doc) = load(store, &id).await? else {
-            continue;
-        };
-        match read(&doc) {
-            Ok(Read::Firm(f)) => firms.push(f),
-            Ok(Read::Matter { number, postings }) => matters.push((id, number, postings)),
-            Ok(Read::Other) => {}
-            Err(e) => tracing::warn!("document {id} cannot be read for the books: {e}"),
-        }
-    }
+    let docs = Documents::read(store, ids).await?;
     let books = match ledgers {
         Some(l) => {
-            for f in &firms {
-                l.take_firm(f);
-            }
-            for (id, number, postings) in &matters {
-                l.take_matter(id, *number, postings);
-            }
+            l.take(&docs);
             l
         }
         None => {
-            let unanswered = matters
+            let unanswered = docs
+                .matters
                 .iter()
                 .any(|(_, _, ps)| ps.iter().any(|p| p.outcome() == Outcome::Pending));
             if !unanswered {

@@ -36,6 +36,37 @@ pub struct Server<S> {
 /// The most one `/api/store` request may carry.
 pub const MAX_STORE: usize = 64 << 20;
 
+/// A device's answer to its challenge — (device, nonce, signature) — from a request's
+/// headers, or from its address (`?device=…&nonce=…&signature=…`) where that is allowed.
+fn answer_in(
+    headers: &HeaderMap,
+    query: Option<&HashMap<String, String>>,
+) -> Result<(String, String, String), Refusal> {
+    let part = |name: &str, param: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| query.and_then(|q| q.get(param).cloned()))
+            .ok_or_else(|| {
+                let or = if query.is_some() {
+                    format!(" (or ?{param}=)")
+                } else {
+                    String::new()
+                };
+                Refusal(
+                    StatusCode::UNAUTHORIZED,
+                    format!("the {name} header{or} is missing"),
+                )
+            })
+    };
+    Ok((
+        part(DEVICE_HEADER, "device")?,
+        part(NONCE_HEADER, "nonce")?,
+        part(SIGNATURE_HEADER, "signature")?,
+    ))
+}
+
 /// Refused while the server cannot store what it is sent.
 fn storing<S>(server: &Server<S>) -> Result<(), Refusal> {
     match server.health.failing() {
@@ -324,26 +355,8 @@ async fn store<S: ServerStore>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<DocumentsReply>, Refusal> {
-    let part = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                Refusal(
-                    StatusCode::UNAUTHORIZED,
-                    format!("the {name} header is missing"),
-                )
-            })
-    };
-    let device_id = part(DEVICE_HEADER)?;
-    let device = authenticate(
-        &server,
-        &device_id,
-        &part(NONCE_HEADER)?,
-        &part(SIGNATURE_HEADER)?,
-    )
-    .await?;
+    let (device_id, nonce, signature) = answer_in(&headers, None)?;
+    let device = authenticate(&server, &device_id, &nonce, &signature).await?;
     storing(&server)?;
     let docs =
         satchel_sync::protocol::unpack(&body).map_err(|e| Refusal(StatusCode::BAD_REQUEST, e))?;
@@ -411,24 +424,7 @@ async fn sync<S: ServerStore>(
     Query(query): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, Refusal> {
-    let part = |name: &str, param: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| query.get(param).cloned())
-            .ok_or_else(|| {
-                Refusal(
-                    StatusCode::UNAUTHORIZED,
-                    format!("the {name} header (or ?{param}=) is missing"),
-                )
-            })
-    };
-    let (device_id, nonce, signature) = (
-        part(DEVICE_HEADER, "device")?,
-        part(NONCE_HEADER, "nonce")?,
-        part(SIGNATURE_HEADER, "signature")?,
-    );
+    let (device_id, nonce, signature) = answer_in(&headers, Some(&query))?;
     authenticate(&server, &device_id, &nonce, &signature).await?;
     storing(&server)?;
     let acceptor = server.acceptor.clone();

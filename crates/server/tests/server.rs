@@ -175,12 +175,7 @@ fn a_dead_server_is_reported_as_unreachable() {
     rt.block_on(async {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         // A port nothing listens on.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let server = Server::new(&format!("127.0.0.1:{port}"), &"AB".repeat(32)).unwrap();
+        let server = Server::new(&free_listen(), &"AB".repeat(32)).unwrap();
         let err = timeout(LIMIT, server.hello()).await.unwrap().unwrap_err();
         assert!(matches!(err, SyncError::Unreachable { .. }), "{err}");
         assert!(err.to_string().contains("cannot be reached"), "{err}");
@@ -403,12 +398,7 @@ async fn a_full_server_refuses_new_syncs_in_words_and_nothing_is_lost() {
     let data = dir.path();
     add_user(data, &[], "Jane Hale", "JH", "partner");
     let code = admin(data, &["enrol-code", "--user", "JH"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = free_listen();
     let full = start_on(data, &["--max-db-mb", "1"], &listen);
     let server = Server::new(&full.address, &full.fingerprint).unwrap();
     let (e, key) = enrolled(&server, &code, "laptop").await;
@@ -542,6 +532,16 @@ fn server_text(data: &Path, id: &samod::DocumentId, key: &str) -> Option<String>
     })
 }
 
+/// A loopback address nothing listens on (for a server to start on, or be missing from).
+fn free_listen() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
 fn server_holds(data: &Path, id: &samod::DocumentId) -> bool {
     let rt = tokio::runtime::Handle::current();
     let store = satchel_server::open_store(data).unwrap();
@@ -615,12 +615,7 @@ async fn devices_work_on_while_the_server_is_down_and_catch_up_when_it_returns()
     add_user(data, &[], "Jane Hale", "JH", "partner");
     let code_a = admin(data, &["enrol-code", "--user", "JH"]);
     let code_b = admin(data, &["enrol-code", "--user", "JH"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = free_listen();
     let running = start_on(data, &[], &listen);
     let server = Server::new(&running.address, &running.fingerprint).unwrap();
     let (a, key_a) = enrolled(&server, &code_a, "laptop").await;

@@ -76,6 +76,21 @@ impl SyncError {
     }
 }
 
+/// What a refusing answer means, with the server's words (`{"error": …}`) where it gave
+/// them: 410 a revoked device, 503 a server that cannot take changes now (try later),
+/// anything else a refusal.
+pub(crate) fn refusal(status: u16, body: &[u8]) -> SyncError {
+    let why = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    match status {
+        410 => SyncError::Revoked(format!("the server refused: {why}")),
+        503 => SyncError::Unavailable(why),
+        _ => SyncError::Refused(format!("the server refused: {why}")),
+    }
+}
+
 /// A device's key: Ed25519. `Debug` never shows it.
 pub struct DeviceKey(SigningKey);
 
@@ -171,25 +186,9 @@ impl Server {
         body: &Q,
     ) -> Result<A, SyncError> {
         let reply = self
-            .http
-            .post(self.url(path)?)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| self.failed(e))?;
-        let status = reply.status();
-        let body: serde_json::Value = reply.json().await.map_err(|e| self.failed(e))?;
-        if !status.is_success() {
-            let why = body["error"].as_str().unwrap_or("no reason given");
-            if status == reqwest::StatusCode::GONE {
-                return Err(SyncError::Revoked(format!("the server refused: {why}")));
-            }
-            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
-                return Err(SyncError::Unavailable(why.to_owned()));
-            }
-            return Err(SyncError::Refused(format!("the server refused: {why}")));
-        }
-        serde_json::from_value(body).map_err(|e| SyncError::Bad(e.to_string()))
+            .binary(self.http.post(self.url(path)?).json(body))
+            .await?;
+        serde_json::from_slice(&reply).map_err(|e| SyncError::Bad(e.to_string()))
     }
 
     /// Enrol this device with a one-time code; the key's public half goes to the server,
@@ -386,23 +385,13 @@ impl Server {
         Ok(taken)
     }
 
-    /// Send a request and take its body; a refusal in words as [`Server::post`] does.
+    /// Send a request and take its body, or the server's refusal in words.
     async fn binary(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
         let reply = request.send().await.map_err(|e| self.failed(e))?;
         let status = reply.status();
         let body = reply.bytes().await.map_err(|e| self.failed(e))?;
         if !status.is_success() {
-            let why = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v["error"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| status.to_string());
-            return Err(match status {
-                reqwest::StatusCode::GONE => {
-                    SyncError::Revoked(format!("the server refused: {why}"))
-                }
-                reqwest::StatusCode::SERVICE_UNAVAILABLE => SyncError::Unavailable(why),
-                _ => SyncError::Refused(format!("the server refused: {why}")),
-            });
+            return Err(refusal(status.as_u16(), &body));
         }
         Ok(body.to_vec())
     }

@@ -43,21 +43,10 @@ pub(crate) async fn open(
     .await
     .map_err(|e| match (pin.mismatch(), e) {
         (Some(wrong), _) => wrong,
-        (None, tungstenite::Error::Http(reply)) => {
-            let why = reply
-                .body()
-                .as_deref()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-                .and_then(|v| v["error"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| reply.status().to_string());
-            if reply.status() == tungstenite::http::StatusCode::GONE {
-                SyncError::Revoked(format!("the server refused: {why}"))
-            } else if reply.status() == tungstenite::http::StatusCode::SERVICE_UNAVAILABLE {
-                SyncError::Unavailable(why)
-            } else {
-                SyncError::Refused(format!("the server refused: {why}"))
-            }
-        }
+        (None, tungstenite::Error::Http(reply)) => crate::refusal(
+            reply.status().as_u16(),
+            reply.body().as_deref().unwrap_or_default(),
+        ),
         (None, e) => SyncError::Unreachable {
             url: url.to_string(),
             why: e.to_string(),

@@ -15,6 +15,27 @@ const FIELDS: &[&str] = &[
 ];
 const MIN_PASSPHRASE: usize = 12;
 
+/// The recovery passphrase typed twice: long enough and the same (for quicker feedback; the
+/// store refuses a short one too). Returns it.
+fn check_passphrase(pass: RwSignal<String>, again: RwSignal<String>) -> Result<String, ApiError> {
+    let p = pass.get_untracked();
+    let invalid = |field: &str, message: &str| ApiError {
+        kind: ErrorKind::Invalid,
+        message: message.into(),
+        field: Some(field.into()),
+    };
+    if p.chars().count() < MIN_PASSPHRASE {
+        return Err(invalid(
+            "passphrase",
+            "The recovery passphrase must be at least 12 characters.",
+        ));
+    }
+    if p != again.get_untracked() {
+        return Err(invalid("passphrase2", "The two passphrases differ."));
+    }
+    Ok(p)
+}
+
 /// First run: set up a new firm here, or join the firm's server.
 #[component]
 pub fn SetupPage(on_ready: Callback<Session>) -> impl IntoView {
@@ -45,22 +66,7 @@ fn NewFirmForm(on_ready: Callback<Session>, on_join: Callback<()>) -> impl IntoV
         require(&firm, "firm_name", "Firm name")?;
         require(&name, "user_name", "Your name")?;
         require(&initials, "initials", "Initials")?;
-        let p = pass.get_untracked();
-        let invalid = |field: &str, message: &str| ApiError {
-            kind: ErrorKind::Invalid,
-            message: message.into(),
-            field: Some(field.into()),
-        };
-        if p.chars().count() < MIN_PASSPHRASE {
-            return Err(invalid(
-                "passphrase",
-                "The recovery passphrase must be at least 12 characters.",
-            ));
-        }
-        if p != pass2.get_untracked() {
-            return Err(invalid("passphrase2", "The two passphrases differ."));
-        }
-        Ok(())
+        check_passphrase(pass, pass2).map(|_| ())
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -147,21 +153,7 @@ fn JoinForm(on_ready: Callback<Session>, on_back: Callback<()>) -> impl IntoView
                 require(&address, "server", "Server address")?;
                 require(&fingerprint, "fingerprint", "Certificate fingerprint")?;
                 require(&code, "code", "Enrolment code")?;
-                let p = pass.get_untracked();
-                let invalid = |field: &str, message: &str| ApiError {
-                    kind: ErrorKind::Invalid,
-                    message: message.into(),
-                    field: Some(field.into()),
-                };
-                if p.chars().count() < MIN_PASSPHRASE {
-                    return Err(invalid(
-                        "passphrase",
-                        "The recovery passphrase must be at least 12 characters.",
-                    ));
-                }
-                if p != pass2.get_untracked() {
-                    return Err(invalid("passphrase2", "The two passphrases differ."));
-                }
+                let p = check_passphrase(pass, pass2)?;
                 let req = satchel_api::JoinFirmRequest {
                     address: address.get_untracked(),
                     fingerprint: fingerprint.get_untracked(),
