@@ -10,6 +10,12 @@ use satchel_core::Money;
 use satchel_core::dates;
 use satchel_core::matter::MatterNumber;
 use satchel_store::rusqlite::{Transaction, params};
+use std::collections::HashSet;
+
+/// A merge bringing more new documents than this is a first sync (or a large grant): its
+/// writes get a larger page cache while it runs.
+const BIG_MERGE: usize = 1_000;
+const BIG_MERGE_CACHE_KB: i64 = 256_000;
 
 /// A document as another replica holds it.
 #[derive(Debug, Clone)]
@@ -54,28 +60,82 @@ impl Satchel {
     /// changes are stored and projected; a client ledger the merged postings leave overdrawn
     /// is logged as a breach. Returns how many documents changed.
     pub fn merge_documents(&mut self, replicas: &[Replica]) -> Result<usize, AppError> {
+        self.merge_documents_with(replicas, &|_, _| true)
+    }
+
+    /// [`Satchel::merge_documents`], telling `progress(done, of)` as documents are merged;
+    /// when it answers false the merge stops and nothing of it is kept. Documents new to
+    /// this store (a first sync brings a whole firm's) are read on a second thread while
+    /// this one writes what was read before.
+    pub fn merge_documents_with(
+        &mut self,
+        replicas: &[Replica],
+        progress: &(dyn Fn(u64, u64) -> bool + Sync),
+    ) -> Result<usize, AppError> {
         let firm_doc = self.ctx.firm_doc.clone();
         let initials = self.ctx.initials.clone();
-        let changed = self.write("sync.merge", "documents", |tx, at, actor| {
+        // What others refer to first: the firm (users, accounts), then contacts (parties
+        // of matters), matters (postings), and bank documents last.
+        let rank = |kind: &str| match kind {
+            docs::KIND_FIRM => 0,
+            docs::KIND_CONTACT => 1,
+            docs::KIND_MATTER => 2,
+            docs::KIND_BANK => 3,
+            _ => 4,
+        };
+        let mut ordered: Vec<&Replica> = replicas.iter().collect();
+        ordered.sort_by_key(|r| rank(&r.kind));
+        let held: HashSet<String> = self.document_ids()?.into_iter().map(|(id, _)| id).collect();
+        let of = ordered.len() as u64;
+        // A large merge's indexes stay in memory while it writes (the default cache is
+        // for everyday work).
+        let big = ordered.iter().filter(|r| !held.contains(&r.doc_id)).count() > BIG_MERGE;
+        if big {
+            self.store
+                .conn()
+                .execute_batch(&format!("PRAGMA cache_size = -{}", BIG_MERGE_CACHE_KB))?;
+        }
+        let result = std::thread::scope(|scope| {
+            let (send, read) =
+                std::sync::mpsc::sync_channel::<Result<Option<Decoded>, AppError>>(256);
+            let reader = {
+                let ordered = &ordered;
+                let held = &held;
+                scope.spawn(move || {
+                    for r in ordered {
+                        let decoded = if held.contains(&r.doc_id) {
+                            Ok(None)
+                        } else {
+                            decode(r).map(Some)
+                        };
+                        if send.send(decoded).is_err() {
+                            break;
+                        }
+                    }
+                })
+            };
+            let written = self.write("sync.merge", "documents", |tx, at, actor| {
             let mut changed = 0usize;
             let mut matters = Vec::new();
-            // What others refer to first: the firm (users, accounts), then contacts (parties
-            // of matters), matters (postings), and bank documents last.
-            let rank = |kind: &str| match kind {
-                docs::KIND_FIRM => 0,
-                docs::KIND_CONTACT => 1,
-                docs::KIND_MATTER => 2,
-                docs::KIND_BANK => 3,
-                _ => 4,
-            };
-            let mut ordered: Vec<&Replica> = replicas.iter().collect();
-            ordered.sort_by_key(|r| rank(&r.kind));
-            for r in ordered {
-                if merge_one(tx, r)? {
+            for (n, r) in ordered.iter().enumerate() {
+                let decoded = read.recv().map_err(|_| {
+                    AppError::Document("reading the documents that came stopped".into())
+                })??;
+                let merged = match decoded {
+                    Some(d) => merge_new(tx, r, d).map(|()| true)?,
+                    None => merge_one(tx, r)?,
+                };
+                if merged {
                     changed += 1;
                     if r.kind == docs::KIND_MATTER {
                         matters.push(r.doc_id.clone());
                     }
+                }
+                if n % 256 == 255 && !progress(n as u64 + 1, of) {
+                    return Err(AppError::Document(format!(
+                        "the merge was stopped after {} of {of} documents; nothing of it was kept",
+                        n + 1
+                    )));
                 }
             }
             let overdrawn = overdrawn_ledgers(tx, &matters)?;
@@ -111,19 +171,29 @@ impl Satchel {
                 }
             }
             Ok(serde_json::json!({ "documents": replicas.len(), "changed": changed, "overdrawn": overdrawn.len() }))
-        })?;
-        Ok(changed["changed"].as_u64().unwrap_or(0) as usize)
+            });
+            drop(read);
+            let _ = reader.join();
+            written
+        });
+        if big {
+            self.store
+                .conn()
+                .execute_batch(&format!("PRAGMA cache_size = -{}", satchel_store::CACHE_KB))?;
+        }
+        progress(of, of);
+        Ok(result?["changed"].as_u64().unwrap_or(0) as usize)
     }
 }
 
 /// Apply one replica's document; true if anything new came.
 fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
-    let existing = docs::load(tx, &r.doc_id)?;
-    let is_new = existing.is_none();
-    let mut doc = existing.unwrap_or_default();
+    let Some(mut doc) = docs::load(tx, &r.doc_id)? else {
+        return merge_new(tx, r, decode(r)?).map(|()| true);
+    };
     let before_heads = doc.get_heads();
     // The document before the merge, for the projections that write only what changed.
-    let old = (!is_new).then(|| doc.clone());
+    let old = doc.clone();
     doc.load_incremental(&r.bytes)?;
     if doc.get_heads() == before_heads {
         return Ok(false);
@@ -132,34 +202,77 @@ fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
         tx,
         &r.doc_id,
         &r.kind,
-        is_new,
+        false,
         &mut doc,
         &before_heads,
         jiff::Timestamp::now(),
     )?;
     match r.kind.as_str() {
         docs::KIND_MATTER => {
-            let old: Option<docs::MatterDoc> = old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
-            projection::matter(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+            let old: docs::MatterDoc = autosurgeon::hydrate(&old)?;
+            projection::matter(tx, Some(&old), &autosurgeon::hydrate(&doc)?)?;
         }
         docs::KIND_CONTACT => projection::contact(tx, &autosurgeon::hydrate(&doc)?)?,
         docs::KIND_FIRM => projection::firm(tx, &autosurgeon::hydrate(&doc)?)?,
         docs::KIND_BANK => {
-            let old: Option<docs::BankDoc> = old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
-            bank::project(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+            let old: docs::BankDoc = autosurgeon::hydrate(&old)?;
+            bank::project(tx, Some(&old), &autosurgeon::hydrate(&doc)?)?;
         }
         docs::KIND_STATEMENTS => {
-            let old: Option<docs::StatementsDoc> =
-                old.map(|d| autosurgeon::hydrate(&d)).transpose()?;
-            bank::project_month(tx, old.as_ref(), &autosurgeon::hydrate(&doc)?)?;
+            let old: docs::StatementsDoc = autosurgeon::hydrate(&old)?;
+            bank::project_month(tx, Some(&old), &autosurgeon::hydrate(&doc)?)?;
         }
-        other => {
-            return Err(AppError::Document(format!(
-                "a document of an unknown kind '{other}'"
-            )));
-        }
+        other => return Err(unknown_kind(other)),
     }
     Ok(true)
+}
+
+/// A document new to this store, read: its value, ready to be written.
+enum Decoded {
+    Matter(Box<docs::MatterDoc>),
+    Contact(Box<docs::ContactDoc>),
+    Firm(Box<docs::FirmDoc>),
+    Bank(Box<docs::BankDoc>),
+    Statements(Box<docs::StatementsDoc>),
+}
+
+/// Read a replica's document whole (needs no store, so it can run beside the writes).
+fn decode(r: &Replica) -> Result<Decoded, AppError> {
+    let doc = automerge::AutoCommit::load(&r.bytes)?;
+    Ok(match r.kind.as_str() {
+        docs::KIND_MATTER => Decoded::Matter(Box::new(autosurgeon::hydrate(&doc)?)),
+        docs::KIND_CONTACT => Decoded::Contact(Box::new(autosurgeon::hydrate(&doc)?)),
+        docs::KIND_FIRM => Decoded::Firm(Box::new(autosurgeon::hydrate(&doc)?)),
+        docs::KIND_BANK => Decoded::Bank(Box::new(autosurgeon::hydrate(&doc)?)),
+        docs::KIND_STATEMENTS => Decoded::Statements(Box::new(autosurgeon::hydrate(&doc)?)),
+        other => return Err(unknown_kind(other)),
+    })
+}
+
+/// A document this store does not hold yet (another device's, or one just granted): the
+/// bytes that came are kept as its snapshot (they load as the whole document), and its
+/// rows written with nothing to clear first.
+fn merge_new(tx: &Transaction<'_>, r: &Replica, doc: Decoded) -> Result<(), AppError> {
+    tx.prepare_cached(
+        "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        r.doc_id,
+        r.kind,
+        r.bytes,
+        jiff::Timestamp::now().to_string()
+    ])?;
+    match doc {
+        Decoded::Matter(m) => projection::new_matter(tx, &m),
+        Decoded::Contact(c) => projection::contact(tx, &c),
+        Decoded::Firm(f) => projection::firm(tx, &f),
+        Decoded::Bank(b) => bank::project(tx, None, &b),
+        Decoded::Statements(m) => bank::project_month(tx, None, &m),
+    }
+}
+
+fn unknown_kind(kind: &str) -> AppError {
+    AppError::Document(format!("a document of an unknown kind '{kind}'"))
 }
 
 /// A client ledger the merged postings left overdrawn.
@@ -180,12 +293,16 @@ fn overdrawn_ledgers(
     use sha2::{Digest, Sha256};
     let mut out = Vec::new();
     for id in matter_ids {
+        // By the matter's number on the ledgers' own index: left to itself the planner
+        // takes the (covering) index of client balances and reads every client posting
+        // of the firm for each matter.
         let mut stmt = tx.prepare_cached(
             "SELECT v.matter_number, v.account_id, a.name, sum(v.delta_pence),
                     group_concat(v.posting_id, ',')
-             FROM posting_moves v
-             JOIN matters m ON m.number = v.matter_number JOIN bank_accounts a ON a.id = v.account_id
-             WHERE m.id = ?1 AND v.place = 'client' AND v.confirmed = 1
+             FROM posting_moves v INDEXED BY moves_by_ledger
+             JOIN bank_accounts a ON a.id = v.account_id
+             WHERE v.matter_number = (SELECT number FROM matters WHERE id = ?1)
+               AND v.place = 'client' AND v.confirmed = 1
              GROUP BY v.matter_number, v.account_id HAVING sum(v.delta_pence) < 0",
         )?;
         let rows = stmt

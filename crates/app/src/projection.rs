@@ -83,6 +83,27 @@ pub fn firm(tx: &Transaction<'_>, doc: &FirmDoc) -> Result<(), AppError> {
     Ok(())
 }
 
+/// What a matter's rows were written from before.
+#[derive(Clone, Copy)]
+enum Before<'a> {
+    /// Not known (a rebuild): every row of the matter is cleared and written again.
+    Unknown,
+    /// No rows: the matter is new to this store, so there is nothing to clear.
+    Nothing,
+    /// The document before this change: only what differs is touched.
+    Was(&'a MatterDoc),
+}
+
+impl<'a> Before<'a> {
+    fn list<T>(self, f: impl Fn(&'a MatterDoc) -> &'a [T]) -> Option<&'a [T]> {
+        match self {
+            Before::Unknown => None,
+            Before::Nothing => Some(&[]),
+            Before::Was(d) => Some(f(d)),
+        }
+    }
+}
+
 /// Write a matter's rows. With `old` (the document before this change), only the entries
 /// that were added, changed or removed are touched, so a change to a matter with years of
 /// time costs the same as one to a new matter; without it, every row is rewritten.
@@ -91,6 +112,16 @@ pub fn matter(
     old: Option<&MatterDoc>,
     doc: &MatterDoc,
 ) -> Result<(), AppError> {
+    matter_rows(tx, old.map_or(Before::Unknown, Before::Was), doc)
+}
+
+/// Write the rows of a matter new to this store (none of its rows can be here yet): each
+/// entry is inserted, nothing looked for to clear first.
+pub fn new_matter(tx: &Transaction<'_>, doc: &MatterDoc) -> Result<(), AppError> {
+    matter_rows(tx, Before::Nothing, doc)
+}
+
+fn matter_rows(tx: &Transaction<'_>, old: Before<'_>, doc: &MatterDoc) -> Result<(), AppError> {
     let number = MatterNumber::new(u32::try_from(doc.number).map_err(|_| {
         AppError::Document(format!("matter number {} is out of range", doc.number))
     })?);
@@ -142,7 +173,7 @@ pub fn matter(
     let m = doc.id.as_str();
     rows(
         tx,
-        old.map(|o| o.time.as_slice()),
+        old.list(|o| o.time.as_slice()),
         &doc.time,
         |t| &t.id,
         "DELETE FROM time_entries WHERE matter_id = ?1",
@@ -176,7 +207,7 @@ pub fn matter(
     )?;
     rows(
         tx,
-        old.map(|o| o.expenses.as_slice()),
+        old.list(|o| o.expenses.as_slice()),
         &doc.expenses,
         |x| &x.id,
         "DELETE FROM expenses WHERE matter_id = ?1",
@@ -196,7 +227,7 @@ pub fn matter(
     )?;
     rows(
         tx,
-        old.map(|o| o.notes.as_slice()),
+        old.list(|o| o.notes.as_slice()),
         &doc.notes,
         |n| &n.id,
         "DELETE FROM notes WHERE matter_id = ?1",
@@ -215,7 +246,7 @@ pub fn matter(
     )?;
     rows(
         tx,
-        old.map(|o| o.key_dates.as_slice()),
+        old.list(|o| o.key_dates.as_slice()),
         &doc.key_dates,
         |k| &k.id,
         "DELETE FROM key_dates WHERE matter_id = ?1",
@@ -235,7 +266,7 @@ pub fn matter(
     )?;
     rows(
         tx,
-        old.map(|o| o.tasks.as_slice()),
+        old.list(|o| o.tasks.as_slice()),
         &doc.tasks,
         |t| &t.id,
         "DELETE FROM tasks WHERE matter_id = ?1",
@@ -255,7 +286,7 @@ pub fn matter(
     )?;
     rows(
         tx,
-        old.map(|o| o.files.as_slice()),
+        old.list(|o| o.files.as_slice()),
         &doc.files,
         |f| &f.id,
         "DELETE FROM matter_files WHERE matter_id = ?1",
@@ -276,7 +307,7 @@ pub fn matter(
         m,
     )?;
     // Postings are only ever appended (a changed one is the firm server confirming it).
-    let postings_before = old.map(|o| o.postings.as_slice());
+    let postings_before = old.list(|o| o.postings.as_slice());
     if postings_before.is_none() {
         for (id,) in tx
             .prepare_cached("SELECT id FROM postings WHERE matter_number = ?1 ORDER BY id DESC")?
@@ -297,7 +328,7 @@ pub fn matter(
         m,
     )?;
     // Bills change only to record delivery.
-    let bills_before = old.map(|o| o.bills.as_slice());
+    let bills_before = old.list(|o| o.bills.as_slice());
     if bills_before.is_none() {
         tx.execute("DELETE FROM bills WHERE matter_number = ?1", [number.get()])?;
     }
@@ -312,8 +343,15 @@ pub fn matter(
         m,
     )?;
     // Parties are few, and keyed by (contact, role): rewrite them.
-    if old.is_none_or(|o| o.parties != doc.parties) {
-        tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [m])?;
+    let parties_changed = match old {
+        Before::Unknown => true,
+        Before::Nothing => !doc.parties.is_empty(),
+        Before::Was(o) => o.parties != doc.parties,
+    };
+    if parties_changed {
+        if !matches!(old, Before::Nothing) {
+            tx.execute("DELETE FROM matter_parties WHERE matter_id = ?1", [m])?;
+        }
         for p in &doc.parties {
             tx.execute(
                 "INSERT OR IGNORE INTO matter_parties (matter_id, contact_id, role) VALUES (?1, ?2, ?3)",
@@ -345,6 +383,12 @@ fn rows<T: PartialEq>(
         }
         return Ok(());
     };
+    if old.is_empty() {
+        for e in new {
+            insert(e)?;
+        }
+        return Ok(());
+    }
     let before: HashMap<&String, &T> = old.iter().map(|e| (id(e), e)).collect();
     let after: HashMap<&String, &T> = new.iter().map(|e| (id(e), e)).collect();
     for e in old {

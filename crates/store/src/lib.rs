@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 pub const DB_FILE: &str = "satchel.db";
 /// SQLCipher page size; a valid store is a whole number of pages.
 const PAGE_SIZE: u64 = 4096;
+/// The page cache of an open store, in KiB (SQLite's `cache_size` as a negative number).
+pub const CACHE_KB: i64 = 16_000;
 
 /// Why the store could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -172,13 +174,13 @@ impl Store {
                 "could not switch to WAL (got {mode})"
             )));
         }
-        self.conn.execute_batch(
+        self.conn.execute_batch(&format!(
             "PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
              PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -16000;",
-        )?;
+             PRAGMA cache_size = -{CACHE_KB};"
+        ))?;
         Ok(())
     }
 
