@@ -21,6 +21,9 @@ pub struct Progress {
     message: Option<String>,
     done: u64,
     of: u64,
+    /// The status as last read from the store: what the window is shown while a long
+    /// merge holds the store.
+    last: Option<SyncStatus>,
 }
 
 /// The sync thread's side of the shell: its progress, and the way to wake it.
@@ -128,7 +131,14 @@ fn once(shell: &Shell) {
     }
     let Ok(mut guard) = shell.lock() else { return };
     let Some(s) = guard.as_mut() else { return };
-    match s.finish_sync(shell.vault.as_ref(), job, got) {
+    // Merging what came (a first sync's is a whole firm's) goes on the same progress bar.
+    let merged = s.finish_sync_with(shell.vault.as_ref(), job, got, &|done, of| {
+        let mut p = syncer.progress();
+        p.done = done;
+        p.of = of;
+        true
+    });
+    match merged {
         Ok(_) => syncer.set("synced", None),
         Err(e @ AppError::Locked(_)) => {
             // Revoked: the keys are gone; close the store.
@@ -141,7 +151,25 @@ fn once(shell: &Shell) {
 
 /// Where this device stands with the firm server.
 pub fn status(shell: &Shell) -> Result<SyncStatus, ApiError> {
-    let guard = shell.lock()?;
+    // While a sync merges, the store is its: the window is shown how far it got.
+    let guard = match shell.satchel.try_lock() {
+        Ok(guard) => guard,
+        Err(std::sync::TryLockError::WouldBlock) => {
+            let p = shell.syncer.progress();
+            if let Some(last) = &p.last {
+                return Ok(SyncStatus {
+                    state: p.state.clone(),
+                    message: p.message.clone(),
+                    done: p.done,
+                    of: p.of,
+                    ..last.clone()
+                });
+            }
+            drop(p);
+            shell.lock()?
+        }
+        Err(std::sync::TryLockError::Poisoned(_)) => shell.lock()?,
+    };
     let s = guard.as_ref().ok_or_else(|| ApiError {
         kind: ErrorKind::Locked,
         message: "Satchel is locked: unlock it first".into(),
@@ -155,8 +183,8 @@ pub fn status(shell: &Shell) -> Result<SyncStatus, ApiError> {
     };
     let (last_sync, waiting) = s.sync_backlog()?;
     drop(guard);
-    let p = shell.syncer.progress();
-    Ok(SyncStatus {
+    let mut p = shell.syncer.progress();
+    let now = SyncStatus {
         state: p.state.clone(),
         server: Some(settings.address),
         waiting,
@@ -165,5 +193,7 @@ pub fn status(shell: &Shell) -> Result<SyncStatus, ApiError> {
         message: p.message.clone(),
         done: p.done,
         of: p.of,
-    })
+    };
+    p.last = Some(now.clone());
+    Ok(now)
 }

@@ -40,7 +40,7 @@ fn put_doc<T: autosurgeon::Reconcile>(
             .with_time(at.as_second()),
     );
     tx.prepare_cached(
-        "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO documents (id, kind, snapshot, updated_at, unsent) VALUES (?1, ?2, ?3, ?4, 1)",
     )?
     .execute(params![id, kind, doc.save(), at.to_string()])?;
     Ok(())

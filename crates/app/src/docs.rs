@@ -61,7 +61,29 @@ pub fn change(
             .with_time(at.as_second()),
     );
     store_new_changes(tx, doc_id, kind, is_new, &mut doc, &before, at)?;
+    mark_unsent(tx, doc_id)?;
     Ok(doc)
+}
+
+/// Mark a document as changed here since the firm server last had it: the next sync
+/// sends it.
+pub(crate) fn mark_unsent(tx: &Transaction<'_>, doc_id: &str) -> Result<(), AppError> {
+    tx.prepare_cached(
+        "UPDATE documents SET unsent = (SELECT coalesce(max(unsent), 0) + 1 FROM documents WHERE unsent > 0)
+         WHERE id = ?1",
+    )?
+    .execute([doc_id])?;
+    Ok(())
+}
+
+/// The documents changed here that the firm server has not had: (id, the mark to clear
+/// once it has).
+pub(crate) fn unsent(conn: &Connection) -> Result<Vec<(String, i64)>, AppError> {
+    let mut stmt = conn.prepare("SELECT id, unsent FROM documents WHERE unsent > 0 ORDER BY id")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// Store what a document gained since `before` (its heads then): a new row for a new

@@ -19,6 +19,9 @@ const FINGERPRINT: &str = "server_fingerprint";
 const DEVICE: &str = "server_device_id";
 /// When this device last finished a sync.
 const LAST_SYNC: &str = "last_sync_at";
+/// Where this device's last sync left off in the server's history (JSON
+/// [`satchel_sync::protocol::Cursor`]).
+const CURSOR: &str = "server_cursor";
 
 /// How long one document may take to come into step with the server.
 const PER_DOCUMENT: Duration = Duration::from_secs(10);
@@ -50,6 +53,72 @@ fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
+    Ok(())
+}
+
+/// Matter and bill numbers a store that brings the firm to its server keeps from its
+/// whole series (the rest the server gives out in blocks).
+const KEEP_MATTERS: u32 = 1_000;
+const KEEP_BILLS: u32 = 5_000;
+/// The last number of each series: a block ending there is a standalone store's whole
+/// series.
+const LAST_MATTER: u32 = 99_999;
+const LAST_BILL: u32 = 999_999;
+
+/// A series' blocks as (rowid, first, last, next).
+type Blocks = Vec<(i64, u32, u32, u32)>;
+
+fn blocks(conn: &Connection, table: &str) -> Result<Blocks, AppError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT rowid, first, last, next FROM {table} ORDER BY first"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The blocks a store keeps once it has a firm server: a whole series cut down to the
+/// numbers given out and `keep` more. (rowid, first, new last) for each.
+fn kept(blocks: &Blocks, whole_to: u32, keep: u32) -> Vec<(i64, u32, u32)> {
+    blocks
+        .iter()
+        .map(|&(rowid, first, last, next)| {
+            let last = if last >= whole_to {
+                next.saturating_sub(1)
+                    .max(first.saturating_sub(1))
+                    .saturating_add(keep)
+                    .min(whole_to)
+            } else {
+                last
+            };
+            (rowid, first, last)
+        })
+        .collect()
+}
+
+/// Whether a series is running low: no numbers left, or a quarter of its newest block or
+/// less.
+fn running_low(blocks: &Blocks) -> bool {
+    let left: u64 = blocks
+        .iter()
+        .map(|&(_, _, last, next)| u64::from((last + 1).saturating_sub(next)))
+        .sum();
+    let newest = blocks
+        .iter()
+        .max_by_key(|b| b.1)
+        .map_or(0, |&(_, first, last, _)| u64::from(last - first + 1));
+    left == 0 || left * 4 <= newest
+}
+
+/// Write blocks the server gave into a series' table.
+fn add_blocks(conn: &Connection, table: &str, given: &[(u32, u32)]) -> Result<(), AppError> {
+    for (first, last) in given {
+        conn.execute(
+            &format!("INSERT INTO {table} (first, last, next) VALUES (?1, ?2, ?1)"),
+            params![first, last],
+        )?;
+    }
     Ok(())
 }
 
@@ -110,8 +179,27 @@ impl Satchel {
             )
             .into());
         }
+        // This store's numbers: what it keeps giving out (a standalone store's whole
+        // series cut down); the server gives the rest out to other devices in blocks.
+        let (matters, bills) = {
+            let conn = self.store.conn();
+            (
+                kept(&blocks(conn, "number_blocks")?, LAST_MATTER, KEEP_MATTERS),
+                kept(&blocks(conn, "bill_number_blocks")?, LAST_BILL, KEEP_BILLS),
+            )
+        };
+        let numbers = satchel_sync::protocol::Numbers {
+            matters: matters.iter().map(|&(_, f, l)| (f, l)).collect(),
+            bills: bills.iter().map(|&(_, f, l)| (f, l)).collect(),
+        };
         let enrolled = rt
-            .block_on(server.enrol(code, &device_name(name), &key, Some(&self.ctx.firm_doc)))
+            .block_on(server.enrol(
+                code,
+                &device_name(name),
+                &key,
+                Some(&self.ctx.firm_doc),
+                Some(&numbers),
+            ))
             .map_err(said)?;
         let seed = DbKey::from_hex(&key.secret_hex())
             .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
@@ -137,7 +225,22 @@ impl Satchel {
                 ] {
                     set_meta(tx, k, v)?;
                 }
-                Ok(serde_json::json!({ "server": s.address, "as": enrolled.initials }))
+                for (table, cut) in [("number_blocks", &matters), ("bill_number_blocks", &bills)] {
+                    for (rowid, _, last) in cut {
+                        tx.execute(
+                            &format!("UPDATE {table} SET last = ?2 WHERE rowid = ?1"),
+                            params![rowid, last],
+                        )?;
+                    }
+                }
+                add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;
+                add_blocks(tx, "bill_number_blocks", &enrolled.numbers.bills)?;
+                Ok(serde_json::json!({
+                    "server": s.address,
+                    "as": enrolled.initials,
+                    "matter_numbers": numbers.matters,
+                    "bill_numbers": numbers.bills,
+                }))
             },
         )?;
         Ok(settings)
@@ -171,15 +274,42 @@ impl Satchel {
         let key = DeviceKey::from_secret_hex(&seed.to_hex())
             .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
         let kinds: Vec<(String, String)> = self.document_ids()?;
-        let documents = kinds
-            .iter()
-            .map(|(id, _)| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let conn = self.store.conn();
+        let cursor: Option<satchel_sync::protocol::Cursor> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [CURSOR], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .and_then(|v| serde_json::from_str(&v).ok());
+        // A first sync brings every document into step; after it, those changed here since
+        // (the server says which changed there).
+        let unsent = docs::unsent(conn)?;
+        let documents = match cursor {
+            None => kinds.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+            Some(_) => unsent.iter().map(|(id, _)| id.clone()).collect(),
+        }
+        .iter()
+        .map(|id| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
+        .collect::<Result<Vec<_>, _>>()?;
+        let low: Vec<&'static str> = [
+            ("matters", "number_blocks"),
+            ("bills", "bill_number_blocks"),
+        ]
+        .into_iter()
+        .filter_map(|(series, table)| {
+            blocks(conn, table)
+                .map(|b| running_low(&b).then_some(series))
+                .transpose()
+        })
+        .collect::<Result<_, _>>()?;
         Ok(SyncJob {
             settings,
             key: Arc::new(key),
             kinds,
             documents,
+            unsent,
+            cursor,
+            low,
             claims: !matches!(
                 self.ctx.role,
                 satchel_core::firm::Role::Partner | satchel_core::firm::Role::Admin
@@ -194,6 +324,18 @@ impl Satchel {
         vault: &dyn KeyVault,
         job: SyncJob,
         got: Result<satchel_sync::Exchanged, SyncError>,
+    ) -> Result<api::SyncReport, AppError> {
+        self.finish_sync_with(vault, job, got, &|_, _| true)
+    }
+
+    /// [`Satchel::finish_sync`], telling `progress(done, of)` as what came is merged (see
+    /// [`Satchel::merge_documents_with`]).
+    pub fn finish_sync_with(
+        &mut self,
+        vault: &dyn KeyVault,
+        job: SyncJob,
+        got: Result<satchel_sync::Exchanged, SyncError>,
+        progress: &(dyn Fn(u64, u64) -> bool + Sync),
     ) -> Result<api::SyncReport, AppError> {
         let sent = job.documents.len();
         let got = match got {
@@ -234,7 +376,9 @@ impl Satchel {
             // under, so that no document can arrive as another.
             match docs::identify(&doc, &self.ctx.firm_doc) {
                 Some((local, kind)) if repo_id(&local) == id => {
-                    arrived += 1;
+                    if !kind_of.contains_key(local.as_str()) {
+                        arrived += 1;
+                    }
                     replicas.push(Replica {
                         doc_id: local,
                         kind,
@@ -248,13 +392,29 @@ impl Satchel {
                 }
             }
         }
-        let changed = self.merge_documents(&replicas)?;
-        // From now: what this merge wrote is in step with the server, not waiting.
-        set_meta(
-            self.store.conn(),
-            LAST_SYNC,
-            &jiff::Timestamp::now().to_string(),
-        )?;
+        let changed = self.merge_documents_with(&replicas, progress)?;
+        // What was sent is the server's now (unless changed again here meanwhile), and the
+        // next sync asks what changed there after this one.
+        let tx = self.store.conn_mut().transaction()?;
+        {
+            let mut sent =
+                tx.prepare("UPDATE documents SET unsent = 0 WHERE id = ?1 AND unsent = ?2")?;
+            for (id, mark) in &job.unsent {
+                sent.execute(params![id, mark])?;
+            }
+        }
+        add_blocks(&tx, "number_blocks", &got.numbers.matters)?;
+        add_blocks(&tx, "bill_number_blocks", &got.numbers.bills)?;
+        if let Some(cursor) = got.cursor {
+            set_meta(
+                &tx,
+                CURSOR,
+                &serde_json::json!({ "changes": cursor.changes, "access": cursor.access })
+                    .to_string(),
+            )?;
+        }
+        set_meta(&tx, LAST_SYNC, &jiff::Timestamp::now().to_string())?;
+        tx.commit()?;
         Ok(api::SyncReport {
             documents: sent as u64,
             changed_here: changed as u64,
@@ -272,14 +432,10 @@ impl Satchel {
                 r.get(0)
             })
             .optional()?;
-        let waiting: i64 = match &last {
-            Some(at) => conn.query_row(
-                "SELECT count(*) FROM documents WHERE updated_at > ?1",
-                [at],
-                |r| r.get(0),
-            )?,
-            None => conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?,
-        };
+        let waiting: i64 =
+            conn.query_row("SELECT count(*) FROM documents WHERE unsent > 0", [], |r| {
+                r.get(0)
+            })?;
         Ok((last, u64::try_from(waiting).unwrap_or(0)))
     }
 }
@@ -290,7 +446,15 @@ pub struct SyncJob {
     settings: api::ServerSettings,
     key: Arc<DeviceKey>,
     kinds: Vec<(String, String)>,
+    /// The documents to bring into step: every one at a first sync, else those changed
+    /// here since the last.
     documents: Vec<(String, Vec<u8>)>,
+    /// The documents changed here, each with its mark (see `docs::unsent`).
+    unsent: Vec<(String, i64)>,
+    /// Where the last sync left off, if there was one.
+    cursor: Option<satchel_sync::protocol::Cursor>,
+    /// The series of numbers (`matters`, `bills`) running low here: the sync asks for more.
+    low: Vec<&'static str>,
     /// Whether this device's user claims the new documents it makes (not partners and
     /// admins, who may have everything).
     claims: bool,
@@ -318,26 +482,34 @@ impl SyncJob {
         let held: std::collections::HashSet<samod_id::DocumentId> =
             self.kinds.iter().map(|(id, _)| repo_id(id)).collect();
         rt.block_on(async {
-            let listed: std::collections::HashSet<samod_id::DocumentId> = server
-                .documents(&self.settings.device_id, &self.key)
-                .await?
-                .into_iter()
-                .collect();
-            // What this device holds and the server does not list for it: new documents it
-            // made (claimed, so they are its user's), or ones not shared with it.
-            // (Partners and admins may have everything: nothing to claim.)
-            if self.claims {
-                let new: Vec<samod_id::DocumentId> = held
-                    .iter()
-                    .filter(|d| !listed.contains(d))
-                    .cloned()
-                    .collect();
-                server
-                    .claim(&self.settings.device_id, &self.key, &new)
-                    .await?;
-            }
             let device = self.settings.device_id.as_str();
-            let of = (held.len() + listed.iter().filter(|d| !held.contains(d)).count()) as u64;
+            let sending: Vec<samod_id::DocumentId> =
+                self.documents.iter().map(|(id, _)| repo_id(id)).collect();
+            let listing = server
+                .listing(
+                    device,
+                    &self.key,
+                    self.cursor,
+                    if self.cursor.is_some() { &sending } else { &[] },
+                )
+                .await?;
+            let all: Option<std::collections::HashSet<samod_id::DocumentId>> =
+                listing.all.map(|a| a.into_iter().collect());
+            // What this device is sending that the server does not hold: new documents it
+            // made (or, with the whole list, ones not shared with it).
+            let not_held: std::collections::HashSet<samod_id::DocumentId> = match &all {
+                Some(all) if self.cursor.is_none() => sending
+                    .iter()
+                    .filter(|d| !all.contains(d))
+                    .cloned()
+                    .collect(),
+                _ => listing.not_held.into_iter().collect(),
+            };
+            // (Partners and admins may have everything: nothing to claim.)
+            if self.claims && !not_held.is_empty() {
+                let new: Vec<samod_id::DocumentId> = not_held.iter().cloned().collect();
+                server.claim(device, &self.key, &new).await?;
+            }
             // Whole documents where one side lacks them: those the server does not hold go
             // up as they are (the ones this user may write), those this device lacks come
             // down as they are — without the sync protocol's document-by-document work, which
@@ -346,7 +518,7 @@ impl SyncJob {
                 .documents
                 .iter()
                 .map(|(local, bytes)| (repo_id(local), bytes))
-                .filter(|(id, _)| !listed.contains(id))
+                .filter(|(id, _)| not_held.contains(id))
                 .map(|(id, bytes)| (id, bytes.clone()))
                 .collect();
             let stored: std::collections::HashSet<samod_id::DocumentId> = server
@@ -354,15 +526,30 @@ impl SyncJob {
                 .await?
                 .into_iter()
                 .collect();
-            let wanted: Vec<samod_id::DocumentId> = listed
+            let sent: std::collections::HashSet<&samod_id::DocumentId> = sending.iter().collect();
+            let changed = listing.changed.unwrap_or_default();
+            // Documents this device lacks (new, or newly shared with it), and those changed
+            // on the server that it holds and did not change: each fetched whole (merging
+            // keeps only what is new).
+            let mut wanted: Vec<samod_id::DocumentId> = all
                 .iter()
+                .flatten()
                 .filter(|d| !held.contains(d))
                 .cloned()
                 .collect();
+            let listed: std::collections::HashSet<samod_id::DocumentId> =
+                wanted.iter().cloned().collect();
+            wanted.extend(
+                changed
+                    .into_iter()
+                    .filter(|d| !listed.contains(d) && !sent.contains(d)),
+            );
+            let of = (sending.len() + wanted.len()) as u64;
             let fetched = server.fetch(device, &self.key, &wanted).await?;
             let base = (stored.len() + wanted.len()) as u64;
             progress(base, of);
-            // The rest, held on both sides, through the sync protocol.
+            // What this device changed and the server holds, through the sync protocol
+            // (changes both ways).
             let both: Vec<(String, Vec<u8>)> = self
                 .documents
                 .iter()
@@ -384,6 +571,17 @@ impl SyncJob {
                 .await?
             };
             out.fetched.extend(fetched);
+            out.cursor = Some(listing.cursor);
+            // Numbers running low: another block of each. (Refused — the firm has given
+            // out every number — the device says so when it next needs one.)
+            for series in &self.low {
+                if let Ok(block) = server.more_numbers(device, &self.key, series).await {
+                    match *series {
+                        "matters" => out.numbers.matters.push(block),
+                        _ => out.numbers.bills.push(block),
+                    }
+                }
+            }
             Ok(out)
         })
     }
@@ -452,7 +650,13 @@ impl Satchel {
         let seed = DbKey::from_hex(&key.secret_hex())
             .ok_or_else(|| AppError::Document("a device key that is not 32 bytes".into()))?;
         let enrolled = rt
-            .block_on(server.enrol(join.code, &device_name(join.device_name), &key, None))
+            .block_on(server.enrol(
+                join.code,
+                &device_name(join.device_name),
+                &key,
+                None,
+                Some(&satchel_sync::protocol::Numbers::default()),
+            ))
             .map_err(said)?;
         let got = rt
             .block_on(satchel_sync::exchange(
@@ -538,6 +742,11 @@ impl Satchel {
                     params![ctx.firm_doc, docs::KIND_FIRM, bytes, at.to_string()],
                 )?;
                 projection::firm(tx, &firm)?;
+                // A new store holds no numbers but the blocks the server gave it.
+                tx.execute("DELETE FROM number_blocks", [])?;
+                tx.execute("DELETE FROM bill_number_blocks", [])?;
+                add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;
+                add_blocks(tx, "bill_number_blocks", &enrolled.numbers.bills)?;
                 Ok(serde_json::json!({
                     "firm": ctx.firm_name,
                     "user": ctx.user_name,

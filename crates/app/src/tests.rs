@@ -3289,6 +3289,11 @@ impl Drop for TestServer {
 }
 
 fn test_server() -> TestServer {
+    test_server_with(&[])
+}
+
+/// [`test_server`], served with more options (`--number-block 4`).
+fn test_server_with(serve: &[&str]) -> TestServer {
     use std::io::BufRead;
     let bin = server_binary();
     let dir = tempfile::tempdir().unwrap();
@@ -3324,6 +3329,7 @@ fn test_server() -> TestServer {
         .arg("--data-dir")
         .arg(dir.path())
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(serve)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -3435,13 +3441,61 @@ fn a_field_set_apart_on_two_devices_shows_both_values_until_one_is_chosen() {
     assert!(err.contains("nothing to choose"), "{err}");
 }
 
+/// After its first sync a device sends only the documents changed on it since, and takes
+/// from the server only those changed there: nothing changed, nothing sent or merged; a
+/// note is one document sent (the changes waiting count it until then); another device's
+/// change arrives though this device changed nothing.
+#[test]
+fn a_sync_after_the_first_sends_and_takes_only_what_changed() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let vault_b = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    let (_db, mut b) = second_device(&vault, &a);
+    for (s, v, code, name) in [
+        (&mut a, &vault, &server.codes[0], "laptop"),
+        (&mut b, &vault_b, &server.codes[1], "desktop"),
+    ] {
+        s.enrol_device(v, &server.address, &server.fingerprint, code, name)
+            .unwrap();
+    }
+    let held = a.document_ids().unwrap().len() as u64;
+    assert_eq!(a.sync_backlog().unwrap().1, held, "nothing sent yet");
+    let first = a.sync_now(&vault).unwrap();
+    assert_eq!(first.documents, held, "a first sync sends everything");
+    assert_eq!(a.sync_backlog().unwrap().1, 0);
+    b.sync_now(&vault_b).unwrap();
+    let quiet = a.sync_now(&vault).unwrap();
+    assert_eq!(
+        (quiet.documents, quiet.changed_here, quiet.arrived),
+        (0, 0, 0),
+        "{quiet:?}"
+    );
+
+    b.add_note(&satchel_api::NewNoteRequest {
+        matter: "M00001".into(),
+        kind: "file".into(),
+        title: "Completion".into(),
+        body: "Client called about the completion date".into(),
+    })
+    .unwrap();
+    assert_eq!(b.sync_backlog().unwrap().1, 1, "one document waiting");
+    let sent = b.sync_now(&vault_b).unwrap();
+    assert_eq!(sent.documents, 1, "{sent:?}");
+    assert_eq!(b.sync_backlog().unwrap().1, 0);
+    let got = a.sync_now(&vault).unwrap();
+    assert_eq!((got.documents, got.changed_here), (0, 1), "{got:?}");
+    assert_eq!(a.list_notes("M00001").unwrap().len(), 1);
+    assert_eq!(a.sync_backlog().unwrap().1, 0, "what came is not waiting");
+}
+
 /// A fee earner's new laptop joins the firm from nothing: with the server's address, the
 /// fingerprint and a code it gets the firm's records and its user; it then receives what it
 /// was granted, and its work reaches the partner. A store set up apart from the firm is not
 /// let in (the code is kept), and joining a server with no firm yet says what to do.
 #[test]
 fn a_new_device_joins_the_firm_and_works_on_what_it_is_granted() {
-    let server = test_server();
+    let server = test_server_with(&["--number-block", "4"]);
     let vault = MemoryVault::default();
     let (_da, mut a) = books_store(&vault);
     let dir_b = tempfile::tempdir().unwrap();
@@ -3538,12 +3592,37 @@ fn a_new_device_joins_the_firm_and_works_on_what_it_is_granted() {
             .any(|c| c.name == "Elm Lettings Limited"),
         "the fee earner's new contact reached the partner"
     );
-    // A new device has no matter numbers until it is given a block.
-    let err = b
-        .create_matter(&matter("Dan Elms", "Lease of Unit 3"))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("matter numbers"), "{err}");
+    // Numbers: the partner's store kept its series up to 1,000 past what it had given
+    // out; the new device was given a block after that, and is given another when it
+    // runs low — matters opened apart never share a number.
+    assert_eq!(a.number_blocks().unwrap(), [(1, 1_002, 3)]);
+    assert_eq!(b.number_blocks().unwrap(), [(1_003, 1_006, 1_003)]);
+    let opened: Vec<String> = ["Dan Elms", "Eve Ford", "Finn Gray"]
+        .iter()
+        .map(|client| b.create_matter(&matter(client, "Lease")).unwrap().number)
+        .collect();
+    assert_eq!(opened, ["M01003", "M01004", "M01005"]);
+    let on_a = a.create_matter(&matter("Gail Hart", "Probate")).unwrap();
+    assert_eq!(on_a.number, "M00003");
+    b.sync_now(&vault_b).unwrap();
+    assert_eq!(
+        b.number_blocks().unwrap(),
+        [(1_003, 1_006, 1_006), (1_007, 1_010, 1_007)],
+        "a quarter left: another block"
+    );
+    a.sync_now(&vault).unwrap();
+    let mut on_a: Vec<String> = a
+        .list_matters()
+        .unwrap()
+        .into_iter()
+        .map(|m| m.number)
+        .collect();
+    on_a.sort();
+    assert_eq!(
+        on_a,
+        ["M00001", "M00002", "M00003", "M01003", "M01004", "M01005"],
+        "every matter reached the partner, each under its own number"
+    );
     // And it opens again from its keyring.
     drop(b);
     let b = Satchel::open(&b_path, &vault_b, Unlock::Keyring).unwrap();

@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use satchel_sync::protocol::{
-    ChallengeReply, ChallengeRequest, ClaimRequest, DEVICE_HEADER, DocumentsReply,
-    DocumentsRequest, EnrolRequest, Enrolment, Hello, NONCE_HEADER, SIGNATURE_HEADER,
+    ChallengeReply, ChallengeRequest, ClaimRequest, Cursor, DEVICE_HEADER, DocumentsReply,
+    DocumentsRequest, EnrolRequest, Enrolment, Hello, Listing, NONCE_HEADER, Numbers,
+    NumbersRequest, SIGNATURE_HEADER,
 };
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -31,10 +32,63 @@ pub struct Server<S> {
     pub health: crate::repo_storage::Health,
     /// Told the id of each document stored outside samod (`/api/store`), for the books.
     pub stored: tokio::sync::mpsc::UnboundedSender<String>,
+    /// Matter numbers given to a device at a time (bill numbers: five times as many).
+    pub number_block: i64,
+}
+
+impl<S: ServerStore> Server<S> {
+    /// How many numbers of `series` a device is given at a time.
+    fn block_of(&self, series: &str) -> i64 {
+        if series == BILLS {
+            self.number_block * 5
+        } else {
+            self.number_block
+        }
+    }
+
+    /// A new block of `series` for a device, after every number any device keeps.
+    async fn give_numbers(&self, series: &str) -> Result<(u32, u32), Refusal> {
+        let (first, last) = self
+            .store
+            .reserve_numbers(series.to_owned(), 1, self.block_of(series))
+            .await
+            .map_err(internal)?;
+        let most = i64::from(if series == BILLS {
+            MAX_BILL
+        } else {
+            MAX_MATTER
+        });
+        if last > most {
+            return Err(Refusal(
+                StatusCode::CONFLICT,
+                format!(
+                    "the firm has given out every {} number there is",
+                    singular(series)
+                ),
+            ));
+        }
+        Ok((
+            u32::try_from(first).map_err(internal)?,
+            u32::try_from(last).map_err(internal)?,
+        ))
+    }
+}
+
+const MATTERS: &str = "matters";
+const BILLS: &str = "bills";
+/// The highest matter number (M99999) and bill number (B999999).
+const MAX_MATTER: u32 = 99_999;
+const MAX_BILL: u32 = 999_999;
+
+fn singular(series: &str) -> &'static str {
+    if series == BILLS { "bill" } else { "matter" }
 }
 
 /// The most one `/api/store` request may carry.
 pub const MAX_STORE: usize = 64 << 20;
+
+/// The most documents one request may name (a claim, a question about what is held).
+pub const MAX_LISTED: usize = 100_000;
 
 /// A device's answer to its challenge — (device, nonce, signature) — from a request's
 /// headers, or from its address (`?device=…&nonce=…&signature=…`) where that is allowed.
@@ -104,6 +158,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/challenge", post(challenge::<S>))
         .route("/api/documents", post(documents::<S>))
         .route("/api/claim", post(claim::<S>))
+        .route("/api/numbers", post(numbers::<S>))
         .route("/api/fetch", post(fetch::<S>))
         .route(
             "/api/store",
@@ -176,6 +231,26 @@ async fn enrol<S: ServerStore>(
         ),
         _ => server.store.firm_document().await.map_err(internal)?,
     };
+    // Numbers: a store that has its own keeps them (none given again to anyone); a new
+    // device is given its first blocks.
+    let mut numbers = Numbers::default();
+    if let Some(kept) = &req.numbers {
+        for (series, blocks, given) in [
+            (MATTERS, &kept.matters, &mut numbers.matters),
+            (BILLS, &kept.bills, &mut numbers.bills),
+        ] {
+            match blocks.iter().map(|(_, last)| *last).max() {
+                Some(last) => {
+                    server
+                        .store
+                        .reserve_numbers(series.to_owned(), i64::from(last) + 1, 0)
+                        .await
+                        .map_err(internal)?;
+                }
+                None => given.push(server.give_numbers(series).await?),
+            }
+        }
+    }
     server
         .policy
         .reload(&server.store)
@@ -188,7 +263,31 @@ async fn enrol<S: ServerStore>(
         initials: user.initials,
         role: user.role,
         firm_document,
+        numbers,
     }))
+}
+
+/// Another block of numbers for a device that is running low.
+async fn numbers<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<NumbersRequest>,
+) -> Result<Json<(u32, u32)>, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    if req.series != MATTERS && req.series != BILLS {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "ask for matters or bills numbers".into(),
+        ));
+    }
+    let block = server.give_numbers(&req.series).await?;
+    tracing::info!(
+        "device {} given {} numbers {}–{}",
+        device.id,
+        singular(&req.series),
+        block.0,
+        block.1
+    );
+    Ok(Json(block))
 }
 
 /// A device that may connect: enrolled and not revoked.
@@ -246,18 +345,50 @@ async fn authenticate<S: ServerStore>(
 async fn documents<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<DocumentsRequest>,
-) -> Result<Json<DocumentsReply>, Refusal> {
+) -> Result<Json<Listing>, Refusal> {
     authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    if req.held.len() > MAX_LISTED {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            format!("ask about at most {MAX_LISTED} documents at once"),
+        ));
+    }
+    // The cursor first: what changes while this answer is made is seen again next time.
+    let access_now = server.store.access_version().await.map_err(internal)?;
+    let (changed, last) = server
+        .store
+        .changed_since(req.since.map_or(0, |c| c.changes))
+        .await
+        .map_err(internal)?;
     let access = server.policy.snapshot();
-    let ids = server
+    let readable = |d: &String| access.access_of(&req.device_id, d).is_some();
+    let held: std::collections::HashSet<String> = server
         .store
         .document_ids()
         .await
         .map_err(internal)?
         .into_iter()
-        .filter(|d| access.access_of(&req.device_id, d).is_some())
         .collect();
-    Ok(Json(DocumentsReply { ids }))
+    let all = match req.since {
+        Some(c) if c.access == access_now => None,
+        _ => Some(
+            held.iter()
+                .filter(|d| readable(d))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
+    };
+    Ok(Json(Listing {
+        all,
+        changed: req
+            .since
+            .map(|_| changed.into_iter().filter(|d| readable(d)).collect()),
+        not_held: req.held.into_iter().filter(|d| !held.contains(d)).collect(),
+        cursor: Cursor {
+            changes: last,
+            access: access_now,
+        },
+    }))
 }
 
 /// A device claims the new documents it made: each the server does not hold yet is
@@ -268,7 +399,7 @@ async fn claim<S: ServerStore>(
     Json(req): Json<ClaimRequest>,
 ) -> Result<Json<DocumentsReply>, Refusal> {
     let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
-    if req.ids.len() > 100_000 {
+    if req.ids.len() > MAX_LISTED {
         return Err(Refusal(
             StatusCode::BAD_REQUEST,
             "claim at most 100,000 documents at once".into(),

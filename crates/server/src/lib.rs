@@ -80,7 +80,12 @@ pub struct ServeOptions {
     pub tls: Option<tls::TlsFiles>,
     /// Host names and addresses for a certificate made here.
     pub names: Vec<String>,
+    /// Matter numbers given to a device at a time (bill numbers: five times as many).
+    pub number_block: u32,
 }
+
+/// Matter numbers given to a device at a time, unless the administrator says otherwise.
+pub const DEFAULT_NUMBER_BLOCK: u32 = 200;
 
 /// Serve until `shutdown` resolves. Prints where it listens and the certificate's
 /// fingerprint (what devices pin) once it is listening.
@@ -116,6 +121,7 @@ pub async fn serve<S: storage::ServerStore>(
         policy,
         health,
         stored,
+        number_block: i64::from(options.number_block),
     });
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
         .await

@@ -45,6 +45,10 @@ enum Command {
         /// (repeat; default localhost, 127.0.0.1 and ::1).
         #[arg(long = "name")]
         names: Vec<String>,
+        /// How many matter numbers a device is given at a time (bill numbers: five times
+        /// as many). A device asks for more when it syncs with a quarter of a block left.
+        #[arg(long, default_value_t = satchel_server::DEFAULT_NUMBER_BLOCK)]
+        number_block: u32,
     },
     /// Print the certificate's SHA-256 fingerprint (what devices pin when they enrol).
     Fingerprint,
@@ -147,6 +151,7 @@ async fn run<S: ServerStore>(store: S, dir: PathBuf, command: Command) -> Result
             cert,
             key,
             names,
+            number_block,
         } => {
             let names = if names.is_empty() {
                 vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]
@@ -158,6 +163,7 @@ async fn run<S: ServerStore>(store: S, dir: PathBuf, command: Command) -> Result
                 listen,
                 tls: cert.zip(key).map(|(cert, key)| tls::TlsFiles { cert, key }),
                 names,
+                number_block: number_block.clamp(1, 100_000),
             };
             let shutdown = async {
                 let term = async {

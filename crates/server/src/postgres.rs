@@ -120,13 +120,24 @@ impl ServerStore for PgStore {
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         let c = self.client.clone();
         async move {
-            let c = c.lock().await;
-            c.execute(
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            tx.execute(
                 "INSERT INTO chunks (key, data) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
                 &[&key, &data],
             )
             .await
             .map_err(pg)?;
+            if let Some((doc, _)) = key.split_once('/') {
+                tx.execute(
+                    "INSERT INTO doc_changes (doc_id, seq) VALUES ($1, nextval('doc_change_seq'))
+                     ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
+                    &[&doc],
+                )
+                .await
+                .map_err(pg)?;
+            }
+            tx.commit().await.map_err(pg)?;
             Ok(())
         }
     }
@@ -162,6 +173,31 @@ impl ServerStore for PgStore {
                 .await
                 .map_err(pg)?;
             Ok(rows.iter().map(|r| r.get(0)).collect())
+        }
+    }
+
+    fn changed_since(
+        &self,
+        since: i64,
+    ) -> impl Future<Output = Result<(Vec<String>, i64), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let last: i64 = tx
+                .query_one("SELECT coalesce(max(seq), 0) FROM doc_changes", &[])
+                .await
+                .map_err(pg)?
+                .get(0);
+            let rows = tx
+                .query(
+                    "SELECT doc_id FROM doc_changes WHERE seq > $1 ORDER BY seq",
+                    &[&since],
+                )
+                .await
+                .map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok((rows.iter().map(|r| r.get(0)).collect(), last))
         }
     }
 
@@ -451,6 +487,41 @@ impl ServerStore for PgStore {
                 .await
                 .map_err(pg)?;
             Ok(row.map(|r| r.get(0)))
+        }
+    }
+
+    fn reserve_numbers(
+        &self,
+        series: String,
+        at_least: i64,
+        count: i64,
+    ) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let key = format!("next_{series}");
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let kept: Option<String> = tx
+                .query_opt(
+                    "SELECT value FROM settings WHERE key = $1 FOR UPDATE",
+                    &[&key],
+                )
+                .await
+                .map_err(pg)?
+                .map(|r| r.get(0));
+            let next = kept
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(1)
+                .max(at_least);
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &(next + count).to_string()],
+            )
+            .await
+            .map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok((next, next + count - 1))
         }
     }
 

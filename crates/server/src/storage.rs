@@ -120,6 +120,13 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Every document the server holds (the first part of its chunks' keys).
     fn document_ids(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// The documents whose chunks were written after change `since` (each chunk written
+    /// is the next change), and the last change now: what a device that synced up to
+    /// `since` has not seen.
+    fn changed_since(
+        &self,
+        since: i64,
+    ) -> impl Future<Output = Result<(Vec<String>, i64), StoreError>> + Send;
     fn delete_chunk(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     fn add_user(&self, user: User) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -172,6 +179,15 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
     /// The firm's own document (its local id, as devices name it), once a partner's or an
     /// admin's device has enrolled with it.
     fn firm_document(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Numbers of a series (`matters`, `bills`) no device has yet begin at `at_least` or
+    /// later; take the next `count` of them (none: only record `at_least`). Returns the
+    /// block taken (first, last; empty when `count` is 0).
+    fn reserve_numbers(
+        &self,
+        series: String,
+        at_least: i64,
+        count: i64,
+    ) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send;
     /// Keep `doc` as the firm's document unless one is kept already; returns the one kept.
     /// Who may see what changes with it (every device may read the firm's document).
     fn adopt_firm_document(
@@ -183,6 +199,15 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
 /// The server's own settings (the firm's document).
 const SETTINGS: &str = "
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+";
+
+/// When each document last changed, in the order of the server's writes: a device asks
+/// what changed since its last sync instead of going through everything.
+const CHANGES: &str = "
+CREATE TABLE doc_changes (doc_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+CREATE INDEX doc_changes_by_seq ON doc_changes(seq);
+INSERT INTO doc_changes (doc_id, seq)
+    SELECT DISTINCT substr(key, 1, instr(key, '/') - 1), 1 FROM chunks WHERE instr(key, '/') > 0;
 ";
 
 const SCHEMA: &str = "
@@ -255,6 +280,7 @@ impl SqliteStore {
         rusqlite_migration::Migrations::new(vec![
             rusqlite_migration::M::up(SCHEMA),
             rusqlite_migration::M::up(SETTINGS),
+            rusqlite_migration::M::up(CHANGES),
         ])
         .to_latest(&mut conn)?;
         Ok(SqliteStore {
@@ -351,8 +377,18 @@ impl ServerStore for SqliteStore {
         data: Vec<u8>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.with(move |c| {
-            c.prepare_cached("INSERT OR REPLACE INTO chunks (key, data) VALUES (?1, ?2)")?
+            let tx = c.transaction()?;
+            tx.prepare_cached("INSERT OR REPLACE INTO chunks (key, data) VALUES (?1, ?2)")?
                 .execute(params![key, data])?;
+            if let Some((doc, _)) = key.split_once('/') {
+                tx.prepare_cached(
+                    "INSERT INTO doc_changes (doc_id, seq)
+                     VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes))
+                     ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
+                )?
+                .execute([doc])?;
+            }
+            tx.commit()?;
             Ok(())
         })
     }
@@ -379,6 +415,25 @@ impl ServerStore for SqliteStore {
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<Vec<String>, _>>()?;
             Ok(rows)
+        })
+    }
+
+    fn changed_since(
+        &self,
+        since: i64,
+    ) -> impl Future<Output = Result<(Vec<String>, i64), StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let last: i64 =
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM doc_changes", [], |r| {
+                    r.get(0)
+                })?;
+            let ids = tx
+                .prepare_cached("SELECT doc_id FROM doc_changes WHERE seq > ?1 ORDER BY seq")?
+                .query_map([since], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            tx.commit()?;
+            Ok((ids, last))
         })
     }
 
@@ -605,6 +660,34 @@ impl ServerStore for SqliteStore {
                     .query_row([], |r| r.get(0))
                     .optional()?,
             )
+        })
+    }
+
+    fn reserve_numbers(
+        &self,
+        series: String,
+        at_least: i64,
+        count: i64,
+    ) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send {
+        self.with(move |c| {
+            let key = format!("next_{series}");
+            let tx = c.transaction()?;
+            let kept: Option<String> = tx
+                .query_row("SELECT value FROM settings WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let next = kept
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(1)
+                .max(at_least);
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, (next + count).to_string()],
+            )?;
+            tx.commit()?;
+            Ok((next, next + count - 1))
         })
     }
 

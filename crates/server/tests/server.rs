@@ -47,7 +47,13 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     // Another certificate's fingerprint: refused before anything is sent.
     let wrong = Server::new(&running.address, &"AB".repeat(32)).unwrap();
     let err = wrong
-        .enrol(&code_a, "laptop", &DeviceKey::generate().unwrap(), None)
+        .enrol(
+            &code_a,
+            "laptop",
+            &DeviceKey::generate().unwrap(),
+            None,
+            None,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, SyncError::WrongCertificate { .. }), "{err}");
@@ -57,7 +63,13 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
     let (a, key_a) = enrolled(&server, &code_a, "Jane's laptop").await;
     assert_eq!((a.initials.as_str(), a.role.as_str()), ("JH", "partner"));
     let err = server
-        .enrol(&code_a, "another", &DeviceKey::generate().unwrap(), None)
+        .enrol(
+            &code_a,
+            "another",
+            &DeviceKey::generate().unwrap(),
+            None,
+            None,
+        )
         .await
         .unwrap_err()
         .to_string();
@@ -67,6 +79,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
             "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ",
             "another",
             &DeviceKey::generate().unwrap(),
+            None,
             None,
         )
         .await
@@ -80,6 +93,7 @@ async fn devices_enrol_authenticate_and_sync_through_the_server() {
             &code_b.to_lowercase().replace('-', " "),
             "Jane's desktop",
             &key_b,
+            None,
             None,
         )
         .await
@@ -512,6 +526,147 @@ async fn whole_documents_are_stored_and_fetched_only_as_grants_allow() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not an automerge document"), "{err}");
+}
+
+/// Asked with the cursor its last sync left, a device is told only what changed since
+/// (and, when who may see what changed, everything again), and which of the documents it
+/// is about to send the server lacks. Numbers: a store that keeps its own is given none and
+/// what it keeps is given to no one; a new device is given a block, then the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_told_what_changed_and_given_numbers_once() {
+    use satchel_sync::protocol::Numbers;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_user(data, &[], "Jane Hale", "JH", "partner");
+    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
+    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
+    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
+    let running = start(data);
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+
+    let key_jh = DeviceKey::generate().unwrap();
+    let jh = server
+        .enrol(
+            &code_jh,
+            "laptop",
+            &key_jh,
+            None,
+            Some(&Numbers {
+                matters: vec![(1, 1_002)],
+                bills: vec![(1, 5_000)],
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(jh.numbers, Numbers::default(), "it keeps its own");
+    let key_ab = DeviceKey::generate().unwrap();
+    let ab = server
+        .enrol(
+            &code_ab,
+            "new laptop",
+            &key_ab,
+            None,
+            Some(&Numbers::default()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ab.numbers.matters,
+        [(1_003, 1_202)],
+        "after what the store keeps"
+    );
+    assert_eq!(
+        ab.numbers.bills,
+        [(5_001, 6_000)],
+        "five times as many bills"
+    );
+    assert_eq!(
+        server
+            .more_numbers(&ab.device_id, &key_ab, "matters")
+            .await
+            .unwrap(),
+        (1_203, 1_402)
+    );
+    let err = server
+        .more_numbers(&ab.device_id, &key_ab, "widgets")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("matters or bills"), "{err}");
+
+    let first = server
+        .listing(&jh.device_id, &key_jh, None, &[])
+        .await
+        .unwrap();
+    assert_eq!(first.all.as_deref(), Some(&[][..]), "nothing held yet");
+    assert!(
+        first.changed.is_none(),
+        "no cursor: everything is listed instead"
+    );
+    let new_id =
+        || -> samod::DocumentId { uuid::Uuid::now_v7().as_bytes().to_vec().try_into().unwrap() };
+    let (held, lacking) = (new_id(), new_id());
+    server
+        .store(
+            &jh.device_id,
+            &key_jh,
+            &[(held.clone(), new_doc("client", "Ann Lee").save())],
+        )
+        .await
+        .unwrap();
+    let next = server
+        .listing(
+            &jh.device_id,
+            &key_jh,
+            Some(first.cursor),
+            &[held.clone(), lacking.clone()],
+        )
+        .await
+        .unwrap();
+    assert!(next.all.is_none(), "who may see what is as it was");
+    assert_eq!(next.changed.as_deref(), Some(std::slice::from_ref(&held)));
+    assert_eq!(next.not_held, [lacking]);
+    let quiet = server
+        .listing(&jh.device_id, &key_jh, Some(next.cursor), &[])
+        .await
+        .unwrap();
+    assert_eq!(quiet.changed.as_deref(), Some(&[][..]), "nothing since");
+    // The fee earner is not granted it; granted, their listing has it again in full.
+    let before = server
+        .listing(&ab.device_id, &key_ab, Some(quiet.cursor), &[])
+        .await
+        .unwrap();
+    assert!(before.all.is_none());
+    assert_eq!(before.changed.as_deref(), Some(&[][..]));
+    admin(
+        data,
+        &[
+            "grant",
+            "--user",
+            "AB",
+            "--doc",
+            &held.to_string(),
+            "--access",
+            "read",
+        ],
+    );
+    // (The running server takes a grant made from the command line within a second.)
+    let after = timeout(LIMIT, async {
+        loop {
+            let after = server
+                .listing(&ab.device_id, &key_ab, Some(before.cursor), &[])
+                .await
+                .unwrap();
+            if after.all.as_ref().is_some_and(|a| !a.is_empty()) {
+                return after;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the grant was listed");
+    assert_eq!(after.all.as_deref(), Some(std::slice::from_ref(&held)));
 }
 
 /// A text field of a document as the server stores it.

@@ -74,6 +74,36 @@ async fn suite<S: ServerStore>(s: S) {
     s.delete_chunk("doc1/snapshot/aa".into()).await.unwrap();
     assert_eq!(s.chunk("doc1/snapshot/aa".into()).await.unwrap(), None);
 
+    // Changes: each chunk written is the next change of its document; a device asks what
+    // changed after the last change it saw.
+    let (all, last) = s.changed_since(0).await.unwrap();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["doc1", "doc10"],
+        "a key without a document part is none"
+    );
+    assert_eq!(
+        all.last().map(String::as_str),
+        Some("doc1"),
+        "doc1 changed last"
+    );
+    let (none, same) = s.changed_since(last).await.unwrap();
+    assert!(none.is_empty(), "nothing changed since: {none:?}");
+    assert_eq!(same, last);
+    s.put_chunk("doc10/incremental/dd".into(), vec![5])
+        .await
+        .unwrap();
+    let (changed, later) = s.changed_since(last).await.unwrap();
+    assert_eq!(changed, ["doc10"]);
+    assert!(later > last);
+    s.delete_chunk("doc10/incremental/dd".into()).await.unwrap();
+    assert!(
+        s.changed_since(later).await.unwrap().0.is_empty(),
+        "removing a chunk (compaction) changes no document"
+    );
+
     // Users: initials are unique.
     s.add_user(user("u1", "JH")).await.unwrap();
     let err = s.add_user(user("u2", "JH")).await.unwrap_err().to_string();
@@ -156,6 +186,21 @@ async fn suite<S: ServerStore>(s: S) {
     s.set_grant("u2".into(), "docA".into(), None).await.unwrap();
     assert_eq!(s.grant("u2".into(), "docA".into()).await.unwrap(), None);
     assert!(s.access_version().await.unwrap() > v1);
+    // Numbers: each block taken once; a device's own numbers move the start past them.
+    let (a, a_last) = s.reserve_numbers("matters".into(), 1, 200).await.unwrap();
+    assert_eq!((a, a_last), (1, 200));
+    let (b, b_last) = s.reserve_numbers("matters".into(), 1, 200).await.unwrap();
+    assert_eq!((b, b_last), (201, 400), "the next block, not the same one");
+    let (c, _) = s.reserve_numbers("matters".into(), 1_000, 0).await.unwrap();
+    assert_eq!(c, 1_000, "only recorded");
+    let (d, d_last) = s.reserve_numbers("matters".into(), 1, 10).await.unwrap();
+    assert_eq!(
+        (d, d_last),
+        (1_000, 1_009),
+        "after the numbers a store keeps"
+    );
+    let (e, _) = s.reserve_numbers("bills".into(), 1, 5).await.unwrap();
+    assert_eq!(e, 1, "each series its own");
     assert!(s.has_chunks_under("doc1".into()).await.unwrap());
     assert!(
         !s.has_chunks_under("doc".into()).await.unwrap(),

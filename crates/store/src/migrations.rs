@@ -544,6 +544,18 @@ CREATE INDEX postings_by_bill ON postings(bill_ref) WHERE bill_ref IS NOT NULL;
 CREATE INDEX postings_pending ON postings(matter_number) WHERE state = 'pending';
 "#;
 
+const V19: &str = r#"
+-- Documents changed on this device that the firm server has not had yet: 0 once sent,
+-- otherwise the order of the latest local change, so that a sync marks as sent only what
+-- it read (a change made while it ran stays to send). A store never synced has it all
+-- to send.
+ALTER TABLE documents ADD COLUMN unsent INTEGER NOT NULL DEFAULT 0;
+UPDATE documents SET unsent = 1
+    WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'last_sync_at')
+       OR updated_at > (SELECT value FROM meta WHERE key = 'last_sync_at');
+CREATE INDEX documents_unsent ON documents(unsent) WHERE unsent > 0;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -564,12 +576,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V16),
         M::up(V17),
         M::up(V18),
+        M::up(V19),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    18
+    19
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

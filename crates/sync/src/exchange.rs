@@ -109,6 +109,11 @@ pub struct Exchanged {
     pub not_shared: Vec<String>,
     /// Documents this device did not hold, asked for and received: (id, the document).
     pub fetched: Vec<(DocumentId, Vec<u8>)>,
+    /// Where the server's history stood when this sync asked what changed (the next
+    /// sync's starting point).
+    pub cursor: Option<crate::protocol::Cursor>,
+    /// Blocks of numbers the server gave this device during the sync.
+    pub numbers: crate::protocol::Numbers,
 }
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device

@@ -129,6 +129,20 @@ impl DeviceKey {
     }
 }
 
+/// What a device may have, as the server answered (see [`Server::listing`]).
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Every document it may have (when asked without a cursor, or when who may see what
+    /// changed since it).
+    pub all: Option<Vec<samod::DocumentId>>,
+    /// Those changed since the cursor it gave.
+    pub changed: Option<Vec<samod::DocumentId>>,
+    /// Of the documents it is about to send, those the server does not hold.
+    pub not_held: Vec<samod::DocumentId>,
+    /// Where this answer leaves off: the next sync's `since`.
+    pub cursor: protocol::Cursor,
+}
+
 /// The firm server, as one device reaches it: its address and pinned certificate.
 #[derive(Debug, Clone)]
 pub struct Server {
@@ -199,6 +213,7 @@ impl Server {
         device_name: &str,
         key: &DeviceKey,
         firm_document: Option<&str>,
+        numbers: Option<&protocol::Numbers>,
     ) -> Result<Enrolment, SyncError> {
         self.post(
             "/api/enrol",
@@ -207,6 +222,27 @@ impl Server {
                 device_name: device_name.to_owned(),
                 public_key: key.public_hex(),
                 firm_document: firm_document.map(str::to_owned),
+                numbers: numbers.cloned(),
+            },
+        )
+        .await
+    }
+
+    /// Another block of numbers of `series` (`matters` or `bills`) for this device.
+    pub async fn more_numbers(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        series: &str,
+    ) -> Result<(u32, u32), SyncError> {
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        self.post(
+            "/api/numbers",
+            &protocol::NumbersRequest {
+                device_id: device_id.to_owned(),
+                nonce,
+                signature,
+                series: series.to_owned(),
             },
         )
         .await
@@ -266,18 +302,45 @@ impl Server {
         device_id: &str,
         key: &DeviceKey,
     ) -> Result<Vec<samod::DocumentId>, SyncError> {
+        Ok(self
+            .listing(device_id, key, None, &[])
+            .await?
+            .all
+            .unwrap_or_default())
+    }
+
+    /// What this device may have: every document when `since` is `None` (or who may see
+    /// what changed since it), and those changed since `since`; and which of `held` (the
+    /// documents it is about to send) the server lacks.
+    pub async fn listing(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        since: Option<protocol::Cursor>,
+        held: &[samod::DocumentId],
+    ) -> Result<Listing, SyncError> {
         let (nonce, signature) = self.answered_challenge(device_id, key).await?;
-        let reply: protocol::DocumentsReply = self
+        let reply: protocol::Listing = self
             .post(
                 "/api/documents",
                 &protocol::DocumentsRequest {
                     device_id: device_id.to_owned(),
                     nonce,
                     signature,
+                    since,
+                    held: held.iter().map(ToString::to_string).collect(),
                 },
             )
             .await?;
-        Ok(reply.ids.iter().filter_map(|i| i.parse().ok()).collect())
+        let ids = |v: Vec<String>| -> Vec<samod::DocumentId> {
+            v.iter().filter_map(|i| i.parse().ok()).collect()
+        };
+        Ok(Listing {
+            all: reply.all.map(ids),
+            changed: reply.changed.map(ids),
+            not_held: ids(reply.not_held),
+            cursor: reply.cursor,
+        })
     }
 
     /// Claim new documents this device made (before syncing them): those the server does

@@ -50,6 +50,28 @@ pub struct EnrolRequest {
     /// becomes the firm's if the server has none yet.
     #[serde(default)]
     pub firm_document: Option<String>,
+    /// The blocks of numbers the enrolling store keeps giving out (a standalone store's
+    /// whole series cut down to what it will use soon); none for a new device, which is
+    /// then given its first blocks. `None` from a device that does not number anything.
+    #[serde(default)]
+    pub numbers: Option<Numbers>,
+}
+
+/// Blocks of matter and bill numbers (first, last; inclusive), each given to one device
+/// only, so that devices working apart never give out the same number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Numbers {
+    pub matters: Vec<(u32, u32)>,
+    pub bills: Vec<(u32, u32)>,
+}
+
+/// A device asks for another block of numbers of a series (`matters` or `bills`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NumbersRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    pub series: String,
 }
 
 /// What the server says when a device enrols.
@@ -63,6 +85,9 @@ pub struct Enrolment {
     /// The firm's document (its local id), if the firm has one on the server.
     #[serde(default)]
     pub firm_document: Option<String>,
+    /// The blocks of numbers given to this device now (none for a store that has its own).
+    #[serde(default)]
+    pub numbers: Numbers,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,12 +100,41 @@ pub struct ChallengeReply {
     pub nonce: String,
 }
 
-/// A device's answer to its challenge, asking which documents it may have.
+/// A device's answer to its challenge, asking which documents it may have: every one, or
+/// (with `since`) those changed after the point its last sync saw.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DocumentsRequest {
     pub device_id: String,
     pub nonce: String,
     pub signature: String,
+    /// Where the device's last sync left off; without it, every document is listed.
+    #[serde(default)]
+    pub since: Option<Cursor>,
+    /// Documents the device is about to send (automerge-repo ids): the reply says which of
+    /// them the server does not hold.
+    #[serde(default)]
+    pub held: Vec<String>,
+}
+
+/// A point in the server's history of changes: the last document change it had stored, and
+/// who could see what then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub changes: i64,
+    pub access: i64,
+}
+
+/// What a device may have, as of `cursor`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Listing {
+    /// Every document the device may have (automerge-repo ids): given when the request had
+    /// no cursor, or when who may see what changed since it.
+    pub all: Option<Vec<String>>,
+    /// The documents it may have that changed since the request's cursor (with one).
+    pub changed: Option<Vec<String>>,
+    /// Of the request's `held`, those the server does not hold.
+    pub not_held: Vec<String>,
+    pub cursor: Cursor,
 }
 
 /// The new documents a device made and is about to sync: each one the server does not hold

@@ -185,6 +185,11 @@ async fn a_new_laptop_joins_the_firm_from_the_first_run_screen() -> Result<()> {
     wait_for_text(&c, ".who .user", "Cara Dunn (CD)").await?;
     wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
     shot(&c, "sync-05-joined.png").await?;
+    // The server gave the new laptop its own block of matter numbers: after the 1,000 the
+    // partner's store kept.
+    wait_for(&c, "#nav-settings").await?.click().await?;
+    wait_for_text(&c, "#number-blocks", "M01001–M01200").await?;
+    shot(&c, "sync-06-numbers.png").await?;
     drop(server);
     c.close().await?;
     Ok(())

@@ -196,7 +196,7 @@ pub fn add_user(dir: &Path, global: &[&str], name: &str, initials: &str, role: &
 /// A device enrolled with `code`, and its key.
 pub async fn enrolled(server: &Server, code: &str, name: &str) -> (Enrolment, DeviceKey) {
     let key = DeviceKey::generate().unwrap();
-    let e = server.enrol(code, name, &key, None).await.unwrap();
+    let e = server.enrol(code, name, &key, None, None).await.unwrap();
     (e, key)
 }
 
