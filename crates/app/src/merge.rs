@@ -117,7 +117,12 @@ impl Satchel {
             let written = self.write("sync.merge", "documents", |tx, at, actor| {
             let mut changed = 0usize;
             let mut matters = Vec::new();
+            let mut dropped = if big { drop_indexes(tx)? } else { Vec::new() };
             for (n, r) in ordered.iter().enumerate() {
+                // Bank documents look postings up by account: their indexes first.
+                if rank(&r.kind) >= 3 {
+                    remake_indexes(tx, &mut dropped)?;
+                }
                 let decoded = read.recv().map_err(|_| {
                     AppError::Document("reading the documents that came stopped".into())
                 })??;
@@ -138,6 +143,7 @@ impl Satchel {
                     )));
                 }
             }
+            remake_indexes(tx, &mut dropped)?;
             let overdrawn = overdrawn_ledgers(tx, &matters)?;
             if !overdrawn.is_empty() {
                 let today = dates::london_date(at);
@@ -227,6 +233,57 @@ fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
     Ok(true)
 }
 
+/// The tables a first sync fills with millions of rows. While a large merge writes its
+/// contacts and matters, their secondary indexes are dropped, and made again after: sorting
+/// every entry once costs far less than placing each in a large index as it comes. (Unique
+/// indexes stay: writes rely on them.)
+const BULK_TABLES: &[&str] = &[
+    "contacts",
+    "matter_parties",
+    "time_entries",
+    "expenses",
+    "notes",
+    "key_dates",
+    "tasks",
+    "matter_files",
+    "postings",
+    "posting_moves",
+    "bills",
+    "search_docs",
+];
+
+/// Drop the bulk tables' secondary indexes; their names and definitions, to make again.
+fn drop_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>, AppError> {
+    let tables = BULK_TABLES
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let indexes: Vec<(String, String)> = tx
+        .prepare(&format!(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+               AND tbl_name IN ({tables})"
+        ))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes)
+}
+
+/// Make the dropped indexes again (each once).
+fn remake_indexes(
+    tx: &Transaction<'_>,
+    dropped: &mut Vec<(String, String)>,
+) -> Result<(), AppError> {
+    for (_, sql) in dropped.drain(..) {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
 /// A document new to this store, read: its value, ready to be written.
 enum Decoded {
     Matter(Box<docs::MatterDoc>),
@@ -238,13 +295,23 @@ enum Decoded {
 
 /// Read a replica's document whole (needs no store, so it can run beside the writes).
 fn decode(r: &Replica) -> Result<Decoded, AppError> {
-    let doc = automerge::AutoCommit::load(&r.bytes)?;
+    let doc = automerge::Automerge::load(&r.bytes)?;
+    let unreadable = |e: serde_json::Error| {
+        AppError::Document(format!(
+            "document {} does not read as a {} document: {e}",
+            r.doc_id, r.kind
+        ))
+    };
     Ok(match r.kind.as_str() {
-        docs::KIND_MATTER => Decoded::Matter(Box::new(autosurgeon::hydrate(&doc)?)),
-        docs::KIND_CONTACT => Decoded::Contact(Box::new(autosurgeon::hydrate(&doc)?)),
-        docs::KIND_FIRM => Decoded::Firm(Box::new(autosurgeon::hydrate(&doc)?)),
-        docs::KIND_BANK => Decoded::Bank(Box::new(autosurgeon::hydrate(&doc)?)),
-        docs::KIND_STATEMENTS => Decoded::Statements(Box::new(autosurgeon::hydrate(&doc)?)),
+        docs::KIND_MATTER => Decoded::Matter(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
+        docs::KIND_CONTACT => {
+            Decoded::Contact(Box::new(docs::read_whole(&doc).map_err(unreadable)?))
+        }
+        docs::KIND_FIRM => Decoded::Firm(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
+        docs::KIND_BANK => Decoded::Bank(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
+        docs::KIND_STATEMENTS => {
+            Decoded::Statements(Box::new(docs::read_whole(&doc).map_err(unreadable)?))
+        }
         other => return Err(unknown_kind(other)),
     })
 }

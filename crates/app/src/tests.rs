@@ -3441,6 +3441,133 @@ fn a_field_set_apart_on_two_devices_shows_both_values_until_one_is_chosen() {
     assert!(err.contains("nothing to choose"), "{err}");
 }
 
+/// A merge of more than a thousand documents new to the store (a first sync) writes them
+/// with the bulk tables' indexes dropped, and makes the indexes again: every row arrives,
+/// every index is there after, and what reads through them (search, ledgers) works.
+#[test]
+fn a_large_merge_of_new_documents_keeps_every_row_and_every_index() {
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    a.record_time(&time("M00001", "1:30", true)).unwrap();
+    a.add_note(&satchel_api::NewNoteRequest {
+        matter: "M00002".into(),
+        kind: "file".into(),
+        title: "Completion".into(),
+        body: "Keys released at noon".into(),
+    })
+    .unwrap();
+    a.record_posting(&money_req("payment", "M00001", "client", "20.00"))
+        .unwrap();
+    for i in 0..1_001 {
+        a.create_contact(&contact("person", &format!("Client Number{i}")))
+            .unwrap();
+    }
+    let (_db, mut b) = new_store(&vault);
+    let indexes = |s: &Satchel| count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index'");
+    let before = indexes(&b);
+    let replicas = everything(&a);
+    assert!(replicas.len() > 1_000);
+    assert_eq!(b.merge_documents(&replicas).unwrap(), replicas.len());
+    assert_eq!(indexes(&b), before, "every index made again");
+    for table in [
+        "contacts",
+        "matters",
+        "time_entries",
+        "notes",
+        "postings",
+        "posting_moves",
+        "search_docs",
+    ] {
+        let sql = format!("SELECT count(*) FROM {table}");
+        assert_eq!(count(&b, &sql), count(&a, &sql), "{table}");
+    }
+    let hits = b.search("Number1000").unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        b.client_ledger("M00001").unwrap().client_balance_pence,
+        a.client_ledger("M00001").unwrap().client_balance_pence
+    );
+    assert!(b.list_notes("M00002").unwrap().len() == 1);
+}
+
+/// A whole document read in one pass (`read_whole`: what a first sync reads a firm's
+/// documents with) is the same value autosurgeon reads field by field — for every kind of
+/// document, with entries of every sort — and a document of the first schema, without the
+/// fields added since, reads with the same defaults.
+#[test]
+fn a_document_read_whole_is_the_same_as_read_field_by_field() {
+    fn same<T>(doc: &mut automerge::AutoCommit)
+    where
+        T: autosurgeon::Hydrate + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let by_field: T = autosurgeon::hydrate(doc).unwrap();
+        let whole: T = docs::read_whole(doc.document()).unwrap();
+        assert_eq!(whole, by_field);
+    }
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let today = satchel_core::dates::london_date(Timestamp::now()).to_string();
+    s.record_time(&time("M00001", "1:30", true)).unwrap();
+    s.add_note(&satchel_api::NewNoteRequest {
+        matter: "M00001".into(),
+        kind: "attendance".into(),
+        title: "Call".into(),
+        body: "Client called".into(),
+    })
+    .unwrap();
+    s.record_posting(&satchel_api::PostingRequest {
+        reference: "BACS 1182".into(),
+        ..money_req("receipt", "M00001", "client", "500.00")
+    })
+    .unwrap();
+    s.record_posting(&money_req("payment", "M00001", "client", "20.00"))
+        .unwrap();
+    s.create_contact(&contact("organisation", "Elm Lettings Limited"))
+        .unwrap();
+    s.import_statement(
+        "client",
+        "nov.ofx",
+        &ofx(&today, &[("T1", "500.00", "P SHAH", "BACS 1182")], "600.00"),
+        None,
+    )
+    .unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for (id, kind) in s.document_ids().unwrap() {
+        let mut doc = docs::load(s.store.conn(), &id).unwrap().unwrap();
+        match kind.as_str() {
+            docs::KIND_MATTER => same::<docs::MatterDoc>(&mut doc),
+            docs::KIND_CONTACT => same::<docs::ContactDoc>(&mut doc),
+            docs::KIND_FIRM => same::<docs::FirmDoc>(&mut doc),
+            docs::KIND_BANK => same::<docs::BankDoc>(&mut doc),
+            docs::KIND_STATEMENTS => same::<docs::StatementsDoc>(&mut doc),
+            other => panic!("a document of kind {other}"),
+        }
+        kinds.insert(kind);
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["bank", "contact", "firm", "matter", "statements"]
+    );
+    // The first schema's matter: the later lists empty, the later options none.
+    let mut old = automerge::AutoCommit::new();
+    for (k, v) in [
+        ("kind", "matter"),
+        ("id", "01a0"),
+        ("client_name", "Ann Lee"),
+        ("description", "Sale"),
+        ("opened", "2019-04-01"),
+        ("status", "open"),
+        ("opened_by", "u1"),
+    ] {
+        automerge::transaction::Transactable::put(&mut old, automerge::ROOT, k, v).unwrap();
+    }
+    automerge::transaction::Transactable::put(&mut old, automerge::ROOT, "schema", 1_u64).unwrap();
+    automerge::transaction::Transactable::put(&mut old, automerge::ROOT, "number", 7_u64).unwrap();
+    same::<docs::MatterDoc>(&mut old);
+    let read: docs::MatterDoc = docs::read_whole(old.document()).unwrap();
+    assert!(read.time.is_empty() && read.practice_area.is_none());
+}
+
 /// After its first sync a device sends only the documents changed on it since, and takes
 /// from the server only those changed there: nothing changed, nothing sent or merged; a
 /// note is one document sent (the changes waiting count it until then); another device's

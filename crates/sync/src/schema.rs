@@ -15,7 +15,7 @@ use satchel_core::matter::MatterNumber;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct FirmDoc {
     pub kind: String,
     pub schema: u64,
@@ -24,23 +24,28 @@ pub struct FirmDoc {
     pub users: BTreeMap<String, UserRec>,
     /// The firm's time unit in minutes (schema 9); absent means the default of 6.
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub unit_minutes: Option<u64>,
     /// The firm's bank accounts, by id (schema 11).
     #[autosurgeon(missing = "BTreeMap::new")]
+    #[serde(default)]
     pub accounts: BTreeMap<String, BankAccountRec>,
     /// A client-account payment above this many pence needs a second authoriser
     /// (schema 12; absent means none needs one by its size).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub second_authoriser_above_pence: Option<i64>,
     /// The SRA breach log, oldest first; never edited (schema 15).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub breaches: Vec<BreachRec>,
     /// The register of residual client balances paid away (schema 15).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub residuals: Vec<ResidualRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BreachRec {
     pub id: String,
     /// ISO civil date it was found.
@@ -53,7 +58,7 @@ pub struct BreachRec {
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ResidualRec {
     pub id: String,
     pub matter_number: u64,
@@ -69,7 +74,7 @@ pub struct ResidualRec {
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BankAccountRec {
     /// `client` or `office`.
     pub kind: String,
@@ -86,24 +91,25 @@ pub struct BankAccountRec {
     pub added_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BroughtForwardRec {
     pub matter_number: u64,
     pub client: String,
     pub amount_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct UserRec {
     pub name: String,
     pub initials: String,
     pub role: String,
     /// Hourly rate in pence (schema 4; 0 until set).
     #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
     pub rate_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct MatterDoc {
     pub kind: String,
     pub schema: u64,
@@ -118,59 +124,76 @@ pub struct MatterDoc {
     pub opened_by: String,
     /// Contacts on the matter and their roles (schema 2; absent in older documents).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub parties: Vec<PartyRec>,
     /// The conflict check the matter was opened on, and the decision (schema 3).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub conflict: Option<ConflictRec>,
     /// Time recorded on the matter, oldest first; entries are never edited (schema 4).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub time: Vec<TimeRec>,
     /// Hearings, limitation dates and deadlines (schema 5).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub key_dates: Vec<KeyDateRec>,
     /// Attendance and file notes, oldest first (schema 6).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub notes: Vec<NoteRec>,
     /// The matter's hourly rate in pence, overriding the fee earner's (schema 7).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub rate_pence: Option<i64>,
     /// The estimate of costs given to the client, in pence (schema 7).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub estimate_pence: Option<i64>,
     /// Expenses and disbursements, oldest first; never edited (schema 8).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub expenses: Vec<ExpenseRec>,
     /// `satchel_core::matter::PRACTICE_AREAS` (schema 9; absent means general).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub practice_area: Option<String>,
     /// User id of the fee earner responsible (schema 9; absent means who opened it).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub fee_earner: Option<String>,
     /// User id of the supervising partner (schema 9).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub supervisor: Option<String>,
     /// ISO civil dates of closing and archiving (schema 9).
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub closed_on: Option<String>,
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub archived_on: Option<String>,
     /// Tasks, oldest first (schema 9).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub tasks: Vec<TaskRec>,
     /// Documents and their versions (schema 9). The bytes are in the store's blobs.
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub files: Vec<FileRec>,
     /// Client and office money moved on the matter, in the order recorded; never edited or
     /// removed: a correction is a reversal (schema 12).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub postings: Vec<PostingRec>,
     /// Bills, written notifications of costs and credit notes, in the order made; a bill
     /// is never changed except to record its delivery (schema 13).
     #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
     pub bills: Vec<BillRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BillRec {
     pub id: String,
     /// "B000123": unique in the firm (numbers come from this device's leased block).
@@ -197,7 +220,7 @@ pub struct BillRec {
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BillLineRec {
     /// `fees`, `expense` or `disbursement`.
     pub kind: String,
@@ -209,7 +232,7 @@ pub struct BillLineRec {
 
 /// One posting as the matter document keeps it: flat fields, so that any Automerge client
 /// can read it. `satchel_core::accounts::Posting` is the checked form.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct PostingRec {
     /// UUIDv7: postings sort by it in the order they were recorded.
     pub id: String,
@@ -251,17 +274,20 @@ pub struct PostingRec {
     pub state: String,
     /// When the firm server confirmed a pending posting; absent until then.
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub confirmed_at: Option<String>,
     /// When the firm server refused a pending posting (it would have overdrawn a client
     /// ledger on the firm's books); a refused posting moves no money.
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub refused_at: Option<String>,
     /// The server's reason, in words for the person who recorded it.
     #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
     pub refused_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct TaskRec {
     pub id: String,
     pub title: String,
@@ -274,7 +300,7 @@ pub struct TaskRec {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct FileRec {
     pub id: String,
     pub name: String,
@@ -282,7 +308,7 @@ pub struct FileRec {
     pub versions: Vec<FileVersionRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct FileVersionRec {
     pub version: u64,
     pub size: u64,
@@ -293,7 +319,7 @@ pub struct FileVersionRec {
     pub added_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ExpenseRec {
     pub id: String,
     pub user_id: String,
@@ -306,7 +332,7 @@ pub struct ExpenseRec {
     pub vat_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct NoteRec {
     pub id: String,
     /// RFC 3339 UTC instant.
@@ -318,7 +344,7 @@ pub struct NoteRec {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct KeyDateRec {
     pub id: String,
     pub kind: String,
@@ -331,7 +357,7 @@ pub struct KeyDateRec {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct TimeRec {
     pub id: String,
     pub user_id: String,
@@ -347,7 +373,7 @@ pub struct TimeRec {
     pub value_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ConflictRec {
     pub check_id: String,
     /// RFC 3339 instant of the check.
@@ -365,14 +391,14 @@ pub struct ConflictRec {
     pub decided_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct PartyRec {
     pub contact_id: String,
     /// `satchel_core::contact::PartyRole::as_str`.
     pub role: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ContactDoc {
     pub kind: String,
     pub schema: u64,
@@ -392,7 +418,7 @@ pub struct ContactDoc {
 /// statement lines lived here too). Its id is `bank-<account id>`; the lines themselves are
 /// in one [`StatementsDoc`] per month, so that the document a statement import or a match
 /// changes stays the size of a month however many years the account runs.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct BankDoc {
     pub kind: String,
     pub schema: u64,
@@ -407,7 +433,7 @@ pub struct BankDoc {
 
 /// One bank account's statement lines dated in one calendar month, and their matches. Its
 /// id is `bank-<account id>-<yyyy-mm>`.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct StatementsDoc {
     pub kind: String,
     pub schema: u64,
@@ -420,7 +446,7 @@ pub struct StatementsDoc {
     pub matches: BTreeMap<String, MatchRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ImportRec {
     pub id: String,
     pub file_name: String,
@@ -434,7 +460,7 @@ pub struct ImportRec {
     pub closing_pence: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct StatementLineRec {
     pub key: String,
     pub import_id: String,
@@ -445,7 +471,7 @@ pub struct StatementLineRec {
     pub reference: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct MatchRec {
     pub posting_id: String,
     /// Initials; automatic matches are made by whoever imported the statement.
@@ -454,7 +480,7 @@ pub struct MatchRec {
     pub auto: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ReconciliationRec {
     pub id: String,
     pub date: String,
@@ -466,7 +492,7 @@ pub struct ReconciliationRec {
     pub signed_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
 pub struct ExplanationRec {
     pub text: String,
     pub amount_pence: i64,
@@ -590,5 +616,43 @@ impl PostingRec {
             },
             kind,
         })
+    }
+}
+
+/// Read a whole document into its value in one pass: automerge materialises the document
+/// (`Automerge::hydrate`) and serde reads the value from it. It gives what
+/// `autosurgeon::hydrate` gives (the same field names, the same defaults for fields a
+/// later schema added), but a document of thousands of entries reads many times faster,
+/// since autosurgeon looks each field of each entry up on its own. A first sync reads a
+/// whole firm's documents this way.
+pub fn read_whole<T: serde::de::DeserializeOwned>(
+    doc: &automerge::Automerge,
+) -> Result<T, serde_json::Error> {
+    T::deserialize(json_of(&doc.hydrate(None)))
+}
+
+fn json_of(v: &automerge::hydrate::Value) -> serde_json::Value {
+    use automerge::ScalarValue as S;
+    use automerge::hydrate::Value;
+    use serde_json::Value as J;
+    match v {
+        Value::Scalar(s) => match s {
+            S::Str(t) => J::String(t.to_string()),
+            S::Int(i) => J::from(*i),
+            S::Uint(u) => J::from(*u),
+            S::F64(f) => J::from(*f),
+            S::Boolean(b) => J::Bool(*b),
+            S::Timestamp(t) => J::from(*t),
+            S::Counter(c) => J::from(i64::from(c)),
+            S::Bytes(b) => J::from(b.clone()),
+            S::Null | S::Unknown { .. } => J::Null,
+        },
+        Value::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, mv)| (k.clone(), json_of(&mv.value)))
+                .collect(),
+        ),
+        Value::List(l) => J::Array(l.iter().map(|lv| json_of(&lv.value)).collect()),
+        Value::Text(t) => J::String(t.to_string()),
     }
 }
