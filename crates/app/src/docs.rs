@@ -135,8 +135,7 @@ pub(crate) fn store_new_changes(
 /// What a document says it is: (its id in a store, its kind), from its own fields — a
 /// matter's or contact's `id`, a bank account's `account_id` (and `month` for a month of
 /// statements); the firm's document is `firm_doc`.
-pub fn identify(doc: &AutoCommit, firm_doc: &str) -> Option<(String, String)> {
-    use automerge::ReadDoc;
+pub fn identify(doc: &impl automerge::ReadDoc, firm_doc: &str) -> Option<(String, String)> {
     let text = |key: &str| -> Option<String> {
         doc.get(automerge::ROOT, key)
             .ok()

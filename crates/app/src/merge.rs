@@ -10,6 +10,7 @@ use satchel_core::Money;
 use satchel_core::dates;
 use satchel_core::matter::MatterNumber;
 use satchel_store::rusqlite::{Transaction, params};
+use satchel_sync::samod_id::DocumentId;
 use std::collections::HashSet;
 
 /// A merge bringing more new documents than this is a first sync (or a large grant): its
@@ -60,83 +61,122 @@ impl Satchel {
     /// changes are stored and projected; a client ledger the merged postings leave overdrawn
     /// is logged as a breach. Returns how many documents changed.
     pub fn merge_documents(&mut self, replicas: &[Replica]) -> Result<usize, AppError> {
-        self.merge_documents_with(replicas, &|_, _| true)
+        Ok(self
+            .merge_documents_with(replicas, Vec::new(), &|_, _| true)?
+            .changed)
     }
 
-    /// [`Satchel::merge_documents`], telling `progress(done, of)` as documents are merged;
-    /// when it answers false the merge stops and nothing of it is kept. Documents new to
-    /// this store (a first sync brings a whole firm's) are read on a second thread while
-    /// this one writes what was read before.
-    pub fn merge_documents_with(
+    /// [`Satchel::merge_documents`], and documents `fetched` whole from the server, under
+    /// the ids they came as: each must name itself as that id (`docs::identify`), or the
+    /// merge is refused. `progress(done, of)` is told as documents are merged; when it
+    /// answers false the merge stops and nothing of it is kept. Documents are read (loaded,
+    /// identified, their values read whole if new here) on a second thread while this one
+    /// writes what was read before.
+    pub fn merge_documents_with<'a>(
         &mut self,
-        replicas: &[Replica],
+        replicas: &'a [Replica],
+        fetched: Vec<(DocumentId, Vec<u8>)>,
         progress: &(dyn Fn(u64, u64) -> bool + Sync),
-    ) -> Result<usize, AppError> {
+    ) -> Result<Merged, AppError> {
         let firm_doc = self.ctx.firm_doc.clone();
         let initials = self.ctx.initials.clone();
-        // What others refer to first: the firm (users, accounts), then contacts (parties
-        // of matters), matters (postings), and bank documents last.
-        let rank = |kind: &str| match kind {
-            docs::KIND_FIRM => 0,
-            docs::KIND_CONTACT => 1,
-            docs::KIND_MATTER => 2,
-            docs::KIND_BANK => 3,
-            _ => 4,
-        };
+        // The firm first (users, accounts: what postings name); bank documents last (they
+        // look postings up by account, with the indexes made again). Contacts and matters
+        // in any order: the parties' reference to contacts is checked at the end.
+        let late = |kind: &str| matches!(kind, docs::KIND_BANK | docs::KIND_STATEMENTS);
         let mut ordered: Vec<&Replica> = replicas.iter().collect();
-        ordered.sort_by_key(|r| rank(&r.kind));
+        ordered.sort_by_key(|r| match r.kind.as_str() {
+            docs::KIND_FIRM => 0,
+            k if late(k) => 2,
+            _ => 1,
+        });
+        let (first, last): (Vec<&Replica>, Vec<&Replica>) =
+            ordered.into_iter().partition(|r| !late(&r.kind));
         let held: HashSet<String> = self.document_ids()?.into_iter().map(|(id, _)| id).collect();
-        let of = ordered.len() as u64;
+        let of = (replicas.len() + fetched.len()) as u64;
         // A large merge's indexes stay in memory while it writes (the default cache is
-        // for everyday work).
-        let big = ordered.iter().filter(|r| !held.contains(&r.doc_id)).count() > BIG_MERGE;
+        // for everyday work), or are dropped and made again (see `BULK_TABLES`).
+        let big = fetched.len()
+            + replicas
+                .iter()
+                .filter(|r| !held.contains(&r.doc_id))
+                .count()
+            > BIG_MERGE;
         if big {
-            self.store
-                .conn()
-                .execute_batch(&format!("PRAGMA cache_size = -{}", BIG_MERGE_CACHE_KB))?;
+            // Deferred, each reference to a parent not yet written would be looked for
+            // again in every child table as parents arrive — with the child tables' indexes
+            // dropped, a scan each time. Off, and the references between documents checked
+            // once at the end instead.
+            self.store.conn().execute_batch(&format!(
+                "PRAGMA cache_size = -{BIG_MERGE_CACHE_KB}; PRAGMA foreign_keys = OFF"
+            ))?;
         }
         let result = std::thread::scope(|scope| {
-            let (send, read) =
-                std::sync::mpsc::sync_channel::<Result<Option<Decoded>, AppError>>(256);
+            let (send, read) = std::sync::mpsc::sync_channel::<Result<Read<'_>, AppError>>(256);
             let reader = {
-                let ordered = &ordered;
                 let held = &held;
+                let firm_doc = &firm_doc;
+                let fetched = &fetched;
                 scope.spawn(move || {
-                    for r in ordered {
-                        let decoded = if held.contains(&r.doc_id) {
-                            Ok(None)
-                        } else {
-                            decode(r).map(Some)
-                        };
-                        if send.send(decoded).is_err() {
-                            break;
+                    let as_is = |r: &'a Replica| held_replica(r, held);
+                    let mut later = Vec::new();
+                    let reads = first
+                        .iter()
+                        .map(|r| as_is(r))
+                        .chain(fetched.iter().filter_map(|(id, bytes)| {
+                            match identified(id, bytes, firm_doc, held) {
+                                Ok(r) if late(&r.kind) => {
+                                    later.push(r);
+                                    None
+                                }
+                                other => Some(other),
+                            }
+                        }));
+                    for r in reads {
+                        if send.send(r).is_err() {
+                            return;
+                        }
+                    }
+                    for r in last
+                        .iter()
+                        .map(|r| as_is(r))
+                        .chain(later.into_iter().map(Ok))
+                    {
+                        if send.send(r).is_err() {
+                            return;
                         }
                     }
                 })
             };
             let written = self.write("sync.merge", "documents", |tx, at, actor| {
+            // Contacts and matters come in any order, so a matter's parties may name a
+            // contact still to come: references are checked once everything is in (a
+            // large merge checks them itself; see below).
+            tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
             let mut changed = 0usize;
+            let mut arrived = 0usize;
             let mut matters = Vec::new();
             let mut dropped = if big { drop_indexes(tx)? } else { Vec::new() };
-            for (n, r) in ordered.iter().enumerate() {
-                // Bank documents look postings up by account: their indexes first.
-                if rank(&r.kind) >= 3 {
-                    remake_indexes(tx, &mut dropped)?;
-                }
-                let decoded = read.recv().map_err(|_| {
+            for n in 0..of {
+                let r = read.recv().map_err(|_| {
                     AppError::Document("reading the documents that came stopped".into())
                 })??;
-                let merged = match decoded {
-                    Some(d) => merge_new(tx, r, d).map(|()| true)?,
-                    None => merge_one(tx, r)?,
+                // Bank documents look postings up by account: their indexes first.
+                if late(&r.kind) {
+                    remake_indexes(tx, &mut dropped)?;
+                }
+                let merged = match r.new {
+                    Some(d) => merge_new(tx, &r.doc_id, &r.kind, r.bytes, d).map(|()| true)?,
+                    None => merge_one(tx, &r.doc_id, &r.kind, r.bytes)?,
                 };
+                arrived += usize::from(r.arrived);
                 if merged {
                     changed += 1;
                     if r.kind == docs::KIND_MATTER {
-                        matters.push(r.doc_id.clone());
+                        matters.push(r.doc_id);
                     }
                 }
-                if n % 256 == 255 && !progress(n as u64 + 1, of) {
+                if n % 256 == 255 && !progress(n + 1, of) {
                     return Err(AppError::Document(format!(
                         "the merge was stopped after {} of {of} documents; nothing of it was kept",
                         n + 1
@@ -144,6 +184,20 @@ impl Satchel {
                 }
             }
             remake_indexes(tx, &mut dropped)?;
+            if big {
+                // The one reference between documents: a matter's parties to contacts.
+                // (Every other row refers to its own document's, written first.)
+                let broken: i64 = tx.query_row(
+                    "SELECT count(*) FROM pragma_foreign_key_check('matter_parties')",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if broken > 0 {
+                    return Err(AppError::Document(format!(
+                        "{broken} rows of the documents that came refer to records that did not come; nothing was merged"
+                    )));
+                }
+            }
             let overdrawn = overdrawn_ledgers(tx, &matters)?;
             if !overdrawn.is_empty() {
                 let today = dates::london_date(at);
@@ -176,44 +230,127 @@ impl Satchel {
                     })?;
                 }
             }
-            Ok(serde_json::json!({ "documents": replicas.len(), "changed": changed, "overdrawn": overdrawn.len() }))
+            Ok(serde_json::json!({
+                "documents": of,
+                "changed": changed,
+                "arrived": arrived,
+                "overdrawn": overdrawn.len(),
+            }))
             });
             drop(read);
             let _ = reader.join();
             written
         });
         if big {
-            self.store
-                .conn()
-                .execute_batch(&format!("PRAGMA cache_size = -{}", satchel_store::CACHE_KB))?;
+            self.store.conn().execute_batch(&format!(
+                "PRAGMA cache_size = -{}; PRAGMA foreign_keys = ON",
+                satchel_store::CACHE_KB
+            ))?;
         }
         progress(of, of);
-        Ok(result?["changed"].as_u64().unwrap_or(0) as usize)
+        let done = result?;
+        let count = |k: &str| done[k].as_u64().unwrap_or(0) as usize;
+        Ok(Merged {
+            changed: count("changed"),
+            arrived: count("arrived"),
+        })
+    }
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    /// Documents that changed here.
+    pub changed: usize,
+    /// Documents fetched that this store did not hold.
+    pub arrived: usize,
+}
+
+/// A document read on the reading thread, ready to be written.
+struct Read<'a> {
+    doc_id: String,
+    kind: String,
+    bytes: &'a [u8],
+    /// Its value, when the store does not hold it yet.
+    new: Option<Decoded>,
+    /// Fetched, and new here.
+    arrived: bool,
+}
+
+/// A replica's document as it came (the exchange's answer for a document this store
+/// holds, or one given whole), read.
+fn held_replica<'a>(r: &'a Replica, held: &HashSet<String>) -> Result<Read<'a>, AppError> {
+    Ok(Read {
+        doc_id: r.doc_id.clone(),
+        kind: r.kind.clone(),
+        bytes: &r.bytes,
+        new: if held.contains(&r.doc_id) {
+            None
+        } else {
+            Some(decode(&r.kind, &automerge::Automerge::load(&r.bytes)?)?)
+        },
+        arrived: false,
+    })
+}
+
+/// A fetched document, loaded once: what it says it is (which must be the id it came
+/// under, so that no document can arrive as another), and its value if it is new here.
+fn identified<'a>(
+    id: &DocumentId,
+    bytes: &'a [u8],
+    firm_doc: &str,
+    held: &HashSet<String>,
+) -> Result<Read<'a>, AppError> {
+    let doc = automerge::Automerge::load(bytes)?;
+    match docs::identify(&doc, firm_doc) {
+        Some((local, kind)) if satchel_sync::repo_id(&local) == *id => {
+            let is_new = !held.contains(&local);
+            Ok(Read {
+                new: if is_new {
+                    Some(decode(&kind, &doc)?)
+                } else {
+                    None
+                },
+                doc_id: local,
+                kind,
+                bytes,
+                arrived: is_new,
+            })
+        }
+        _ => Err(AppError::Document(format!(
+            "the server sent document {id}, which does not say what it is"
+        ))),
     }
 }
 
 /// Apply one replica's document; true if anything new came.
-fn merge_one(tx: &Transaction<'_>, r: &Replica) -> Result<bool, AppError> {
-    let Some(mut doc) = docs::load(tx, &r.doc_id)? else {
-        return merge_new(tx, r, decode(r)?).map(|()| true);
+fn merge_one(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    kind: &str,
+    bytes: &[u8],
+) -> Result<bool, AppError> {
+    let Some(mut doc) = docs::load(tx, doc_id)? else {
+        let new = decode(kind, &automerge::Automerge::load(bytes)?)?;
+        return merge_new(tx, doc_id, kind, bytes, new).map(|()| true);
     };
     let before_heads = doc.get_heads();
     // The document before the merge, for the projections that write only what changed.
     let old = doc.clone();
-    doc.load_incremental(&r.bytes)?;
+    doc.load_incremental(bytes)?;
     if doc.get_heads() == before_heads {
         return Ok(false);
     }
     docs::store_new_changes(
         tx,
-        &r.doc_id,
-        &r.kind,
+        doc_id,
+        kind,
         false,
         &mut doc,
         &before_heads,
         jiff::Timestamp::now(),
     )?;
-    match r.kind.as_str() {
+    match kind {
         docs::KIND_MATTER => {
             let old: docs::MatterDoc = autosurgeon::hydrate(&old)?;
             projection::matter(tx, Some(&old), &autosurgeon::hydrate(&doc)?)?;
@@ -293,24 +430,22 @@ enum Decoded {
     Statements(Box<docs::StatementsDoc>),
 }
 
-/// Read a replica's document whole (needs no store, so it can run beside the writes).
-fn decode(r: &Replica) -> Result<Decoded, AppError> {
-    let doc = automerge::Automerge::load(&r.bytes)?;
+/// Read a document's value whole (needs no store, so it runs beside the writes).
+fn decode(kind: &str, doc: &automerge::Automerge) -> Result<Decoded, AppError> {
     let unreadable = |e: serde_json::Error| {
         AppError::Document(format!(
-            "document {} does not read as a {} document: {e}",
-            r.doc_id, r.kind
+            "a document does not read as a {kind} document: {e}"
         ))
     };
-    Ok(match r.kind.as_str() {
-        docs::KIND_MATTER => Decoded::Matter(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
+    Ok(match kind {
+        docs::KIND_MATTER => Decoded::Matter(Box::new(docs::read_whole(doc).map_err(unreadable)?)),
         docs::KIND_CONTACT => {
-            Decoded::Contact(Box::new(docs::read_whole(&doc).map_err(unreadable)?))
+            Decoded::Contact(Box::new(docs::read_whole(doc).map_err(unreadable)?))
         }
-        docs::KIND_FIRM => Decoded::Firm(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
-        docs::KIND_BANK => Decoded::Bank(Box::new(docs::read_whole(&doc).map_err(unreadable)?)),
+        docs::KIND_FIRM => Decoded::Firm(Box::new(docs::read_whole(doc).map_err(unreadable)?)),
+        docs::KIND_BANK => Decoded::Bank(Box::new(docs::read_whole(doc).map_err(unreadable)?)),
         docs::KIND_STATEMENTS => {
-            Decoded::Statements(Box::new(docs::read_whole(&doc).map_err(unreadable)?))
+            Decoded::Statements(Box::new(docs::read_whole(doc).map_err(unreadable)?))
         }
         other => return Err(unknown_kind(other)),
     })
@@ -319,14 +454,20 @@ fn decode(r: &Replica) -> Result<Decoded, AppError> {
 /// A document this store does not hold yet (another device's, or one just granted): the
 /// bytes that came are kept as its snapshot (they load as the whole document), and its
 /// rows written with nothing to clear first.
-fn merge_new(tx: &Transaction<'_>, r: &Replica, doc: Decoded) -> Result<(), AppError> {
+fn merge_new(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+    kind: &str,
+    bytes: &[u8],
+    doc: Decoded,
+) -> Result<(), AppError> {
     tx.prepare_cached(
         "INSERT INTO documents (id, kind, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![
-        r.doc_id,
-        r.kind,
-        r.bytes,
+        doc_id,
+        kind,
+        bytes,
         jiff::Timestamp::now().to_string()
     ])?;
     match doc {

@@ -358,7 +358,7 @@ impl Satchel {
             .iter()
             .map(|(i, k)| (i.as_str(), k.as_str()))
             .collect();
-        let mut replicas: Vec<Replica> = got
+        let replicas: Vec<Replica> = got
             .documents
             .into_iter()
             .filter_map(|(doc_id, bytes)| {
@@ -369,30 +369,7 @@ impl Satchel {
                 })
             })
             .collect();
-        let mut arrived = 0u64;
-        for (id, bytes) in got.fetched {
-            let doc = automerge::AutoCommit::load(&bytes)?;
-            // A document names itself (its kind and id); the name must give the id it came
-            // under, so that no document can arrive as another.
-            match docs::identify(&doc, &self.ctx.firm_doc) {
-                Some((local, kind)) if repo_id(&local) == id => {
-                    if !kind_of.contains_key(local.as_str()) {
-                        arrived += 1;
-                    }
-                    replicas.push(Replica {
-                        doc_id: local,
-                        kind,
-                        bytes,
-                    });
-                }
-                _ => {
-                    return Err(AppError::Document(format!(
-                        "the server sent document {id}, which does not say what it is"
-                    )));
-                }
-            }
-        }
-        let changed = self.merge_documents_with(&replicas, progress)?;
+        let merged = self.merge_documents_with(&replicas, got.fetched, progress)?;
         // What was sent is the server's now (unless changed again here meanwhile), and the
         // next sync asks what changed there after this one.
         let tx = self.store.conn_mut().transaction()?;
@@ -417,8 +394,8 @@ impl Satchel {
         tx.commit()?;
         Ok(api::SyncReport {
             documents: sent as u64,
-            changed_here: changed as u64,
-            arrived,
+            changed_here: merged.changed as u64,
+            arrived: merged.arrived as u64,
             not_shared: got.not_shared.len() as u64,
         })
     }

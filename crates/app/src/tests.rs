@@ -3441,6 +3441,52 @@ fn a_field_set_apart_on_two_devices_shows_both_values_until_one_is_chosen() {
     assert!(err.contains("nothing to choose"), "{err}");
 }
 
+/// A document fetched whole must name itself as the id it came under: another document
+/// sent under that id is refused and nothing of the merge is kept; rightly named, it
+/// arrives.
+#[test]
+fn a_fetched_document_must_be_the_one_asked_for() {
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    let (_db, mut b) = second_device(&vault, &a);
+    let elm = a
+        .create_contact(&contact("organisation", "Elm Lettings Limited"))
+        .unwrap();
+    let bytes = a.replica_of(&elm.id).unwrap().bytes;
+    let other = a.matter("M00002").unwrap().id;
+    let err = b
+        .merge_documents_with(
+            &[],
+            vec![(satchel_sync::repo_id(&other), bytes.clone())],
+            &|_, _| true,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not say what it is"), "{err}");
+    let elm_on = |s: &Satchel| {
+        s.list_contacts(None)
+            .unwrap()
+            .iter()
+            .any(|c| c.name == "Elm Lettings Limited")
+    };
+    assert!(!elm_on(&b));
+    let merged = b
+        .merge_documents_with(
+            &[],
+            vec![(satchel_sync::repo_id(&elm.id), bytes)],
+            &|_, _| true,
+        )
+        .unwrap();
+    assert_eq!(
+        merged,
+        crate::Merged {
+            changed: 1,
+            arrived: 1
+        }
+    );
+    assert!(elm_on(&b));
+}
+
 /// A merge of more than a thousand documents new to the store (a first sync) writes them
 /// with the bulk tables' indexes dropped, and makes the indexes again: every row arrives,
 /// every index is there after, and what reads through them (search, ledgers) works.
@@ -3462,13 +3508,38 @@ fn a_large_merge_of_new_documents_keeps_every_row_and_every_index() {
         a.create_contact(&contact("person", &format!("Client Number{i}")))
             .unwrap();
     }
+    let party = a
+        .create_contact(&contact("organisation", "Elm Lettings Limited"))
+        .unwrap();
+    a.add_party(&satchel_api::AddPartyRequest {
+        matter: "M00001".into(),
+        contact_id: party.id.clone(),
+        role: "other_side".into(),
+    })
+    .unwrap();
     let (_db, mut b) = new_store(&vault);
     let indexes = |s: &Satchel| count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index'");
     let before = indexes(&b);
     let replicas = everything(&a);
     assert!(replicas.len() > 1_000);
+    // A matter naming a party whose contact did not come: refused, nothing kept.
+    let without: Vec<crate::Replica> = replicas
+        .iter()
+        .filter(|r| r.doc_id != party.id)
+        .cloned()
+        .collect();
+    let err = b.merge_documents(&without).unwrap_err().to_string();
+    assert!(err.contains("refer to records that did not come"), "{err}");
+    assert_eq!(count(&b, "SELECT count(*) FROM contacts"), 0);
+    assert_eq!(indexes(&b), before);
+    assert_eq!(
+        count(&b, "PRAGMA foreign_keys"),
+        1,
+        "references checked again"
+    );
     assert_eq!(b.merge_documents(&replicas).unwrap(), replicas.len());
     assert_eq!(indexes(&b), before, "every index made again");
+    assert_eq!(count(&b, "PRAGMA foreign_keys"), 1);
     for table in [
         "contacts",
         "matters",
