@@ -382,6 +382,9 @@ impl Satchel {
         }
         add_blocks(&tx, "number_blocks", &got.numbers.matters)?;
         add_blocks(&tx, "bill_number_blocks", &got.numbers.bills)?;
+        if got.cursor.is_none() {
+            tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR])?;
+        }
         if let Some(cursor) = got.cursor {
             set_meta(
                 &tx,
@@ -504,7 +507,7 @@ impl SyncJob {
                 .into_iter()
                 .collect();
             let sent: std::collections::HashSet<&samod_id::DocumentId> = sending.iter().collect();
-            let changed = listing.changed.unwrap_or_default();
+            let changed = listing.changed.clone().unwrap_or_default();
             // Documents this device lacks (new, or newly shared with it), and those changed
             // on the server that it holds and did not change: each fetched whole (merging
             // keeps only what is new).
@@ -548,7 +551,10 @@ impl SyncJob {
                 .await?
             };
             out.fetched.extend(fetched);
-            out.cursor = Some(listing.cursor);
+            // A cursor the server did not take (it was restored from an older backup): the
+            // next sync brings everything into step, as a first one does.
+            out.cursor =
+                (self.cursor.is_none() || listing.changed.is_some()).then_some(listing.cursor);
             // Numbers running low: another block of each. (Refused — the firm has given
             // out every number — the device says so when it next needs one.)
             for series in &self.low {

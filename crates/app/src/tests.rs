@@ -3685,6 +3685,27 @@ fn a_sync_after_the_first_sends_and_takes_only_what_changed() {
     assert_eq!((got.documents, got.changed_here), (0, 1), "{got:?}");
     assert_eq!(a.list_notes("M00001").unwrap().len(), 1);
     assert_eq!(a.sync_backlog().unwrap().1, 0, "what came is not waiting");
+    // A server restored from an older backup does not know where A's last sync left
+    // off: A's next sync is a full one again.
+    a.store
+        .conn()
+        .execute(
+            "UPDATE meta SET value = json_set(value, '$.changes', 1000000) WHERE key = 'server_cursor'",
+            [],
+        )
+        .unwrap();
+    a.sync_now(&vault).unwrap();
+    let full = a.sync_now(&vault).unwrap();
+    assert_eq!(
+        full.documents,
+        a.document_ids().unwrap().len() as u64,
+        "{full:?}"
+    );
+    assert_eq!(
+        a.sync_now(&vault).unwrap().documents,
+        0,
+        "and in step after it"
+    );
 }
 
 /// A fee earner's new laptop joins the firm from nothing: with the server's address, the

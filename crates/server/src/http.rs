@@ -360,6 +360,9 @@ async fn documents<S: ServerStore>(
         .changed_since(req.since.map_or(0, |c| c.changes))
         .await
         .map_err(internal)?;
+    // A cursor past this server's history (it was restored from an older backup) is not
+    // taken: the device is answered as at a first sync, and brings everything into step.
+    let since = req.since.filter(|c| c.changes <= last);
     let access = server.policy.snapshot();
     let readable = |d: &String| access.access_of(&req.device_id, d).is_some();
     let held: std::collections::HashSet<String> = server
@@ -369,7 +372,7 @@ async fn documents<S: ServerStore>(
         .map_err(internal)?
         .into_iter()
         .collect();
-    let all = match req.since {
+    let all = match since {
         Some(c) if c.access == access_now => None,
         _ => Some(
             held.iter()
@@ -380,9 +383,7 @@ async fn documents<S: ServerStore>(
     };
     Ok(Json(Listing {
         all,
-        changed: req
-            .since
-            .map(|_| changed.into_iter().filter(|d| readable(d)).collect()),
+        changed: since.map(|_| changed.into_iter().filter(|d| readable(d)).collect()),
         not_held: req.held.into_iter().filter(|d| !held.contains(d)).collect(),
         cursor: Cursor {
             changes: last,

@@ -632,6 +632,18 @@ async fn a_device_is_told_what_changed_and_given_numbers_once() {
         .await
         .unwrap();
     assert_eq!(quiet.changed.as_deref(), Some(&[][..]), "nothing since");
+    // A cursor from a later history than the server's (restored from an older backup):
+    // answered as a first sync, in full.
+    let ahead = satchel_sync::protocol::Cursor {
+        changes: quiet.cursor.changes + 1_000,
+        ..quiet.cursor
+    };
+    let restored = server
+        .listing(&jh.device_id, &key_jh, Some(ahead), &[])
+        .await
+        .unwrap();
+    assert!(restored.changed.is_none());
+    assert_eq!(restored.all.as_deref(), Some(std::slice::from_ref(&held)));
     // The fee earner is not granted it; granted, their listing has it again in full.
     let before = server
         .listing(&ab.device_id, &key_ab, Some(quiet.cursor), &[])

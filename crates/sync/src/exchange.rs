@@ -110,7 +110,8 @@ pub struct Exchanged {
     /// Documents this device did not hold, asked for and received: (id, the document).
     pub fetched: Vec<(DocumentId, Vec<u8>)>,
     /// Where the server's history stood when this sync asked what changed (the next
-    /// sync's starting point).
+    /// sync's starting point); none when the server did not know the device's cursor (the
+    /// next sync is then a full one).
     pub cursor: Option<crate::protocol::Cursor>,
     /// Blocks of numbers the server gave this device during the sync.
     pub numbers: crate::protocol::Numbers,

@@ -130,7 +130,9 @@ pub struct Listing {
     /// Every document the device may have (automerge-repo ids): given when the request had
     /// no cursor, or when who may see what changed since it.
     pub all: Option<Vec<String>>,
-    /// The documents it may have that changed since the request's cursor (with one).
+    /// The documents it may have that changed since the request's cursor; none when the
+    /// request had no cursor, or one the server does not know (it was restored from an
+    /// older backup): the device then brings everything into step at its next sync.
     pub changed: Option<Vec<String>>,
     /// Of the request's `held`, those the server does not hold.
     pub not_held: Vec<String>,
