@@ -1821,11 +1821,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Sync => {
+            use std::io::IsTerminal;
             let mut s = open(&dir, vault.as_ref())?;
-            let r = s.sync_now(vault.as_ref()).map_err(explain)?;
+            // A first sync can bring a whole firm: how far it got, on a terminal.
+            let shown = std::io::stderr().is_terminal();
+            let tell = |what: &str, done: u64, of: u64| {
+                if shown && of > 0 {
+                    eprint!("\r{what} {done} of {of} documents   ");
+                }
+            };
+            let job = s.sync_job(vault.as_ref()).map_err(explain)?;
+            let got = job.run(&|done, of| tell("in step with the server:", done, of));
+            let r = s
+                .finish_sync_with(vault.as_ref(), job, got, &|done, of| {
+                    tell("merged here:", done, of);
+                    true
+                })
+                .map_err(explain);
+            if shown {
+                eprintln!();
+            }
+            let r = r?;
             println!(
-                "synced {} documents with the server: {} changed here, {} not shared with you",
-                r.documents, r.changed_here, r.not_shared
+                "synced with the server: {} documents sent, {} arrived, {} changed here, {} not shared with you",
+                r.documents, r.arrived, r.changed_here, r.not_shared
             );
         }
         Command::Verify => {
