@@ -1213,7 +1213,7 @@ pub struct SyncStatus {
     pub state: String,
     /// The server's address, once enrolled.
     pub server: Option<String>,
-    /// Documents changed on this device since the last sync started.
+    /// Documents changed on this device that the server has not had yet.
     pub waiting: u64,
     /// When the last sync finished (RFC 3339).
     pub last_sync: Option<String>,

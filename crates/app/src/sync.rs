@@ -1,7 +1,8 @@
 //! The firm server, from this device: enrolment (the device key kept in the keyring; the
 //! server's address, pinned certificate fingerprint and this device's id in the store's
-//! own settings) and one sync — every document exchanged with the server
-//! (`satchel_sync::exchange`) and what came back merged (`merge_documents`).
+//! own settings; blocks of matter and bill numbers) and one sync — at first every
+//! document, after that those changed here and those the server says changed there —
+//! exchanged with the server and what came back merged (`merge_documents_with`).
 
 use crate::vault::{KeyVault, device_key_slot};
 use crate::{AppError, Replica, Satchel, docs};
@@ -404,7 +405,7 @@ impl Satchel {
     }
 
     /// When this device last finished a sync, and how many of its documents changed here
-    /// since (the changes waiting to go to the server).
+    /// that the server has not had yet (the changes waiting).
     pub fn sync_backlog(&self) -> Result<(Option<String>, u64), AppError> {
         let conn = self.store.conn();
         let last: Option<String> = conn
