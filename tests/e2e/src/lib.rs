@@ -311,6 +311,28 @@ pub mod ui {
         anyhow::bail!("typing {text:?} into {css} left {got:?}")
     }
 
+    /// Put `text` into a field as if typed, at once (the page's input handlers run), and
+    /// check it is there. For long values on a busy machine, where typed keys can reach
+    /// a field the focus has just left.
+    pub async fn set_value(c: &Client, css: &str, text: &str) -> Result<()> {
+        wait_for(c, css).await?;
+        c.execute(
+            "const e = document.querySelector(arguments[0]);
+             e.focus();
+             e.value = arguments[1];
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![css.into(), text.into()],
+        )
+        .await?;
+        let got = wait_for(c, css).await?.prop("value").await?;
+        anyhow::ensure!(
+            got.as_deref() == Some(text),
+            "setting {css} to {text:?} left {got:?}"
+        );
+        Ok(())
+    }
+
     pub async fn shot(c: &Client, name: &str) -> Result<()> {
         let png = c.screenshot().await?;
         let path = out_dir().join(name);
