@@ -20,6 +20,9 @@ const FINGERPRINT: &str = "server_fingerprint";
 const DEVICE: &str = "server_device_id";
 /// When this device last finished a sync.
 const LAST_SYNC: &str = "last_sync_at";
+/// Set once the server knows the numbers this store keeps giving out itself (at
+/// enrolment, or at the first sync of a store enrolled before the server gave out numbers).
+const NUMBERS_KEPT: &str = "server_numbers_kept";
 /// Where this device's last sync left off in the server's history (JSON
 /// [`satchel_sync::protocol::Cursor`]).
 const CURSOR: &str = "server_cursor";
@@ -96,6 +99,84 @@ fn kept(blocks: &Blocks, whole_to: u32, keep: u32) -> Vec<(i64, u32, u32)> {
             (rowid, first, last)
         })
         .collect()
+}
+
+/// A standalone series cut down once the store has a firm server.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    table: &'static str,
+    rowid: i64,
+    first: u32,
+    next: u32,
+    /// The last number the store keeps.
+    last: u32,
+}
+
+/// What a store keeps of its numbers once it has a firm server: the cuts of its whole
+/// series, and the blocks to tell the server of.
+fn numbers_kept(
+    conn: &Connection,
+) -> Result<(Vec<Cut>, satchel_sync::protocol::Numbers), AppError> {
+    let mut cuts = Vec::new();
+    let mut numbers = satchel_sync::protocol::Numbers::default();
+    for (table, whole_to, keep, told) in [
+        (
+            "number_blocks",
+            LAST_MATTER,
+            KEEP_MATTERS,
+            &mut numbers.matters,
+        ),
+        (
+            "bill_number_blocks",
+            LAST_BILL,
+            KEEP_BILLS,
+            &mut numbers.bills,
+        ),
+    ] {
+        let now = blocks(conn, table)?;
+        for (&(rowid, first, last, next), (_, _, kept_to)) in
+            now.iter().zip(kept(&now, whole_to, keep))
+        {
+            told.push((first, kept_to));
+            if kept_to != last {
+                cuts.push(Cut {
+                    table,
+                    rowid,
+                    first,
+                    next,
+                    last: kept_to,
+                });
+            }
+        }
+    }
+    Ok((cuts, numbers))
+}
+
+/// Cut a store's whole series to what it keeps: the numbers given out become a block of
+/// their own, used up, and the numbers kept a block after them (so that "running low" is
+/// judged on the numbers kept, not on the whole series).
+fn cut_blocks(conn: &Connection, cuts: &[Cut]) -> Result<(), AppError> {
+    for c in cuts {
+        if c.next > c.first && c.next <= c.last {
+            conn.execute(
+                &format!("UPDATE {} SET last = ?2 WHERE rowid = ?1", c.table),
+                params![c.rowid, c.next - 1],
+            )?;
+            conn.execute(
+                &format!(
+                    "INSERT INTO {} (first, last, next) VALUES (?1, ?2, ?1)",
+                    c.table
+                ),
+                params![c.next, c.last],
+            )?;
+        } else {
+            conn.execute(
+                &format!("UPDATE {} SET last = ?2 WHERE rowid = ?1", c.table),
+                params![c.rowid, c.last],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a series is running low: no numbers left, or a quarter of its newest block or
@@ -182,17 +263,7 @@ impl Satchel {
         }
         // This store's numbers: what it keeps giving out (a standalone store's whole
         // series cut down); the server gives the rest out to other devices in blocks.
-        let (matters, bills) = {
-            let conn = self.store.conn();
-            (
-                kept(&blocks(conn, "number_blocks")?, LAST_MATTER, KEEP_MATTERS),
-                kept(&blocks(conn, "bill_number_blocks")?, LAST_BILL, KEEP_BILLS),
-            )
-        };
-        let numbers = satchel_sync::protocol::Numbers {
-            matters: matters.iter().map(|&(_, f, l)| (f, l)).collect(),
-            bills: bills.iter().map(|&(_, f, l)| (f, l)).collect(),
-        };
+        let (cuts, numbers) = numbers_kept(self.store.conn())?;
         let enrolled = rt
             .block_on(server.enrol(
                 code,
@@ -226,14 +297,8 @@ impl Satchel {
                 ] {
                     set_meta(tx, k, v)?;
                 }
-                for (table, cut) in [("number_blocks", &matters), ("bill_number_blocks", &bills)] {
-                    for (rowid, _, last) in cut {
-                        tx.execute(
-                            &format!("UPDATE {table} SET last = ?2 WHERE rowid = ?1"),
-                            params![rowid, last],
-                        )?;
-                    }
-                }
+                cut_blocks(tx, &cuts)?;
+                set_meta(tx, NUMBERS_KEPT, "1")?;
                 add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;
                 add_blocks(tx, "bill_number_blocks", &enrolled.numbers.bills)?;
                 Ok(serde_json::json!({
@@ -303,6 +368,19 @@ impl Satchel {
                 .transpose()
         })
         .collect::<Result<_, _>>()?;
+        // A store enrolled before the server gave out numbers tells it, once, which it
+        // keeps (its standalone series cut down as at enrolment).
+        let reported: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [NUMBERS_KEPT],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let keep = match reported {
+            Some(_) => None,
+            None => Some(numbers_kept(conn)?),
+        };
         Ok(SyncJob {
             settings,
             key: Arc::new(key),
@@ -311,6 +389,7 @@ impl Satchel {
             unsent,
             cursor,
             low,
+            keep,
             claims: !matches!(
                 self.ctx.role,
                 satchel_core::firm::Role::Partner | satchel_core::firm::Role::Admin
@@ -381,6 +460,12 @@ impl Satchel {
                 sent.execute(params![id, mark])?;
             }
         }
+        if let Some((cuts, _)) = &job.keep
+            && got.numbers_kept
+        {
+            cut_blocks(&tx, cuts)?;
+            set_meta(&tx, NUMBERS_KEPT, "1")?;
+        }
         add_blocks(&tx, "number_blocks", &got.numbers.matters)?;
         add_blocks(&tx, "bill_number_blocks", &got.numbers.bills)?;
         if got.cursor.is_none() {
@@ -436,6 +521,8 @@ pub struct SyncJob {
     cursor: Option<satchel_sync::protocol::Cursor>,
     /// The series of numbers (`matters`, `bills`) running low here: the sync asks for more.
     low: Vec<&'static str>,
+    /// Numbers to tell the server this store keeps (and the cut that makes them so).
+    keep: Option<(Vec<Cut>, satchel_sync::protocol::Numbers)>,
     /// Whether this device's user claims the new documents it makes (not partners and
     /// admins, who may have everything).
     claims: bool,
@@ -556,6 +643,10 @@ impl SyncJob {
             // next sync brings everything into step, as a first one does.
             out.cursor =
                 (self.cursor.is_none() || listing.changed.is_some()).then_some(listing.cursor);
+            if let Some((_, numbers)) = &self.keep {
+                server.keep_numbers(device, &self.key, numbers).await?;
+                out.numbers_kept = true;
+            }
             // Numbers running low: another block of each. (Refused — the firm has given
             // out every number — the device says so when it next needs one.)
             for series in &self.low {
@@ -727,6 +818,7 @@ impl Satchel {
                 )?;
                 projection::firm(tx, &firm)?;
                 // A new store holds no numbers but the blocks the server gave it.
+                set_meta(tx, NUMBERS_KEPT, "1")?;
                 tx.execute("DELETE FROM number_blocks", [])?;
                 tx.execute("DELETE FROM bill_number_blocks", [])?;
                 add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;

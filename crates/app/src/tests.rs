@@ -3708,6 +3708,70 @@ fn a_sync_after_the_first_sends_and_takes_only_what_changed() {
     );
 }
 
+/// A store enrolled before the firm server gave out numbers still holds its whole
+/// standalone series: at its next sync it tells the server, once, which it keeps (cut as at
+/// enrolment), and a device joining later is given numbers after them.
+#[test]
+fn a_store_enrolled_before_numbers_were_given_out_tells_the_server_once() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    a.enrol_device(
+        &vault,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[0],
+        "laptop",
+    )
+    .unwrap();
+    // As an older version left it: the whole series, 4,999 numbers given out, nothing told.
+    a.store
+        .conn()
+        .execute_batch(
+            "DELETE FROM number_blocks;
+             INSERT INTO number_blocks (first, last, next) VALUES (1, 99999, 5000);
+             DELETE FROM meta WHERE key = 'server_numbers_kept';",
+        )
+        .unwrap();
+    a.sync_now(&vault).unwrap();
+    let kept = [(1, 4_999, 5_000), (5_000, 5_999, 5_000)];
+    assert_eq!(a.number_blocks().unwrap(), kept);
+    a.sync_now(&vault).unwrap();
+    assert_eq!(
+        a.number_blocks().unwrap(),
+        kept,
+        "told once; 1,000 left is not low"
+    );
+    server.admin(&[
+        "user",
+        "add",
+        "--name",
+        "Cara Dunn",
+        "--initials",
+        "CD",
+        "--role",
+        "fee_earner",
+    ]);
+    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
+    a.sync_now(&vault).unwrap();
+    let code = server.admin(&["enrol-code", "--user", "CD"]);
+    let dir_b = tempfile::tempdir().unwrap();
+    let b = Satchel::join(
+        &dir_b.path().join("data"),
+        &MemoryVault::default(),
+        &Join {
+            address: &server.address,
+            fingerprint: &server.fingerprint,
+            code: &code,
+            device_name: "Cara's laptop",
+            passphrase: "correct horse battery staple",
+        },
+        cheap(),
+    )
+    .unwrap();
+    assert_eq!(b.number_blocks().unwrap(), [(6_000, 6_199, 6_000)]);
+}
+
 /// A fee earner's new laptop joins the firm from nothing: with the server's address, the
 /// fingerprint and a code it gets the firm's records and its user; it then receives what it
 /// was granted, and its work reaches the partner. A store set up apart from the firm is not
@@ -3814,7 +3878,11 @@ fn a_new_device_joins_the_firm_and_works_on_what_it_is_granted() {
     // Numbers: the partner's store kept its series up to 1,000 past what it had given
     // out; the new device was given a block after that, and is given another when it
     // runs low — matters opened apart never share a number.
-    assert_eq!(a.number_blocks().unwrap(), [(1, 1_002, 3)]);
+    assert_eq!(
+        a.number_blocks().unwrap(),
+        [(1, 2, 3), (3, 1_002, 3)],
+        "the numbers given out, then the 1,000 kept"
+    );
     assert_eq!(b.number_blocks().unwrap(), [(1_003, 1_006, 1_003)]);
     let opened: Vec<String> = ["Dan Elms", "Eve Ford", "Finn Gray"]
         .iter()

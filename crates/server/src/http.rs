@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use satchel_sync::protocol::{
     ChallengeReply, ChallengeRequest, ClaimRequest, Cursor, DEVICE_HEADER, DocumentsReply,
-    DocumentsRequest, EnrolRequest, Enrolment, Hello, Listing, NONCE_HEADER, Numbers,
-    NumbersRequest, SIGNATURE_HEADER,
+    DocumentsRequest, EnrolRequest, Enrolment, Hello, KeptNumbersRequest, Listing, NONCE_HEADER,
+    Numbers, NumbersRequest, SIGNATURE_HEADER,
 };
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -44,6 +44,19 @@ impl<S: ServerStore> Server<S> {
         } else {
             self.number_block
         }
+    }
+
+    /// Numbers a store keeps giving out itself: none of them is given to another device.
+    async fn keep_numbers(&self, kept: &Numbers) -> Result<(), Refusal> {
+        for (series, blocks) in [(MATTERS, &kept.matters), (BILLS, &kept.bills)] {
+            if let Some(last) = blocks.iter().map(|(_, last)| *last).max() {
+                self.store
+                    .reserve_numbers(series.to_owned(), i64::from(last) + 1, 0)
+                    .await
+                    .map_err(internal)?;
+            }
+        }
+        Ok(())
     }
 
     /// A new block of `series` for a device, after every number any device keeps.
@@ -159,6 +172,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/documents", post(documents::<S>))
         .route("/api/claim", post(claim::<S>))
         .route("/api/numbers", post(numbers::<S>))
+        .route("/api/numbers/kept", post(numbers_kept::<S>))
         .route("/api/fetch", post(fetch::<S>))
         .route(
             "/api/store",
@@ -235,19 +249,13 @@ async fn enrol<S: ServerStore>(
     // device is given its first blocks.
     let mut numbers = Numbers::default();
     if let Some(kept) = &req.numbers {
+        server.keep_numbers(kept).await?;
         for (series, blocks, given) in [
             (MATTERS, &kept.matters, &mut numbers.matters),
             (BILLS, &kept.bills, &mut numbers.bills),
         ] {
-            match blocks.iter().map(|(_, last)| *last).max() {
-                Some(last) => {
-                    server
-                        .store
-                        .reserve_numbers(series.to_owned(), i64::from(last) + 1, 0)
-                        .await
-                        .map_err(internal)?;
-                }
-                None => given.push(server.give_numbers(series).await?),
+            if blocks.is_empty() {
+                given.push(server.give_numbers(series).await?);
             }
         }
     }
@@ -288,6 +296,16 @@ async fn numbers<S: ServerStore>(
         block.1
     );
     Ok(Json(block))
+}
+
+/// A device enrolled before the server gave out numbers says which it keeps.
+async fn numbers_kept<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<KeptNumbersRequest>,
+) -> Result<Json<()>, Refusal> {
+    authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    server.keep_numbers(&req.kept).await?;
+    Ok(Json(()))
 }
 
 /// A device that may connect: enrolled and not revoked.

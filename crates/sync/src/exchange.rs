@@ -115,6 +115,8 @@ pub struct Exchanged {
     pub cursor: Option<crate::protocol::Cursor>,
     /// Blocks of numbers the server gave this device during the sync.
     pub numbers: crate::protocol::Numbers,
+    /// Whether the server took the numbers this device said it keeps.
+    pub numbers_kept: bool,
 }
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device

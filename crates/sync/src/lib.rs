@@ -228,6 +228,26 @@ impl Server {
         .await
     }
 
+    /// Tell the server the numbers this device keeps giving out itself.
+    pub async fn keep_numbers(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        kept: &protocol::Numbers,
+    ) -> Result<(), SyncError> {
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        self.post(
+            "/api/numbers/kept",
+            &protocol::KeptNumbersRequest {
+                device_id: device_id.to_owned(),
+                nonce,
+                signature,
+                kept: kept.clone(),
+            },
+        )
+        .await
+    }
+
     /// Another block of numbers of `series` (`matters` or `bills`) for this device.
     pub async fn more_numbers(
         &self,

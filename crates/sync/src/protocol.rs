@@ -74,6 +74,16 @@ pub struct NumbersRequest {
     pub series: String,
 }
 
+/// The numbers a device keeps giving out itself (one enrolled before the server gave out
+/// numbers tells it so once, at a sync).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeptNumbersRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    pub kept: Numbers,
+}
+
 /// What the server says when a device enrols.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolment {
