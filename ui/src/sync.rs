@@ -30,7 +30,8 @@ pub fn provide_status() -> RwSignal<Option<SyncStatus>> {
     status
 }
 
-fn status() -> RwSignal<Option<SyncStatus>> {
+/// Where this device stands with the firm server, as the sidebar last read it.
+pub fn status() -> RwSignal<Option<SyncStatus>> {
     use_context::<RwSignal<Option<SyncStatus>>>().unwrap_or_else(|| RwSignal::new(None))
 }
 

@@ -72,6 +72,8 @@ async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
     wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
     wait_for_text(&c, "#sync-detail", "nothing waiting").await?;
     wait_for_text(&c, "#server-address", &server.address).await?;
+    // The store keeps 1,000 matter numbers; the server gives out the rest.
+    wait_for_text(&c, "#number-blocks", "M00001–M01000").await?;
     shot(&c, "sync-01-synced.png").await?;
 
     // The server goes away; the window says so, and work goes on and waits.

@@ -7,6 +7,17 @@ use leptos::prelude::*;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let status = LocalResource::new(api::status);
+    // Enrolling cuts this device's matter numbers down (the server gives out the rest):
+    // read the installation's facts again once it is enrolled.
+    let sync = crate::sync::status();
+    let enrolled = Memo::new(move |_| sync.with(|s| s.as_ref().map(|s| s.state != "standalone")));
+    Effect::new(move |was: Option<Option<bool>>| {
+        let now = enrolled.get();
+        if was == Some(Some(false)) && now == Some(true) {
+            status.refetch();
+        }
+        now
+    });
     view! {
         <section class="page">
             <header class="page-head">
