@@ -30,6 +30,7 @@ pub use satchel_sync::{Exchanged, SyncError};
 pub use sync::{Join, SyncJob};
 mod money;
 pub mod notes;
+mod numbering;
 pub mod paths;
 mod projection;
 mod registers;
@@ -57,9 +58,6 @@ use satchel_store::{DB_FILE, DbKey, Store, StoreError};
 use std::fs;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
-
-/// Matter numbers a standalone installation leases to itself at setup.
-const FIRST_BLOCK: (u32, u32) = (1, 99_999);
 
 /// Who is working on this device.
 #[derive(Debug, Clone)]
@@ -265,10 +263,8 @@ impl Satchel {
             ] {
                 tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
             }
-            tx.execute(
-                "INSERT INTO number_blocks (first, last, next) VALUES (?1, ?2, ?1)",
-                params![FIRST_BLOCK.0, FIRST_BLOCK.1],
-            )?;
+            // A standalone installation leases itself the whole series.
+            numbering::add_blocks(tx, numbering::MATTERS, &[numbering::MATTER_SERIES])?;
             let firm_doc = docs::FirmDoc {
                 kind: docs::KIND_FIRM.into(),
                 schema: 1,
@@ -791,12 +787,10 @@ impl Satchel {
 
     /// The matter numbers this device may still give out: (first, last, next) per block.
     pub fn number_blocks(&self) -> Result<Vec<(u32, u32, u32)>, AppError> {
-        let mut stmt = self
-            .store
-            .conn()
-            .prepare("SELECT first, last, next FROM number_blocks ORDER BY first")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(numbering::blocks(self.store.conn(), numbering::MATTERS)?
+            .into_iter()
+            .map(|(_, first, last, next)| (first, last, next))
+            .collect())
     }
 
     /// Give this device its blocks of matter numbers, replacing the ones it holds. This is
@@ -856,12 +850,7 @@ impl Satchel {
                     }
                 }
                 tx.execute("DELETE FROM number_blocks", [])?;
-                for (first, last) in &sorted {
-                    tx.execute(
-                        "INSERT INTO number_blocks (first, last, next) VALUES (?1, ?2, ?1)",
-                        params![first, last],
-                    )?;
-                }
+                numbering::add_blocks(tx, numbering::MATTERS, &sorted)?;
                 Ok(detail)
             },
         )?;

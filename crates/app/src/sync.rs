@@ -5,7 +5,7 @@
 //! exchanged with the server and what came back merged (`merge_documents_with`).
 
 use crate::vault::{KeyVault, device_key_slot};
-use crate::{AppError, Replica, Satchel, docs};
+use crate::{AppError, Replica, Satchel, docs, numbering};
 use satchel_api as api;
 use satchel_core::Invalid;
 use satchel_store::DbKey;
@@ -50,6 +50,27 @@ fn device_name(given: &str) -> String {
     }
 }
 
+/// One of the store's own settings.
+fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>, AppError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Record that the server knows the numbers this store keeps giving out itself (its
+/// series cut down to them), and add the blocks the server gave it.
+fn settle_numbers(
+    conn: &Connection,
+    cuts: Option<&[numbering::Cut]>,
+    given: &satchel_sync::protocol::Numbers,
+) -> Result<(), AppError> {
+    if let Some(cuts) = cuts {
+        numbering::cut_blocks(conn, cuts)?;
+        set_meta(conn, NUMBERS_KEPT, "1")?;
+    }
+    numbering::add_given(conn, given)
+}
+
 /// Set one of the store's own settings.
 fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
     conn.execute(
@@ -57,150 +78,6 @@ fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
-    Ok(())
-}
-
-/// Matter and bill numbers a store that brings the firm to its server keeps from its
-/// whole series (the rest the server gives out in blocks).
-const KEEP_MATTERS: u32 = 1_000;
-const KEEP_BILLS: u32 = 5_000;
-/// The last number of each series: a block ending there is a standalone store's whole
-/// series.
-const LAST_MATTER: u32 = 99_999;
-const LAST_BILL: u32 = 999_999;
-
-/// A series' blocks as (rowid, first, last, next).
-type Blocks = Vec<(i64, u32, u32, u32)>;
-
-fn blocks(conn: &Connection, table: &str) -> Result<Blocks, AppError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT rowid, first, last, next FROM {table} ORDER BY first"
-    ))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-/// The blocks a store keeps once it has a firm server: a whole series cut down to the
-/// numbers given out and `keep` more. (rowid, first, new last) for each.
-fn kept(blocks: &Blocks, whole_to: u32, keep: u32) -> Vec<(i64, u32, u32)> {
-    blocks
-        .iter()
-        .map(|&(rowid, first, last, next)| {
-            let last = if last >= whole_to {
-                next.saturating_sub(1)
-                    .max(first.saturating_sub(1))
-                    .saturating_add(keep)
-                    .min(whole_to)
-            } else {
-                last
-            };
-            (rowid, first, last)
-        })
-        .collect()
-}
-
-/// A standalone series cut down once the store has a firm server.
-#[derive(Debug, Clone, Copy)]
-struct Cut {
-    table: &'static str,
-    rowid: i64,
-    first: u32,
-    next: u32,
-    /// The last number the store keeps.
-    last: u32,
-}
-
-/// What a store keeps of its numbers once it has a firm server: the cuts of its whole
-/// series, and the blocks to tell the server of.
-fn numbers_kept(
-    conn: &Connection,
-) -> Result<(Vec<Cut>, satchel_sync::protocol::Numbers), AppError> {
-    let mut cuts = Vec::new();
-    let mut numbers = satchel_sync::protocol::Numbers::default();
-    for (table, whole_to, keep, told) in [
-        (
-            "number_blocks",
-            LAST_MATTER,
-            KEEP_MATTERS,
-            &mut numbers.matters,
-        ),
-        (
-            "bill_number_blocks",
-            LAST_BILL,
-            KEEP_BILLS,
-            &mut numbers.bills,
-        ),
-    ] {
-        let now = blocks(conn, table)?;
-        for (&(rowid, first, last, next), (_, _, kept_to)) in
-            now.iter().zip(kept(&now, whole_to, keep))
-        {
-            told.push((first, kept_to));
-            if kept_to != last {
-                cuts.push(Cut {
-                    table,
-                    rowid,
-                    first,
-                    next,
-                    last: kept_to,
-                });
-            }
-        }
-    }
-    Ok((cuts, numbers))
-}
-
-/// Cut a store's whole series to what it keeps: the numbers given out become a block of
-/// their own, used up, and the numbers kept a block after them (so that "running low" is
-/// judged on the numbers kept, not on the whole series).
-fn cut_blocks(conn: &Connection, cuts: &[Cut]) -> Result<(), AppError> {
-    for c in cuts {
-        if c.next > c.first && c.next <= c.last {
-            conn.execute(
-                &format!("UPDATE {} SET last = ?2 WHERE rowid = ?1", c.table),
-                params![c.rowid, c.next - 1],
-            )?;
-            conn.execute(
-                &format!(
-                    "INSERT INTO {} (first, last, next) VALUES (?1, ?2, ?1)",
-                    c.table
-                ),
-                params![c.next, c.last],
-            )?;
-        } else {
-            conn.execute(
-                &format!("UPDATE {} SET last = ?2 WHERE rowid = ?1", c.table),
-                params![c.rowid, c.last],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether a series is running low: no numbers left, or a quarter of its newest block or
-/// less.
-fn running_low(blocks: &Blocks) -> bool {
-    let left: u64 = blocks
-        .iter()
-        .map(|&(_, _, last, next)| u64::from((last + 1).saturating_sub(next)))
-        .sum();
-    let newest = blocks
-        .iter()
-        .max_by_key(|b| b.1)
-        .map_or(0, |&(_, first, last, _)| u64::from(last - first + 1));
-    left == 0 || left * 4 <= newest
-}
-
-/// Write blocks the server gave into a series' table.
-fn add_blocks(conn: &Connection, table: &str, given: &[(u32, u32)]) -> Result<(), AppError> {
-    for (first, last) in given {
-        conn.execute(
-            &format!("INSERT INTO {table} (first, last, next) VALUES (?1, ?2, ?1)"),
-            params![first, last],
-        )?;
-    }
     Ok(())
 }
 
@@ -212,12 +89,7 @@ fn said(e: SyncError) -> AppError {
 impl Satchel {
     /// The firm server this device is enrolled with, if any.
     pub fn server_settings(&self) -> Result<Option<api::ServerSettings>, AppError> {
-        let conn = self.store.conn();
-        let get = |k: &str| -> Result<Option<String>, AppError> {
-            Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-                .optional()?)
-        };
+        let get = |k: &str| get_meta(self.store.conn(), k);
         Ok(match (get(ADDRESS)?, get(FINGERPRINT)?, get(DEVICE)?) {
             (Some(address), Some(fingerprint), Some(device_id)) => Some(api::ServerSettings {
                 address,
@@ -263,7 +135,7 @@ impl Satchel {
         }
         // This store's numbers: what it keeps giving out (a standalone store's whole
         // series cut down); the server gives the rest out to other devices in blocks.
-        let (cuts, numbers) = numbers_kept(self.store.conn())?;
+        let (cuts, numbers) = numbering::numbers_kept(self.store.conn())?;
         let enrolled = rt
             .block_on(server.enrol(
                 code,
@@ -297,10 +169,7 @@ impl Satchel {
                 ] {
                     set_meta(tx, k, v)?;
                 }
-                cut_blocks(tx, &cuts)?;
-                set_meta(tx, NUMBERS_KEPT, "1")?;
-                add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;
-                add_blocks(tx, "bill_number_blocks", &enrolled.numbers.bills)?;
+                settle_numbers(tx, Some(&cuts), &enrolled.numbers)?;
                 Ok(serde_json::json!({
                     "server": s.address,
                     "as": enrolled.initials,
@@ -341,12 +210,8 @@ impl Satchel {
             .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
         let kinds: Vec<(String, String)> = self.document_ids()?;
         let conn = self.store.conn();
-        let cursor: Option<satchel_sync::protocol::Cursor> = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [CURSOR], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?
-            .and_then(|v| serde_json::from_str(&v).ok());
+        let cursor: Option<satchel_sync::protocol::Cursor> =
+            get_meta(conn, CURSOR)?.and_then(|v| serde_json::from_str(&v).ok());
         // A first sync brings every document into step; after it, those changed here since
         // (the server says which changed there).
         let unsent = docs::unsent(conn)?;
@@ -357,29 +222,19 @@ impl Satchel {
         .iter()
         .map(|id| self.replica_of(id).map(|r| (r.doc_id, r.bytes)))
         .collect::<Result<Vec<_>, _>>()?;
-        let low: Vec<&'static str> = [
-            ("matters", "number_blocks"),
-            ("bills", "bill_number_blocks"),
-        ]
-        .into_iter()
-        .filter_map(|(series, table)| {
-            blocks(conn, table)
-                .map(|b| running_low(&b).then_some(series))
-                .transpose()
-        })
-        .collect::<Result<_, _>>()?;
+        let low: Vec<&'static str> = [("matters", numbering::MATTERS), ("bills", numbering::BILLS)]
+            .into_iter()
+            .filter_map(|(series, table)| {
+                numbering::blocks(conn, table)
+                    .map(|b| numbering::running_low(&b).then_some(series))
+                    .transpose()
+            })
+            .collect::<Result<_, _>>()?;
         // A store enrolled before the server gave out numbers tells it, once, which it
         // keeps (its standalone series cut down as at enrolment).
-        let reported: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [NUMBERS_KEPT],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let keep = match reported {
+        let keep = match get_meta(conn, NUMBERS_KEPT)? {
             Some(_) => None,
-            None => Some(numbers_kept(conn)?),
+            None => Some(numbering::numbers_kept(conn)?),
         };
         Ok(SyncJob {
             settings,
@@ -460,24 +315,17 @@ impl Satchel {
                 sent.execute(params![id, mark])?;
             }
         }
-        if let Some((cuts, _)) = &job.keep
-            && got.numbers_kept
-        {
-            cut_blocks(&tx, cuts)?;
-            set_meta(&tx, NUMBERS_KEPT, "1")?;
-        }
-        add_blocks(&tx, "number_blocks", &got.numbers.matters)?;
-        add_blocks(&tx, "bill_number_blocks", &got.numbers.bills)?;
-        if got.cursor.is_none() {
-            tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR])?;
-        }
-        if let Some(cursor) = got.cursor {
-            set_meta(
+        let kept = job.keep.as_ref().filter(|_| got.numbers_kept);
+        settle_numbers(&tx, kept.map(|(cuts, _)| cuts.as_slice()), &got.numbers)?;
+        match got.cursor {
+            Some(cursor) => set_meta(
                 &tx,
                 CURSOR,
-                &serde_json::json!({ "changes": cursor.changes, "access": cursor.access })
-                    .to_string(),
-            )?;
+                &serde_json::to_string(&cursor).map_err(|e| AppError::Document(e.to_string()))?,
+            )?,
+            None => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR])?;
+            }
         }
         set_meta(&tx, LAST_SYNC, &jiff::Timestamp::now().to_string())?;
         tx.commit()?;
@@ -493,11 +341,7 @@ impl Satchel {
     /// that the server has not had yet (the changes waiting).
     pub fn sync_backlog(&self) -> Result<(Option<String>, u64), AppError> {
         let conn = self.store.conn();
-        let last: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [LAST_SYNC], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let last = get_meta(conn, LAST_SYNC)?;
         let waiting: i64 =
             conn.query_row("SELECT count(*) FROM documents WHERE unsent > 0", [], |r| {
                 r.get(0)
@@ -522,7 +366,7 @@ pub struct SyncJob {
     /// The series of numbers (`matters`, `bills`) running low here: the sync asks for more.
     low: Vec<&'static str>,
     /// Numbers to tell the server this store keeps (and the cut that makes them so).
-    keep: Option<(Vec<Cut>, satchel_sync::protocol::Numbers)>,
+    keep: Option<(Vec<numbering::Cut>, satchel_sync::protocol::Numbers)>,
     /// Whether this device's user claims the new documents it makes (not partners and
     /// admins, who may have everything).
     claims: bool,
@@ -818,11 +662,9 @@ impl Satchel {
                 )?;
                 projection::firm(tx, &firm)?;
                 // A new store holds no numbers but the blocks the server gave it.
-                set_meta(tx, NUMBERS_KEPT, "1")?;
                 tx.execute("DELETE FROM number_blocks", [])?;
                 tx.execute("DELETE FROM bill_number_blocks", [])?;
-                add_blocks(tx, "number_blocks", &enrolled.numbers.matters)?;
-                add_blocks(tx, "bill_number_blocks", &enrolled.numbers.bills)?;
+                settle_numbers(tx, Some(&[]), &enrolled.numbers)?;
                 Ok(serde_json::json!({
                     "firm": ctx.firm_name,
                     "user": ctx.user_name,
