@@ -84,14 +84,9 @@ impl Satchel {
         // look postings up by account, with the indexes made again). Contacts and matters
         // in any order: the parties' reference to contacts is checked at the end.
         let late = |kind: &str| matches!(kind, docs::KIND_BANK | docs::KIND_STATEMENTS);
-        let mut ordered: Vec<&Replica> = replicas.iter().collect();
-        ordered.sort_by_key(|r| match r.kind.as_str() {
-            docs::KIND_FIRM => 0,
-            k if late(k) => 2,
-            _ => 1,
-        });
-        let (first, last): (Vec<&Replica>, Vec<&Replica>) =
-            ordered.into_iter().partition(|r| !late(&r.kind));
+        let (mut first, last): (Vec<&Replica>, Vec<&Replica>) =
+            replicas.iter().partition(|r| !late(&r.kind));
+        first.sort_by_key(|r| r.kind != docs::KIND_FIRM);
         let held: HashSet<String> = self.document_ids()?.into_iter().map(|(id, _)| id).collect();
         let of = (replicas.len() + fetched.len()) as u64;
         // A large merge's indexes stay in memory while it writes (the default cache is
@@ -230,12 +225,11 @@ impl Satchel {
                     })?;
                 }
             }
-            Ok(serde_json::json!({
-                "documents": of,
-                "changed": changed,
-                "arrived": arrived,
-                "overdrawn": overdrawn.len(),
-            }))
+            Ok(MergeDone {
+                documents: of,
+                merged: Merged { changed, arrived },
+                overdrawn: overdrawn.len(),
+            })
             });
             drop(read);
             let _ = reader.join();
@@ -248,11 +242,24 @@ impl Satchel {
             ))?;
         }
         progress(of, of);
-        let done = result?;
-        let count = |k: &str| done[k].as_u64().unwrap_or(0) as usize;
-        Ok(Merged {
-            changed: count("changed"),
-            arrived: count("arrived"),
+        Ok(result?.merged)
+    }
+}
+
+/// What a merge wrote, and what its audit event says of it.
+struct MergeDone {
+    documents: u64,
+    merged: Merged,
+    overdrawn: usize,
+}
+
+impl crate::WriteOutcome for MergeDone {
+    fn audit_detail(&self) -> serde_json::Value {
+        serde_json::json!({
+            "documents": self.documents,
+            "changed": self.merged.changed,
+            "arrived": self.merged.arrived,
+            "overdrawn": self.overdrawn,
         })
     }
 }
