@@ -373,9 +373,10 @@ async fn documents<S: ServerStore>(
     }
     // The cursor first: what changes while this answer is made is seen again next time.
     let access_now = server.store.access_version().await.map_err(internal)?;
+    // (Without a cursor, no change is listed — only where the history stands.)
     let (changed, last) = server
         .store
-        .changed_since(req.since.map_or(0, |c| c.changes))
+        .changed_since(req.since.map_or(i64::MAX, |c| c.changes))
         .await
         .map_err(internal)?;
     // A cursor past this server's history (it was restored from an older backup) is not
@@ -383,26 +384,38 @@ async fn documents<S: ServerStore>(
     let since = req.since.filter(|c| c.changes <= last);
     let access = server.policy.snapshot();
     let readable = |d: &String| access.access_of(&req.device_id, d).is_some();
-    let held: std::collections::HashSet<String> = server
-        .store
-        .document_ids()
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .collect();
-    let all = match since {
+    // Every document the server holds only when the device is to be told them all: a
+    // device's everyday sync (every minute) asks about the few it is sending.
+    let stored: Option<std::collections::HashSet<String>> = match since {
         Some(c) if c.access == access_now => None,
         _ => Some(
-            held.iter()
-                .filter(|d| readable(d))
-                .cloned()
-                .collect::<Vec<_>>(),
+            server
+                .store
+                .document_ids()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .collect(),
         ),
     };
+    let mut not_held = Vec::new();
+    for d in req.held {
+        let holds = match &stored {
+            Some(stored) => stored.contains(&d),
+            None => server
+                .store
+                .has_chunks_under(d.clone())
+                .await
+                .map_err(internal)?,
+        };
+        if !holds {
+            not_held.push(d);
+        }
+    }
     Ok(Json(Listing {
-        all,
+        all: stored.map(|s| s.into_iter().filter(|d| readable(d)).collect()),
         changed: since.map(|_| changed.into_iter().filter(|d| readable(d)).collect()),
-        not_held: req.held.into_iter().filter(|d| !held.contains(d)).collect(),
+        not_held,
         cursor: Cursor {
             changes: last,
             access: access_now,
