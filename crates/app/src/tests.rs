@@ -3264,6 +3264,20 @@ struct TestServer {
 }
 
 impl TestServer {
+    /// A user of the firm on the server (as the administrator adds them).
+    fn add_user(&self, name: &str, initials: &str, role: &str) {
+        self.admin(&[
+            "user",
+            "add",
+            "--name",
+            name,
+            "--initials",
+            initials,
+            "--role",
+            role,
+        ]);
+    }
+
     /// An administrator's command on the running server's data.
     fn admin(&self, args: &[&str]) -> String {
         let out = std::process::Command::new(&self.bin)
@@ -3742,16 +3756,7 @@ fn a_store_enrolled_before_numbers_were_given_out_tells_the_server_once() {
         kept,
         "told once; 1,000 left is not low"
     );
-    server.admin(&[
-        "user",
-        "add",
-        "--name",
-        "Cara Dunn",
-        "--initials",
-        "CD",
-        "--role",
-        "fee_earner",
-    ]);
+    server.add_user("Cara Dunn", "CD", "fee_earner");
     a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
     a.sync_now(&vault).unwrap();
     let code = server.admin(&["enrol-code", "--user", "CD"]);
@@ -3792,16 +3797,7 @@ fn a_new_device_joins_the_firm_and_works_on_what_it_is_granted() {
             passphrase: "correct horse battery staple",
         }
     }
-    server.admin(&[
-        "user",
-        "add",
-        "--name",
-        "Cara Dunn",
-        "--initials",
-        "CD",
-        "--role",
-        "fee_earner",
-    ]);
+    server.add_user("Cara Dunn", "CD", "fee_earner");
     let code_b = server.admin(&["enrol-code", "--user", "CD"]);
     let err = Satchel::join(
         &dir_b.path().join("data"),

@@ -6,12 +6,12 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ReadDoc};
-use satchel_sync::{DeviceKey, Server, exchange, repo_id};
+use satchel_sync::{DeviceKey, exchange, repo_id};
 use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::{add_user, admin, enrolled, start};
+use common::{enrolled, firm};
 
 fn doc_with(key: &str, value: &str) -> AutoCommit {
     let mut d = AutoCommit::new();
@@ -28,20 +28,17 @@ fn text(bytes: &[u8], key: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_exchange_their_documents_through_the_server() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Jane Hale", "JH", "partner");
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    let codes: Vec<String> = ["JH", "JH", "AB"]
-        .iter()
-        .map(|u| admin(data, &["enrol-code", "--user", u]))
-        .collect();
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let firm = firm(
+        &[
+            ("Jane Hale", "JH", "partner"),
+            ("Alan Bird", "AB", "fee_earner"),
+        ],
+        &["JH", "JH", "AB"],
+    );
+    let (server, codes) = (&firm.server, &firm.codes);
     let mut devices = Vec::new();
     for (code, name) in codes.iter().zip(["laptop", "desktop", "fee earner"]) {
-        let (e, key) = enrolled(&server, code, name).await;
+        let (e, key) = enrolled(server, code, name).await;
         devices.push((e.device_id, Arc::new(key)));
     }
     let limit = Duration::from_secs(10);
@@ -49,7 +46,7 @@ async fn devices_exchange_their_documents_through_the_server() {
     let as_device = |d: usize, documents: Vec<(String, Vec<u8>)>, wanted, limit| {
         let (id, key): &(String, Arc<DeviceKey>) = &devices[d];
         exchange(
-            &server,
+            server,
             id,
             key.clone(),
             documents,

@@ -6,13 +6,13 @@
 
 use automerge::Automerge;
 use automerge::transaction::Transactable;
-use satchel_sync::{DeviceKey, Server};
+use satchel_sync::DeviceKey;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::{add_user, admin, device_repo, enrolled, start};
+use common::{admin, device_repo, enrolled, firm};
 
 fn interop_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
@@ -42,23 +42,25 @@ fn js_read(data: &Path, address: &str, device: &str, seed: &str, doc: &str) -> s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_javascript_client_reads_a_granted_document_and_is_refused_otherwise() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Jane Hale", "JH", "partner");
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
-    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let firm = firm(
+        &[
+            ("Jane Hale", "JH", "partner"),
+            ("Alan Bird", "AB", "fee_earner"),
+        ],
+        &["JH", "AB"],
+    );
+    let (data, running, server) = (firm.data(), &firm.running, &firm.server);
+    let [code_jh, code_ab] = &firm.codes[..] else {
+        unreachable!()
+    };
     // The script takes host:port.
     let address = running.address.trim_start_matches("https://").to_owned();
-    let (jh, key_jh) = enrolled(&server, &code_jh, "partner's laptop").await;
+    let (jh, key_jh) = enrolled(server, code_jh, "partner's laptop").await;
     // The fee earner's device is the JavaScript client; its key's seed goes to the script.
-    let (ab, key_ab) = enrolled(&server, &code_ab, "browser").await;
+    let (ab, key_ab) = enrolled(server, code_ab, "browser").await;
 
     // The partner's device (Rust, samod) puts a matter's document on the server.
-    let repo = device_repo(&server, &jh, key_jh).await;
+    let repo = device_repo(server, &jh, key_jh).await;
     let mut doc = Automerge::new();
     doc.transact::<_, _, automerge::AutomergeError>(|tx| {
         tx.put(automerge::ROOT, "kind", "matter")?;

@@ -15,8 +15,8 @@ use tokio::time::timeout;
 mod common;
 
 use common::{
-    LIMIT, add_user, admin, admin_with, device_repo, enrolled, find, new_doc, put_text, start,
-    start_on, start_with, text_at,
+    LIMIT, add_user, admin, admin_with, device_repo, enrolled, find, firm, new_doc, put_text,
+    start, start_on, start_with, text_at,
 };
 
 /// What a refused connection says.
@@ -210,19 +210,21 @@ fn a_dead_server_is_reported_as_unreachable() {
 /// loses everything at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grants_decide_what_a_device_sees_and_changes() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Jane Hale", "JH", "partner");
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
-    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
-    let (jh, key_jh) = enrolled(&server, &code_jh, "partner's laptop").await;
-    let (ab, key_ab) = enrolled(&server, &code_ab, "fee earner's laptop").await;
-    let repo_jh = device_repo(&server, &jh, key_jh).await;
-    let repo_ab = device_repo(&server, &ab, key_ab).await;
+    let firm = firm(
+        &[
+            ("Jane Hale", "JH", "partner"),
+            ("Alan Bird", "AB", "fee_earner"),
+        ],
+        &["JH", "AB"],
+    );
+    let (data, server) = (firm.data(), &firm.server);
+    let [code_jh, code_ab] = &firm.codes[..] else {
+        unreachable!()
+    };
+    let (jh, key_jh) = enrolled(server, code_jh, "partner's laptop").await;
+    let (ab, key_ab) = enrolled(server, code_ab, "fee earner's laptop").await;
+    let repo_jh = device_repo(server, &jh, key_jh).await;
+    let repo_ab = device_repo(server, &ab, key_ab).await;
 
     let doc = new_doc("client", "Ann Lee");
     let on_jh = repo_jh.create(doc).await.unwrap();
@@ -315,25 +317,22 @@ async fn grants_decide_what_a_device_sees_and_changes() {
 /// neither granted nor taken.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_document_is_granted_to_the_fee_earner_who_brings_it() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    add_user(data, &[], "Cara Dunn", "CD", "fee_earner");
-    add_user(data, &[], "Rita Oakes", "RO", "read_only");
-    let codes: Vec<String> = ["AB", "CD", "RO"]
-        .iter()
-        .map(|u| admin(data, &["enrol-code", "--user", u]))
-        .collect();
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let firm = firm(
+        &[
+            ("Alan Bird", "AB", "fee_earner"),
+            ("Cara Dunn", "CD", "fee_earner"),
+            ("Rita Oakes", "RO", "read_only"),
+        ],
+        &["AB", "CD", "RO"],
+    );
+    let (data, server, codes) = (firm.data(), &firm.server, &firm.codes);
     let mut repos = Vec::new();
     let mut ids = Vec::new();
     for (code, name) in codes.iter().zip(["ab", "cd", "ro"]) {
-        let (e, key) = enrolled(&server, code, name).await;
+        let (e, key) = enrolled(server, code, name).await;
         let again = DeviceKey::from_secret_hex(&key.secret_hex()).unwrap();
         ids.push((e.device_id.clone(), again));
-        repos.push(device_repo(&server, &e, key).await);
+        repos.push(device_repo(server, &e, key).await);
     }
     let on_ab = repos[0].create(new_doc("client", "Ann Lee")).await.unwrap();
     let id = on_ab.document_id().clone();
@@ -462,19 +461,20 @@ async fn a_full_server_refuses_new_syncs_in_words_and_nothing_is_lost() {
 /// refused in words (a cut-short body: `protocol`'s own test).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whole_documents_are_stored_and_fetched_only_as_grants_allow() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Jane Hale", "JH", "partner");
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
-    let code_jh2 = admin(data, &["enrol-code", "--user", "JH"]);
-    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
-    let (jh, key_jh) = enrolled(&server, &code_jh, "laptop").await;
-    let (jh2, key_jh2) = enrolled(&server, &code_jh2, "desktop").await;
-    let (ab, key_ab) = enrolled(&server, &code_ab, "fee earner's laptop").await;
+    let firm = firm(
+        &[
+            ("Jane Hale", "JH", "partner"),
+            ("Alan Bird", "AB", "fee_earner"),
+        ],
+        &["JH", "JH", "AB"],
+    );
+    let (data, server) = (firm.data(), &firm.server);
+    let [code_jh, code_jh2, code_ab] = &firm.codes[..] else {
+        unreachable!()
+    };
+    let (jh, key_jh) = enrolled(server, code_jh, "laptop").await;
+    let (jh2, key_jh2) = enrolled(server, code_jh2, "desktop").await;
+    let (ab, key_ab) = enrolled(server, code_ab, "fee earner's laptop").await;
     let doc = new_doc("client", "Ann Lee");
     let id: samod::DocumentId = uuid::Uuid::now_v7().as_bytes().to_vec().try_into().unwrap();
     let taken = server
@@ -535,20 +535,22 @@ async fn whole_documents_are_stored_and_fetched_only_as_grants_allow() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_is_told_what_changed_and_given_numbers_once() {
     use satchel_sync::protocol::Numbers;
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    add_user(data, &[], "Jane Hale", "JH", "partner");
-    add_user(data, &[], "Alan Bird", "AB", "fee_earner");
-    let code_jh = admin(data, &["enrol-code", "--user", "JH"]);
-    let code_ab = admin(data, &["enrol-code", "--user", "AB"]);
-    let running = start(data);
-    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    let firm = firm(
+        &[
+            ("Jane Hale", "JH", "partner"),
+            ("Alan Bird", "AB", "fee_earner"),
+        ],
+        &["JH", "AB"],
+    );
+    let (data, server) = (firm.data(), &firm.server);
+    let [code_jh, code_ab] = &firm.codes[..] else {
+        unreachable!()
+    };
 
     let key_jh = DeviceKey::generate().unwrap();
     let jh = server
         .enrol(
-            &code_jh,
+            code_jh,
             "laptop",
             &key_jh,
             None,
@@ -563,7 +565,7 @@ async fn a_device_is_told_what_changed_and_given_numbers_once() {
     let key_ab = DeviceKey::generate().unwrap();
     let ab = server
         .enrol(
-            &code_ab,
+            code_ab,
             "new laptop",
             &key_ab,
             None,

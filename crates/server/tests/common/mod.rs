@@ -40,6 +40,43 @@ pub fn admin_with(dir: &Path, global: &[&str], args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// A firm's server running on a data folder of its own: its users, a one-time code for
+/// each initials asked for, and a client of it. Stopped (and its folder removed) when
+/// dropped.
+pub struct Firm {
+    pub running: Running,
+    pub server: Server,
+    pub codes: Vec<String>,
+    dir: tempfile::TempDir,
+}
+
+impl Firm {
+    pub fn data(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// [`Firm`]: `users` as (name, initials, role), a code for each of `codes` (initials).
+pub fn firm(users: &[(&str, &str, &str)], codes: &[&str]) -> Firm {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, initials, role) in users {
+        add_user(dir.path(), &[], name, initials, role);
+    }
+    let codes = codes
+        .iter()
+        .map(|u| admin(dir.path(), &["enrol-code", "--user", u]))
+        .collect();
+    let running = start(dir.path());
+    let server = Server::new(&running.address, &running.fingerprint).unwrap();
+    Firm {
+        running,
+        server,
+        codes,
+        dir,
+    }
+}
+
 /// A running server, stopped when dropped.
 pub struct Running {
     child: Child,
