@@ -259,8 +259,24 @@ pub(crate) fn project_month(
     old: Option<&docs::StatementsDoc>,
     doc: &docs::StatementsDoc,
 ) -> Result<(), AppError> {
+    month_rows(tx, old, old.is_none(), doc)
+}
+
+/// Project the statements of a month this store has not held before (a merge's new
+/// document): nothing of it to clear first, so nothing looked up by account — it needs
+/// none of the indexes a large merge drops, only the postings it matches.
+pub(crate) fn new_month(tx: &Transaction<'_>, doc: &docs::StatementsDoc) -> Result<(), AppError> {
+    month_rows(tx, None, false, doc)
+}
+
+fn month_rows(
+    tx: &Transaction<'_>,
+    old: Option<&docs::StatementsDoc>,
+    clear: bool,
+    doc: &docs::StatementsDoc,
+) -> Result<(), AppError> {
     let a = doc.account_id.as_str();
-    if old.is_none() {
+    if clear {
         let (from, to) = (format!("{}-01", doc.month), format!("{}-31", doc.month));
         tx.execute(
             "UPDATE posting_moves SET presented_on = NULL

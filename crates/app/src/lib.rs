@@ -25,7 +25,7 @@ mod firmdoc;
 mod keydates;
 mod matters;
 mod merge;
-pub use merge::{Merged, Replica};
+pub use merge::{Fetched, Merged, Replica};
 pub use satchel_sync::{Exchanged, SyncError};
 pub use sync::{Join, SyncJob};
 mod money;

@@ -11,6 +11,7 @@ use satchel_core::dates;
 use satchel_core::matter::MatterNumber;
 use satchel_store::rusqlite::{Transaction, params};
 use satchel_sync::samod_id::DocumentId;
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// A merge bringing more new documents than this is a first sync (or a large grant): its
@@ -62,42 +63,58 @@ impl Satchel {
     /// is logged as a breach. Returns how many documents changed.
     pub fn merge_documents(&mut self, replicas: &[Replica]) -> Result<usize, AppError> {
         Ok(self
-            .merge_documents_with(replicas, Vec::new(), &|_, _| true)?
+            .merge_documents_with(replicas, Fetched::none(), &|_, _| true)?
             .changed)
     }
 
-    /// [`Satchel::merge_documents`], and documents `fetched` whole from the server, under
-    /// the ids they came as: each must name itself as that id (`docs::identify`), or the
-    /// merge is refused. `progress(done, of)` is told as documents are merged; when it
+    /// [`Satchel::merge_documents`], and documents `fetched` whole from the server (as they
+    /// come, when the fetch is still under way), under the ids they came as: each must
+    /// name itself as that id (`docs::identify`), or the merge is refused. `progress(done, of)` is told as documents are merged; when it
     /// answers false the merge stops and nothing of it is kept. Documents are read (loaded,
     /// identified, their values read whole if new here) on a second thread while this one
     /// writes what was read before.
     pub fn merge_documents_with<'a>(
         &mut self,
         replicas: &'a [Replica],
-        fetched: Vec<(DocumentId, Vec<u8>)>,
+        fetched: Fetched<'_>,
         progress: &(dyn Fn(u64, u64) -> bool + Sync),
     ) -> Result<Merged, AppError> {
         let firm_doc = self.ctx.firm_doc.clone();
         let initials = self.ctx.initials.clone();
-        // The firm first (users, accounts: what postings name); bank documents last (they
-        // look postings up by account, with the indexes made again). Contacts and matters
-        // in any order: the parties' reference to contacts is checked at the end.
+        // The firm first (users, accounts: what postings name); bank documents last (their
+        // matches name postings; those held here also look postings up by account, with
+        // the indexes made again). Contacts and matters in any order: the parties'
+        // reference to contacts is checked at the end.
         let late = |kind: &str| matches!(kind, docs::KIND_BANK | docs::KIND_STATEMENTS);
         let (mut first, last): (Vec<&Replica>, Vec<&Replica>) =
             replicas.iter().partition(|r| !late(&r.kind));
         first.sort_by_key(|r| r.kind != docs::KIND_FIRM);
         let held: HashSet<String> = self.document_ids()?.into_iter().map(|(id, _)| id).collect();
-        let of = (replicas.len() + fetched.len()) as u64;
+        let Fetched {
+            asked,
+            docs: fetched,
+        } = fetched;
+        let of = (replicas.len() + asked) as u64;
         // A large merge's indexes stay in memory while it writes (the default cache is
         // for everyday work), or are dropped and made again (see `BULK_TABLES`).
-        let big = fetched.len()
+        let big = asked
             + replicas
                 .iter()
                 .filter(|r| !held.contains(&r.doc_id))
                 .count()
             > BIG_MERGE;
         if big {
+            // A rollback journal instead of the WAL while it writes: a journal keeps only
+            // the pages that were there before (for a first sync, almost none), so the new
+            // pages go to the file once, where the WAL would take each and copy it again at
+            // the checkpoint, and look every page read back up in its index. (Another
+            // connection open keeps the WAL: the merge is only slower then.)
+            let _ = self
+                .store
+                .conn()
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                    r.get::<_, String>(0)
+                });
             // Deferred, each reference to a parent not yet written would be looked for
             // again in every child table as parents arrive — with the child tables' indexes
             // dropped, a scan each time. Off, and the references between documents checked
@@ -107,19 +124,22 @@ impl Satchel {
             ))?;
         }
         let result = std::thread::scope(|scope| {
-            let (send, read) = std::sync::mpsc::sync_channel::<Result<Read<'_>, AppError>>(256);
+            // Each document read, then `None` once all were: the writer keeps nothing
+            // unless it saw the end.
+            let (send, read) =
+                std::sync::mpsc::sync_channel::<Result<Option<Read<'_>>, AppError>>(256);
             let reader = {
                 let held = &held;
                 let firm_doc = &firm_doc;
-                let fetched = &fetched;
                 scope.spawn(move || {
                     let as_is = |r: &'a Replica| held_replica(r, held);
                     let mut later = Vec::new();
                     let reads = first
                         .iter()
                         .map(|r| as_is(r))
-                        .chain(fetched.iter().filter_map(|(id, bytes)| {
-                            match identified(id, bytes, firm_doc, held) {
+                        .chain(fetched.filter_map(|got| {
+                            match got.and_then(|(id, bytes)| identified(&id, bytes, firm_doc, held))
+                            {
                                 Ok(r) if late(&r.kind) => {
                                     later.push(r);
                                     None
@@ -128,7 +148,8 @@ impl Satchel {
                             }
                         }));
                     for r in reads {
-                        if send.send(r).is_err() {
+                        let failed = r.is_err();
+                        if send.send(r.map(Some)).is_err() || failed {
                             return;
                         }
                     }
@@ -137,10 +158,12 @@ impl Satchel {
                         .map(|r| as_is(r))
                         .chain(later.into_iter().map(Ok))
                     {
-                        if send.send(r).is_err() {
+                        let failed = r.is_err();
+                        if send.send(r.map(Some)).is_err() || failed {
                             return;
                         }
                     }
+                    let _ = send.send(Ok(None));
                 })
             };
             let written = self.write("sync.merge", "documents", |tx, at, actor| {
@@ -152,17 +175,18 @@ impl Satchel {
             let mut arrived = 0usize;
             let mut matters = Vec::new();
             let mut dropped = if big { drop_indexes(tx)? } else { Vec::new() };
-            for n in 0..of {
-                let r = read.recv().map_err(|_| {
-                    AppError::Document("reading the documents that came stopped".into())
-                })??;
-                // Bank documents look postings up by account: their indexes first.
-                if late(&r.kind) {
+            let mut n = 0u64;
+            while let Some(r) = read.recv().map_err(|_| {
+                AppError::Document("reading the documents that came stopped".into())
+            })?? {
+                // Bank documents held here look postings up by account: their indexes
+                // first. (New ones only match postings, by their keys.)
+                if late(&r.kind) && r.new.is_none() && !dropped.is_empty() {
                     remake_indexes(tx, &mut dropped)?;
                 }
                 let merged = match r.new {
-                    Some(d) => merge_new(tx, &r.doc_id, &r.kind, r.bytes, d).map(|()| true)?,
-                    None => merge_one(tx, &r.doc_id, &r.kind, r.bytes)?,
+                    Some(d) => merge_new(tx, &r.doc_id, &r.kind, &r.bytes, d).map(|()| true)?,
+                    None => merge_one(tx, &r.doc_id, &r.kind, &r.bytes)?,
                 };
                 arrived += usize::from(r.arrived);
                 if merged {
@@ -171,10 +195,10 @@ impl Satchel {
                         matters.push(r.doc_id);
                     }
                 }
-                if n % 256 == 255 && !progress(n + 1, of) {
+                n += 1;
+                if n.is_multiple_of(256) && !progress(n, of) {
                     return Err(AppError::Document(format!(
-                        "the merge was stopped after {} of {of} documents; nothing of it was kept",
-                        n + 1
+                        "the merge was stopped after {n} of {of} documents; nothing of it was kept"
                     )));
                 }
             }
@@ -226,7 +250,7 @@ impl Satchel {
                 }
             }
             Ok(MergeDone {
-                documents: of,
+                documents: n,
                 merged: Merged { changed, arrived },
                 overdrawn: overdrawn.len(),
             })
@@ -240,9 +264,44 @@ impl Satchel {
                 "PRAGMA cache_size = -{}; PRAGMA foreign_keys = ON",
                 satchel_store::CACHE_KB
             ))?;
+            let mode: String =
+                self.store
+                    .conn()
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(AppError::Document(format!(
+                    "the store could not go back to its write-ahead log after the merge (it is in {mode} mode)"
+                )));
+            }
         }
         progress(of, of);
         Ok(result?.merged)
+    }
+}
+
+/// Documents fetched whole from the server for a merge: how many were asked for (the
+/// server leaves out any this device may no longer have), and the documents as they come —
+/// all at once, or batch by batch from a fetch still under way, which the merge reads as
+/// they arrive. An error among them stops the merge, keeping nothing.
+pub struct Fetched<'f> {
+    pub asked: usize,
+    pub docs: Box<dyn Iterator<Item = Result<FetchedDoc, AppError>> + Send + 'f>,
+}
+
+/// A document fetched whole: the id it was asked for under, and its bytes.
+pub type FetchedDoc = (DocumentId, Vec<u8>);
+
+impl Fetched<'static> {
+    pub fn none() -> Self {
+        Self::all(Vec::new())
+    }
+
+    /// Documents fetched already.
+    pub fn all(docs: Vec<(DocumentId, Vec<u8>)>) -> Self {
+        Fetched {
+            asked: docs.len(),
+            docs: Box::new(docs.into_iter().map(Ok)),
+        }
     }
 }
 
@@ -277,7 +336,7 @@ pub struct Merged {
 struct Read<'a> {
     doc_id: String,
     kind: String,
-    bytes: &'a [u8],
+    bytes: Cow<'a, [u8]>,
     /// Its value, when the store does not hold it yet.
     new: Option<Decoded>,
     /// Fetched, and new here.
@@ -290,7 +349,7 @@ fn held_replica<'a>(r: &'a Replica, held: &HashSet<String>) -> Result<Read<'a>, 
     Ok(Read {
         doc_id: r.doc_id.clone(),
         kind: r.kind.clone(),
-        bytes: &r.bytes,
+        bytes: Cow::Borrowed(&r.bytes),
         new: if held.contains(&r.doc_id) {
             None
         } else {
@@ -304,11 +363,11 @@ fn held_replica<'a>(r: &'a Replica, held: &HashSet<String>) -> Result<Read<'a>, 
 /// under, so that no document can arrive as another), and its value if it is new here.
 fn identified<'a>(
     id: &DocumentId,
-    bytes: &'a [u8],
+    bytes: Vec<u8>,
     firm_doc: &str,
     held: &HashSet<String>,
 ) -> Result<Read<'a>, AppError> {
-    let doc = automerge::Automerge::load(bytes)?;
+    let doc = automerge::Automerge::load(&bytes)?;
     match docs::identify(&doc, firm_doc) {
         Some((local, kind)) if satchel_sync::repo_id(&local) == *id => {
             let is_new = !held.contains(&local);
@@ -320,7 +379,7 @@ fn identified<'a>(
                 },
                 doc_id: local,
                 kind,
-                bytes,
+                bytes: Cow::Owned(bytes),
                 arrived: is_new,
             })
         }
@@ -379,8 +438,8 @@ fn merge_one(
 
 /// The tables a first sync fills with millions of rows. While a large merge writes its
 /// contacts and matters, their secondary indexes are dropped, and made again after: sorting
-/// every entry once costs far less than placing each in a large index as it comes. (Unique
-/// indexes stay: writes rely on them.)
+/// every entry once costs far less than placing each in a large index as it comes.
+/// (Unique indexes stay: writes rely on them.)
 const BULK_TABLES: &[&str] = &[
     "contacts",
     "matter_parties",
@@ -439,7 +498,7 @@ enum Decoded {
 
 /// Read a document's value whole (needs no store, so it runs beside the writes).
 fn decode(kind: &str, doc: &automerge::Automerge) -> Result<Decoded, AppError> {
-    let unreadable = |e: serde_json::Error| {
+    let unreadable = |e: satchel_sync::whole::ReadError| {
         AppError::Document(format!(
             "a document does not read as a {kind} document: {e}"
         ))
@@ -482,7 +541,7 @@ fn merge_new(
         Decoded::Contact(c) => projection::contact(tx, &c),
         Decoded::Firm(f) => projection::firm(tx, &f),
         Decoded::Bank(b) => bank::project(tx, None, &b),
-        Decoded::Statements(m) => bank::project_month(tx, None, &m),
+        Decoded::Statements(m) => bank::new_month(tx, &m),
     }
 }
 
@@ -507,7 +566,27 @@ fn overdrawn_ledgers(
 ) -> Result<Vec<Overdrawn>, AppError> {
     use sha2::{Digest, Sha256};
     let mut out = Vec::new();
-    for id in matter_ids {
+    // Many matters (a first sync): the ledgers below zero found in one pass over the
+    // client postings, and only their matters looked at one by one.
+    let below: Option<HashSet<String>> = if matter_ids.len() > BIG_MERGE {
+        Some(
+            tx.prepare(
+                "SELECT DISTINCT m.id FROM matters m JOIN (
+                     SELECT matter_number FROM posting_moves
+                     WHERE place = 'client' AND confirmed = 1
+                     GROUP BY matter_number, account_id HAVING sum(delta_pence) < 0
+                 ) o ON o.matter_number = m.number",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+        )
+    } else {
+        None
+    };
+    for id in matter_ids
+        .iter()
+        .filter(|id| below.as_ref().is_none_or(|b| b.contains(*id)))
+    {
         // By the matter's number on the ledgers' own index: left to itself the planner
         // takes the (covering) index of client balances and reads every client posting
         // of the firm for each matter.

@@ -29,6 +29,10 @@ const CURSOR: &str = "server_cursor";
 
 /// How long one document may take to come into step with the server.
 const PER_DOCUMENT: Duration = Duration::from_secs(10);
+/// More documents to fetch than this, and the merge fetches them as it reads.
+pub(crate) const STREAMED: usize = 1_000;
+/// Documents a request of a streamed fetch asks for.
+const FETCH_BATCH: usize = 500;
 
 fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
     tokio::runtime::Builder::new_multi_thread()
@@ -304,7 +308,12 @@ impl Satchel {
                 })
             })
             .collect();
-        let merged = self.merge_documents_with(&replicas, got.fetched, progress)?;
+        let fetched = if got.to_fetch.is_empty() {
+            crate::merge::Fetched::all(got.fetched)
+        } else {
+            job.fetching(got.to_fetch, got.fetched)
+        };
+        let merged = self.merge_documents_with(&replicas, fetched, progress)?;
         // What was sent is the server's now (unless changed again here meanwhile), and the
         // next sync asks what changed there after this one.
         let tx = self.store.conn_mut().transaction()?;
@@ -382,6 +391,50 @@ impl std::fmt::Debug for SyncJob {
 }
 
 impl SyncJob {
+    /// Fetch `ids` whole from the server on a thread of their own, batch by batch, for a
+    /// merge to read as they come (after the documents `already` fetched).
+    fn fetching(
+        &self,
+        ids: Vec<samod_id::DocumentId>,
+        already: Vec<(samod_id::DocumentId, Vec<u8>)>,
+    ) -> crate::merge::Fetched<'static> {
+        type Batch = Result<Vec<(samod_id::DocumentId, Vec<u8>)>, AppError>;
+        let asked = ids.len() + already.len();
+        // Two batches ahead of the merge at most: memory stays bounded.
+        let (send, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (settings, key) = (self.settings.clone(), self.key.clone());
+        std::thread::spawn(move || {
+            let fetch = async {
+                let server = Server::new(&settings.address, &settings.fingerprint).map_err(said)?;
+                for batch in ids.chunks(FETCH_BATCH) {
+                    let docs = server
+                        .fetch(&settings.device_id, &key, batch)
+                        .await
+                        .map_err(said)?;
+                    if send.send(Ok(docs)).is_err() {
+                        // The merge stopped: nothing more to fetch.
+                        return Ok(());
+                    }
+                }
+                Ok::<(), AppError>(())
+            };
+            if let Err(e) = runtime().and_then(|rt| rt.block_on(fetch)) {
+                let _ = send.send(Err(e));
+            }
+        });
+        let docs = already
+            .into_iter()
+            .map(Ok)
+            .chain(batches.into_iter().flat_map(|b: Batch| match b {
+                Ok(docs) => docs.into_iter().map(Ok).collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
+            }));
+        crate::merge::Fetched {
+            asked,
+            docs: Box::new(docs),
+        }
+    }
+
     /// Exchange the documents with the server and fetch those this device may have and
     /// does not hold yet (other devices' new documents). `progress(done, of)` is told as
     /// documents come into step.
@@ -457,8 +510,14 @@ impl SyncJob {
                     .filter(|d| !listed.contains(d) && !sent.contains(d)),
             );
             let of = (sending.len() + wanted.len()) as u64;
-            let fetched = server.fetch(device, &self.key, &wanted).await?;
             let base = (stored.len() + wanted.len()) as u64;
+            // Thousands (a first sync, a large grant) are left to the merge, which reads
+            // each batch as it comes instead of waiting for the last.
+            let (fetched, to_fetch) = if wanted.len() > STREAMED {
+                (Vec::new(), wanted)
+            } else {
+                (server.fetch(device, &self.key, &wanted).await?, Vec::new())
+            };
             progress(base, of);
             // What this device changed and the server holds, through the sync protocol
             // (changes both ways).
@@ -483,6 +542,7 @@ impl SyncJob {
                 .await?
             };
             out.fetched.extend(fetched);
+            out.to_fetch = to_fetch;
             // A cursor the server did not take (it was restored from an older backup): the
             // next sync brings everything into step, as a first one does.
             out.cursor =

@@ -3471,7 +3471,7 @@ fn a_fetched_document_must_be_the_one_asked_for() {
     let err = b
         .merge_documents_with(
             &[],
-            vec![(satchel_sync::repo_id(&other), bytes.clone())],
+            crate::Fetched::all(vec![(satchel_sync::repo_id(&other), bytes.clone())]),
             &|_, _| true,
         )
         .unwrap_err()
@@ -3484,10 +3484,31 @@ fn a_fetched_document_must_be_the_one_asked_for() {
             .any(|c| c.name == "Elm Lettings Limited")
     };
     assert!(!elm_on(&b));
+    // A fetch that fails part way (the server gone while the merge reads what came):
+    // the merge is refused and what came before the failure is not kept either.
+    let err = b
+        .merge_documents_with(
+            &[],
+            crate::Fetched {
+                asked: 2,
+                docs: Box::new(
+                    vec![
+                        Ok((satchel_sync::repo_id(&elm.id), bytes.clone())),
+                        Err(crate::AppError::Document("the server went away".into())),
+                    ]
+                    .into_iter(),
+                ),
+            },
+            &|_, _| true,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the server went away"), "{err}");
+    assert!(!elm_on(&b));
     let merged = b
         .merge_documents_with(
             &[],
-            vec![(satchel_sync::repo_id(&elm.id), bytes)],
+            crate::Fetched::all(vec![(satchel_sync::repo_id(&elm.id), bytes)]),
             &|_, _| true,
         )
         .unwrap();
@@ -3551,9 +3572,21 @@ fn a_large_merge_of_new_documents_keeps_every_row_and_every_index() {
         1,
         "references checked again"
     );
+    let journal = |s: &Satchel| -> String {
+        s.store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(journal(&b), "wal", "back to the write-ahead log");
     assert_eq!(b.merge_documents(&replicas).unwrap(), replicas.len());
     assert_eq!(indexes(&b), before, "every index made again");
     assert_eq!(count(&b, "PRAGMA foreign_keys"), 1);
+    assert_eq!(journal(&b), "wal");
+    assert!(
+        !b.data_dir().join("satchel.db-journal").exists(),
+        "no rollback journal left behind"
+    );
     for table in [
         "contacts",
         "matters",
@@ -4178,4 +4211,88 @@ proptest::proptest! {
             proptest::prop_assert_eq!(total, book, "money is conserved");
         }
     }
+}
+
+/// A device joining a firm of more than a thousand documents fetches them while it merges
+/// (`SyncJob::fetching`, batch by batch, from the real server): every document arrives,
+/// the rows and indexes are whole, and the store is back on its write-ahead log.
+#[test]
+fn a_first_sync_of_thousands_fetches_them_as_it_merges() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_da, mut a) = books_store(&vault);
+    for i in 0..1_001 {
+        a.create_contact(&contact("person", &format!("Client Number{i}")))
+            .unwrap();
+    }
+    a.record_time(&time("M00001", "1:30", true)).unwrap();
+    a.enrol_device(
+        &vault,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[0],
+        "laptop",
+    )
+    .unwrap();
+    server.add_user("Bill Pike", "BP", "partner");
+    a.add_user("Bill Pike", "BP", "partner", "").unwrap();
+    a.sync_now(&vault).unwrap();
+    let code = server.admin(&["enrol-code", "--user", "BP"]);
+    let dir_b = tempfile::tempdir().unwrap();
+    let vault_b = MemoryVault::default();
+    let mut b = Satchel::join(
+        &dir_b.path().join("data"),
+        &vault_b,
+        &Join {
+            address: &server.address,
+            fingerprint: &server.fingerprint,
+            code: &code,
+            device_name: "Bill's laptop",
+            passphrase: "correct horse battery staple",
+        },
+        cheap(),
+    )
+    .unwrap();
+    let indexes = count(
+        &b,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index'",
+    );
+    let job = b.sync_job(&vault_b).unwrap();
+    let got = job.run(&|_, _| {}).unwrap();
+    let held = a.document_ids().unwrap().len();
+    assert!(
+        got.to_fetch.len() > crate::sync::STREAMED && got.fetched.is_empty(),
+        "left to the merge: {} to fetch, {} fetched",
+        got.to_fetch.len(),
+        got.fetched.len()
+    );
+    let report = b.finish_sync(&vault_b, job, Ok(got)).unwrap();
+    assert_eq!(report.arrived as usize, held - 1, "all but the firm's own");
+    assert_eq!(b.document_ids().unwrap().len(), held);
+    for sql in [
+        "SELECT count(*) FROM contacts",
+        "SELECT count(*) FROM matters",
+        "SELECT count(*) FROM time_entries",
+        "SELECT count(*) FROM posting_moves",
+    ] {
+        assert_eq!(count(&b, sql), count(&a, sql), "{sql}");
+    }
+    assert_eq!(
+        count(
+            &b,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+        ),
+        indexes,
+        "every index made again"
+    );
+    let journal: String = b
+        .store
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    assert_eq!(b.search("Number1000").unwrap().len(), 1);
+    // And the next sync is a quiet one.
+    let quiet = b.sync_now(&vault_b).unwrap();
+    assert_eq!((quiet.documents, quiet.arrived), (0, 0), "{quiet:?}");
 }

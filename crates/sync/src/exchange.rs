@@ -109,6 +109,9 @@ pub struct Exchanged {
     pub not_shared: Vec<String>,
     /// Documents this device did not hold, asked for and received: (id, the document).
     pub fetched: Vec<(DocumentId, Vec<u8>)>,
+    /// Documents to fetch whole that were left for the merge to fetch as it reads (a
+    /// first sync's thousands).
+    pub to_fetch: Vec<DocumentId>,
     /// Where the server's history stood when this sync asked what changed (the next
     /// sync's starting point); none when the server did not know the device's cursor (the
     /// next sync is then a full one).

@@ -11,6 +11,7 @@ mod exchange;
 mod pinned;
 pub mod protocol;
 pub mod schema;
+pub mod whole;
 mod ws;
 
 pub use exchange::{Exchanged, exchange, repo_id};

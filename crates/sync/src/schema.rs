@@ -620,39 +620,13 @@ impl PostingRec {
 }
 
 /// Read a whole document into its value in one pass: automerge materialises the document
-/// (`Automerge::hydrate`) and serde reads the value from it. It gives what
-/// `autosurgeon::hydrate` gives (the same field names, the same defaults for fields a
+/// (`Automerge::hydrate`) and serde reads the value from it ([`crate::whole`]). It gives
+/// what `autosurgeon::hydrate` gives (the same field names, the same defaults for fields a
 /// later schema added), but a document of thousands of entries reads many times faster,
 /// since autosurgeon looks each field of each entry up on its own. A first sync reads a
 /// whole firm's documents this way.
 pub fn read_whole<T: serde::de::DeserializeOwned>(
     doc: &automerge::Automerge,
-) -> Result<T, serde_json::Error> {
-    T::deserialize(json_of(&doc.hydrate(None)))
-}
-
-fn json_of(v: &automerge::hydrate::Value) -> serde_json::Value {
-    use automerge::ScalarValue as S;
-    use automerge::hydrate::Value;
-    use serde_json::Value as J;
-    match v {
-        Value::Scalar(s) => match s {
-            S::Str(t) => J::String(t.to_string()),
-            S::Int(i) => J::from(*i),
-            S::Uint(u) => J::from(*u),
-            S::F64(f) => J::from(*f),
-            S::Boolean(b) => J::Bool(*b),
-            S::Timestamp(t) => J::from(*t),
-            S::Counter(c) => J::from(i64::from(c)),
-            S::Bytes(b) => J::from(b.clone()),
-            S::Null | S::Unknown { .. } => J::Null,
-        },
-        Value::Map(m) => J::Object(
-            m.iter()
-                .map(|(k, mv)| (k.clone(), json_of(&mv.value)))
-                .collect(),
-        ),
-        Value::List(l) => J::Array(l.iter().map(|lv| json_of(&lv.value)).collect()),
-        Value::Text(t) => J::String(t.to_string()),
-    }
+) -> Result<T, crate::whole::ReadError> {
+    T::deserialize(crate::whole::Whole(&doc.hydrate(None)))
 }
