@@ -31,6 +31,14 @@ pub fn run(_tools: &Tools) -> Result<()> {
             .env("SATCHEL_BENCH_STORE", &firm),
         "run the firm10y benchmarks",
     )?;
+    run_cmd(
+        cmd(
+            "cargo",
+            &["bench", "-p", "satchel-seed", "--bench", "backup"],
+        )
+        .env("SATCHEL_BENCH_STORE", &firm),
+        "run the backup benchmark",
+    )?;
     let startup = target_dir().join("e2e/startup-ms.txt");
     match std::fs::read_to_string(&startup) {
         Ok(ms) => println!(

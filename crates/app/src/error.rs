@@ -33,6 +33,9 @@ pub enum AppError {
     DuplicateNumber(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A backup that cannot be written, read or restored; the store is unchanged.
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl From<EnvelopeError> for AppError {
@@ -86,7 +89,9 @@ impl AppError {
             AppError::Locked(_) => ErrorKind::Locked,
             AppError::Forbidden(_) => ErrorKind::Forbidden,
             AppError::Envelope(EnvelopeError::WeakPassphrase) => ErrorKind::Invalid,
-            AppError::Store(_) | AppError::Envelope(_) | AppError::Io(_) => ErrorKind::Storage,
+            AppError::Store(_) | AppError::Envelope(_) | AppError::Io(_) | AppError::Backup(_) => {
+                ErrorKind::Storage
+            }
             AppError::Document(_) => ErrorKind::Internal,
         }
     }

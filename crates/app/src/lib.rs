@@ -12,6 +12,7 @@
 mod accounts;
 mod bank;
 pub use bank::BankBook;
+pub mod backup;
 mod bills;
 mod bulk;
 mod concurrent;
@@ -53,7 +54,9 @@ use satchel_core::audit::{self, ChainBreak, EventContent, StoredEvent};
 use satchel_core::firm::{self, Role};
 use satchel_core::matter::{MatterNumber, MatterStatus, NewMatter};
 use satchel_store::envelope::{ENVELOPE_FILE, Envelope, EnvelopeError, KdfParams};
-use satchel_store::rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use satchel_store::rusqlite::{
+    Connection, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use satchel_store::{DB_FILE, DbKey, Store, StoreError};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -1060,7 +1063,7 @@ fn append_audit(
     Ok(())
 }
 
-fn read_events(tx: &Transaction<'_>, device: &str) -> Result<Vec<StoredEvent>, AppError> {
+fn read_events(tx: &Connection, device: &str) -> Result<Vec<StoredEvent>, AppError> {
     let mut stmt = tx.prepare(
         "SELECT seq, id, device_id, actor_id, at, action, subject, detail, prev_hash, hash
          FROM audit_events WHERE device_id = ?1 ORDER BY seq",

@@ -4296,3 +4296,256 @@ fn a_first_sync_of_thousands_fetches_them_as_it_merges() {
     let quiet = b.sync_now(&vault_b).unwrap();
     assert_eq!((quiet.documents, quiet.arrived), (0, 0), "{quiet:?}");
 }
+
+// ---- Backups ----
+
+fn note(matter: &str, body: &str) -> satchel_api::NewNoteRequest {
+    satchel_api::NewNoteRequest {
+        matter: matter.into(),
+        kind: "file".into(),
+        title: "Attendance".into(),
+        body: body.into(),
+    }
+}
+
+/// Whether any file under `path` (or the file itself) holds `marker` in the clear.
+fn holds_in_clear(path: &std::path::Path, marker: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let files: Vec<std::path::PathBuf> = if path.is_dir() {
+        std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    } else {
+        vec![path.to_owned()]
+    };
+    for f in files {
+        if f.is_dir() {
+            found.extend(holds_in_clear(&f, marker));
+        } else {
+            let bytes = std::fs::read(&f).unwrap();
+            if bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+                found.push(f);
+            }
+        }
+    }
+    found
+}
+
+/// A backup is verified when written, holds nothing in the clear, and restores the store
+/// as it was — after a safety backup of the store as it then is — and both are audited.
+#[test]
+fn a_backup_restores_the_store_as_it_was_after_a_safety_backup() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let marker = format!("BACKUPMARKER{}", Uuid::now_v7().simple());
+    s.add_note(&note("M00001", &format!("{marker} before")))
+        .unwrap();
+    let backup = s.backup(None, "manual", &|_, _| {}).unwrap();
+    assert_eq!(backup.manifest.reason, "manual");
+    assert_eq!(backup.manifest.counts["matters"], 2);
+    assert!(backup.manifest.counts["audit_events"] > 0);
+    assert_eq!(s.backups().unwrap(), vec![backup.clone()]);
+    assert_eq!(
+        holds_in_clear(&backup.path, &marker),
+        Vec::<std::path::PathBuf>::new(),
+        "the backup holds nothing in the clear"
+    );
+    // Work after the backup, which the restore takes back.
+    s.add_note(&note("M00001", "after the backup")).unwrap();
+    open_matter(&mut s, "Cy Twombly");
+    assert_eq!(s.list_notes("M00001").unwrap().len(), 2);
+    let data = s.data_dir().to_owned();
+    drop(s);
+    // What an earlier restore stopped part way left (the copy not yet renamed in): the
+    // store was still the old one, and the next restore starts afresh.
+    std::fs::write(data.join("satchel.db.restoring"), b"half a copy").unwrap();
+    let restored =
+        crate::backup::restore(&data, &vault, Unlock::Keyring, &backup.path, &|_, _| {}).unwrap();
+    assert_eq!(restored.from, backup.manifest);
+    let safety = crate::backup::read(restored.safety.as_deref().unwrap()).unwrap();
+    assert_eq!(safety.manifest.reason, "before restore");
+    assert_eq!(safety.manifest.counts["matters"], 3, "the store as it was");
+    let mut s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    let notes = s.list_notes("M00001").unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].body.contains(&marker));
+    assert_eq!(s.list_matters().unwrap().len(), 2);
+    let actions: Vec<String> = s
+        .store
+        .conn()
+        .prepare("SELECT action FROM audit_events ORDER BY at")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(actions.iter().any(|a| a == "backup.restore"), "{actions:?}");
+    let report = s.verify().unwrap();
+    assert!(report.chain_breaks.is_empty() && report.integrity_problems.is_empty());
+    assert!(
+        !data.join("satchel.db.restoring").exists(),
+        "nothing left of the restore"
+    );
+}
+
+/// A truncated or altered backup, or another firm's, is refused with a message that says
+/// so, and the store is left exactly as it was.
+#[test]
+fn a_damaged_or_foreign_backup_is_refused_and_the_store_untouched() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let backup = s.backup(None, "manual", &|_, _| {}).unwrap();
+    s.add_note(&note("M00001", "kept whatever happens"))
+        .unwrap();
+    let data = s.data_dir().to_owned();
+    drop(s);
+    let db = backup.path.join("satchel.db");
+    let original = std::fs::read(&db).unwrap();
+    let restore = |from: &std::path::Path| {
+        crate::backup::restore(&data, &vault, Unlock::Keyring, from, &|_, _| {})
+            .unwrap_err()
+            .to_string()
+    };
+    // Truncated by a page.
+    std::fs::write(&db, &original[..original.len() - 4096]).unwrap();
+    let err = restore(&backup.path);
+    assert!(
+        err.contains("is damaged") && err.contains("truncated"),
+        "{err}"
+    );
+    // One byte changed in the middle.
+    let mut altered = original.clone();
+    let mid = altered.len() / 2;
+    altered[mid] ^= 0x40;
+    std::fs::write(&db, &altered).unwrap();
+    let err = restore(&backup.path);
+    assert!(err.contains("is damaged"), "{err}");
+    // Not a backup at all.
+    let err = restore(&data.join("nowhere"));
+    assert!(err.contains("is not a Satchel backup"), "{err}");
+    // Another firm's backup.
+    let other_vault = MemoryVault::default();
+    let (_o, mut other) = new_store(&other_vault);
+    let foreign = other.backup(None, "manual", &|_, _| {}).unwrap();
+    let err = restore(&foreign.path);
+    assert!(err.contains("another firm"), "{err}");
+    // The store is as it was: the note written after the backup is there, no safety
+    // backup was needed, and it verifies.
+    let mut s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert_eq!(s.list_notes("M00001").unwrap().len(), 1);
+    assert_eq!(s.backups().unwrap().len(), 1, "no safety backup taken");
+    assert!(s.verify().unwrap().integrity_problems.is_empty());
+}
+
+/// A backup folder that cannot be written is reported in words, and nothing is left of
+/// the attempt.
+#[test]
+fn a_backup_folder_that_cannot_be_written_is_reported() {
+    let vault = MemoryVault::default();
+    let (d, mut s) = new_store(&vault);
+    let file = d.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let err = s
+        .backup(Some(&file.join("backups")), "manual", &|_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Making the backup folder") && err.contains("the store was not changed"),
+        "{err}"
+    );
+    assert!(s.backups().unwrap().is_empty());
+}
+
+/// Rotation keeps the six newest, the newest of each of the last seven days and of each
+/// of the last four weeks, and removes the rest.
+#[test]
+fn rotation_keeps_the_recent_the_daily_and_the_weekly() {
+    use crate::backup::{Keep, to_keep};
+    // Every four hours for 40 days, ending at noon on Thursday 26 November 2026.
+    let end: jiff::Timestamp = "2026-11-26T12:00:00Z".parse().unwrap();
+    let times: Vec<jiff::Timestamp> = (0..240)
+        .map(|i| end - jiff::SignedDuration::from_hours(4 * i))
+        .collect();
+    let kept = to_keep(&times, Keep::default());
+    // The six newest are times[0..6]; they cover 26 and 25 November. The newest of each
+    // of the seven days 26–20 November: 26 and 25 are in the six, so 24, 23, 22, 21, 20
+    // add five. Weeks (ISO, Monday first): 23–29 Nov, 16–22 Nov (both kept already), then
+    // 9–15 and 2–8 November add two.
+    assert_eq!(kept.len(), 6 + 5 + 2, "{kept:?}");
+    for i in 0..6 {
+        assert!(kept.contains(&i));
+    }
+    let day = |i: usize| satchel_core::dates::london_date(times[i]).to_string();
+    let mut days: Vec<String> = kept.iter().map(|&i| day(i)).collect();
+    days.dedup();
+    assert!(days.contains(&"2026-11-20".to_owned()));
+    assert!(!days.contains(&"2026-11-19".to_owned()), "{days:?}");
+    assert!(
+        days.contains(&"2026-11-15".to_owned()),
+        "newest of 9–15 November"
+    );
+    assert!(
+        days.contains(&"2026-11-08".to_owned()),
+        "newest of 2–8 November"
+    );
+    assert!(!days.iter().any(|d| d.as_str() < "2026-11-08"), "{days:?}");
+    // Fewer backups than places: all kept.
+    assert_eq!(to_keep(&times[..3], Keep::default()).len(), 3);
+}
+
+/// An exported archive holds nothing in the clear and opens on a new machine with the
+/// recovery passphrase alone; a wrong passphrase is refused and creates nothing.
+#[test]
+fn an_archive_opens_on_a_new_machine_with_the_passphrase_alone() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let marker = format!("ARCHIVEMARKER{}", Uuid::now_v7().simple());
+    s.add_note(&note("M00002", &marker)).unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    let archive = s.export_archive(usb.path(), &|_, _| {}).unwrap();
+    assert!(
+        archive
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("hale-co-solicitors-"),
+        "{archive:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(usb.path()).unwrap().count(),
+        1,
+        "the archive alone"
+    );
+    assert!(holds_in_clear(&archive, &marker).is_empty());
+    let machine = tempfile::tempdir().unwrap();
+    let data = machine.path().join("satchel");
+    let fresh = MemoryVault::default();
+    let err = crate::backup::restore(
+        &data,
+        &fresh,
+        Unlock::Passphrase("not the passphrase at all"),
+        &archive,
+        &|_, _| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, AppError::WrongPassphrase), "{err}");
+    assert!(!data.join("satchel.db").exists());
+    crate::backup::restore(
+        &data,
+        &fresh,
+        Unlock::Passphrase(PASS),
+        &archive,
+        &|_, _| {},
+    )
+    .unwrap();
+    let s2 = Satchel::open(&data, &fresh, Unlock::Keyring).unwrap();
+    assert_eq!(s2.list_notes("M00002").unwrap()[0].body, marker);
+    assert_eq!(s2.session().firm_name, "Hale & Co Solicitors");
+    assert!(
+        std::fs::read_dir(machine.path())
+            .unwrap()
+            .all(|e| e.unwrap().file_name() == "satchel"),
+        "nothing left of unpacking"
+    );
+}

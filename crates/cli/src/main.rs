@@ -184,6 +184,26 @@ enum Command {
     },
     /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
     Verify,
+    /// Take a verified backup of the store now (into the backup folder, or --folder), and
+    /// rotate the folder's backups.
+    Backup {
+        #[arg(long)]
+        folder: Option<PathBuf>,
+    },
+    /// The backups in the backup folder (or --folder), newest first.
+    Backups {
+        #[arg(long)]
+        folder: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore the store from a backup folder or an exported archive. A safety backup of
+    /// the store is taken first; on a new machine (no store yet) the recovery passphrase
+    /// opens the backup.
+    Restore { from: PathBuf },
+    /// Export an encrypted archive of the store into a folder (a USB stick): one file that
+    /// opens on a new machine with the recovery passphrase alone.
+    ExportArchive { folder: PathBuf },
     /// Enrol this device with the firm server: its address, the certificate fingerprint it
     /// printed, and a one-time code from the administrator.
     Enrol {
@@ -911,6 +931,39 @@ fn open(dir: &std::path::Path, vault: &dyn KeyVault) -> Result<Satchel> {
             Satchel::open(dir, vault, Unlock::Passphrase(&p)).map_err(explain)
         }
         Err(e) => Err(explain(e)),
+    }
+}
+
+/// How far a long job (a backup, a restore) got, in MB, on a terminal only.
+struct Progress {
+    what: &'static str,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(what: &'static str) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            what,
+            shown: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&self, done: u64, of: u64) {
+        if self.shown && of > 0 {
+            eprint!(
+                "\r{} {} of {} MB   ",
+                self.what,
+                done / 1_000_000,
+                of / 1_000_000
+            );
+        }
+    }
+
+    fn done(&self) {
+        if self.shown {
+            eprintln!();
+        }
     }
 }
 
@@ -1871,6 +1924,101 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "ok: database intact, {} documents load, {} audit events chain correctly",
                 r.documents, r.audit_events
+            );
+        }
+        Command::Backup { folder } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let bar = Progress::new("backing up");
+            let b = s
+                .backup(folder.as_deref(), "manual", &|n, of| bar.show(n, of))
+                .map_err(explain)?;
+            bar.done();
+            println!(
+                "backed up and verified: {} ({} MB, {} matters, {} audit events)",
+                b.path.display(),
+                b.manifest.bytes / 1_000_000,
+                b.manifest.counts.get("matters").copied().unwrap_or(0),
+                b.manifest.counts.get("audit_events").copied().unwrap_or(0)
+            );
+        }
+        Command::Backups { folder, json } => {
+            let list = match folder {
+                Some(f) => satchel_app::backup::list(&f).map_err(explain)?,
+                None => open(&dir, vault.as_ref())?.backups().map_err(explain)?,
+            };
+            if json {
+                let manifests: Vec<_> = list
+                    .iter()
+                    .map(|b| serde_json::json!({ "path": b.path, "manifest": b.manifest }))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&manifests)?);
+            } else if list.is_empty() {
+                println!("no backups yet");
+            } else {
+                for b in &list {
+                    println!(
+                        "{}  {:<14} {:>8} MB  {}",
+                        b.manifest.created_at,
+                        b.manifest.reason,
+                        b.manifest.bytes / 1_000_000,
+                        b.path.display()
+                    );
+                }
+            }
+        }
+        Command::Restore { from } => {
+            let bar = Progress::new("restoring");
+            let restored = if satchel_app::presence(&dir) == satchel_app::Presence::Present {
+                match satchel_app::backup::restore(
+                    &dir,
+                    vault.as_ref(),
+                    Unlock::Keyring,
+                    &from,
+                    &|n, of| bar.show(n, of),
+                ) {
+                    Err(e) if e.kind() == ErrorKind::Locked => {
+                        eprintln!("{e}");
+                        let p = passphrase("Recovery passphrase", false)?;
+                        satchel_app::backup::restore(
+                            &dir,
+                            vault.as_ref(),
+                            Unlock::Passphrase(&p),
+                            &from,
+                            &|n, of| bar.show(n, of),
+                        )
+                    }
+                    other => other,
+                }
+            } else {
+                let p = passphrase("Recovery passphrase of the backup", false)?;
+                satchel_app::backup::restore(
+                    &dir,
+                    vault.as_ref(),
+                    Unlock::Passphrase(&p),
+                    &from,
+                    &|n, of| bar.show(n, of),
+                )
+            }
+            .map_err(explain)?;
+            bar.done();
+            println!(
+                "restored the backup of {} ({})",
+                restored.from.created_at, restored.from.reason
+            );
+            if let Some(safety) = restored.safety {
+                println!("the store as it was is kept in {}", safety.display());
+            }
+        }
+        Command::ExportArchive { folder } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let bar = Progress::new("exporting");
+            let file = s
+                .export_archive(&folder, &|n, of| bar.show(n, of))
+                .map_err(explain)?;
+            bar.done();
+            println!(
+                "exported {} — it opens on a new machine with the recovery passphrase (satchel restore)",
+                file.display()
             );
         }
         Command::Status { json } => {

@@ -37,7 +37,15 @@ impl DbKey {
 
     /// Key an SQLCipher connection with the raw key (no passphrase derivation: fast open).
     pub(crate) fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
-        let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", self.to_hex().as_str()));
+        self.apply_as(conn, "key")
+    }
+
+    /// `PRAGMA key` or `PRAGMA rekey` with this key.
+    pub(crate) fn apply_as(&self, conn: &Connection, pragma: &str) -> rusqlite::Result<()> {
+        let pragma = Zeroizing::new(format!(
+            "PRAGMA {pragma} = \"x'{}'\";",
+            self.to_hex().as_str()
+        ));
         conn.execute_batch(&pragma)
     }
 }

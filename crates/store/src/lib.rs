@@ -55,6 +55,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl StoreError {
@@ -231,12 +233,161 @@ impl Store {
             .sum()
     }
 
+    /// SQLite's quick check (every page read and each b-tree's structure, without matching
+    /// each index against its table) plus SQLCipher's page authentication check: what a
+    /// backup's verification runs. Returns the problems found; empty means sound.
+    pub fn quick_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            problems.push(format!("page authentication: {}", row?));
+        }
+        Ok(problems)
+    }
+
+    /// Copy the database, as it stands, to `to` (a new file): the WAL written back first,
+    /// then the file copied under a read transaction, so that no write reaches the file
+    /// while it is read. The copy is the same encrypted pages — it opens with this store's
+    /// key. `with_snapshot` runs inside the same read transaction (to count what the copy
+    /// holds); `progress(done, of)` is told in bytes. The copy is flushed to disk.
+    pub fn copy_to<T>(
+        &self,
+        to: &Path,
+        with_snapshot: impl FnOnce(&Connection) -> Result<T, StoreError>,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(T, CopyOutcome), StoreError> {
+        use sha2::{Digest, Sha256};
+        use std::io::{Read, Write};
+        self.checkpoint()?;
+        self.conn.execute_batch("BEGIN")?;
+        let copied = (|| {
+            let taken = with_snapshot(&self.conn)?;
+            // The read transaction began with the log empty: everything it sees is in the
+            // file. (A log left behind, a writer elsewhere, would make the file alone
+            // out of date: refused rather than copied.)
+            let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+            if fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0 {
+                return Err(StoreError::Busy(
+                    "another program is writing to the store, so no copy was taken; close it and try again".into(),
+                ));
+            }
+            let mut src = fs::File::open(&self.path)?;
+            let of = src.metadata()?.len();
+            let mut dst = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(to)?;
+            let mut hash = Sha256::new();
+            let mut buf = vec![0u8; 1 << 20];
+            let mut done = 0u64;
+            loop {
+                let n = src.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hash.update(&buf[..n]);
+                dst.write_all(&buf[..n])?;
+                done += n as u64;
+                progress(done, of);
+            }
+            dst.sync_all()?;
+            Ok((
+                taken,
+                CopyOutcome {
+                    bytes: done,
+                    sha256: hex::encode(hash.finalize()),
+                },
+            ))
+        })();
+        self.conn.execute_batch("COMMIT")?;
+        if copied.is_err() {
+            let _ = fs::remove_file(to);
+        }
+        copied
+    }
+
+    /// Open a copy of a store (a backup) to read it, changing nothing: read-only and
+    /// immutable (no lock, no log, no migration). A wrong key fails here.
+    pub fn open_copy(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing(path.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if meta.len() == 0 || meta.len() % PAGE_SIZE != 0 {
+            return Err(StoreError::Damaged {
+                path: path.to_owned(),
+                why: format!(
+                    "its size, {} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated",
+                    meta.len()
+                ),
+            });
+        }
+        let uri = format!("file:{}?immutable=1", percent_path(&path.to_string_lossy()));
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let _: String = conn
+            .query_row("PRAGMA cipher_log_level = NONE", [], |r| r.get(0))
+            .unwrap_or_default();
+        key.apply(&conn)?;
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(match e.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) => StoreError::WrongKey(path.to_owned()),
+                Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
+                    path: path.to_owned(),
+                    why: e.to_string(),
+                },
+                _ => StoreError::Sql(e),
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Re-encrypt this store under `key` (SQLCipher's rekey: every page rewritten).
+    pub fn rekey(&self, key: &DbKey) -> Result<(), StoreError> {
+        key.apply_as(&self.conn, "rekey")?;
+        Ok(())
+    }
+
     /// Write the WAL back into the database file.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .map_err(StoreError::from_sql)
     }
+}
+
+/// What [`Store::copy_to`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyOutcome {
+    pub bytes: u64,
+    /// SHA-256 of the copy, hex.
+    pub sha256: String,
+}
+
+/// A path as SQLite's URI filenames want it: `%`, `?` and `#` escaped.
+fn percent_path(path: &str) -> String {
+    path.replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
 }
 
 #[cfg(test)]
