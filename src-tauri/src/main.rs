@@ -19,6 +19,7 @@ use satchel_api::{
 };
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 
+mod backup;
 mod sync;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +31,7 @@ struct Shell {
     vault: Box<dyn KeyVault>,
     satchel: Mutex<Option<Satchel>>,
     syncer: sync::Syncer,
+    backups: backup::Backups,
 }
 
 fn err(kind: ErrorKind, message: impl Into<String>) -> ApiError {
@@ -736,6 +738,42 @@ async fn sync_now(shell: State<'_, Shell>) -> Result<(), ApiError> {
     Ok(())
 }
 
+#[tauri::command]
+async fn backup_status(shell: State<'_, Shell>) -> Result<satchel_api::BackupStatus, ApiError> {
+    backup::status(&shell)
+}
+
+/// Take a verified backup now (the window follows it through `backup_status`).
+#[tauri::command]
+async fn backup_now(app: tauri::AppHandle) -> Result<(), ApiError> {
+    tauri::async_runtime::spawn_blocking(move || backup::take(&app.state::<Shell>(), "manual"))
+        .await
+        .map_err(|e| err(ErrorKind::Internal, format!("the backup stopped: {e}")))?
+}
+
+#[tauri::command]
+async fn set_backup_settings(
+    shell: State<'_, Shell>,
+    req: satchel_api::BackupSettings,
+) -> Result<satchel_api::BackupStatus, ApiError> {
+    shell.with_open(|s| s.set_backup_settings(&req))?;
+    backup::status(&shell)
+}
+
+#[tauri::command]
+async fn restore_backup(app: tauri::AppHandle, name: String) -> Result<(), ApiError> {
+    tauri::async_runtime::spawn_blocking(move || backup::restore(&app.state::<Shell>(), &name))
+        .await
+        .map_err(|e| err(ErrorKind::Internal, format!("the restore stopped: {e}")))?
+}
+
+#[tauri::command]
+async fn export_archive(app: tauri::AppHandle, folder: String) -> Result<String, ApiError> {
+    tauri::async_runtime::spawn_blocking(move || backup::export(&app.state::<Shell>(), &folder))
+        .await
+        .map_err(|e| err(ErrorKind::Internal, format!("the export stopped: {e}")))?
+}
+
 /// Join the firm from this new device: enrol, fetch the firm's records, make the store.
 #[tauri::command]
 async fn join_firm(
@@ -846,11 +884,13 @@ fn main() -> std::process::ExitCode {
         vault: vault::from_env(),
         satchel: Mutex::new(None),
         syncer: sync::Syncer::new(),
+        backups: backup::Backups::default(),
     };
     let app = tauri::Builder::default()
         .manage(shell)
         .setup(|app| {
             sync::start(app.handle().clone());
+            backup::start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -924,7 +964,12 @@ fn main() -> std::process::ExitCode {
             enrol_device,
             join_firm,
             matter_conflicts,
-            resolve_conflict
+            resolve_conflict,
+            backup_status,
+            backup_now,
+            set_backup_settings,
+            restore_backup,
+            export_archive
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));
     let app = match app {
@@ -936,6 +981,8 @@ fn main() -> std::process::ExitCode {
     };
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
+            // A backup as Satchel closes (verified like any other).
+            backup::on_quit(&handle.state::<Shell>());
             // Fold the WAL into the database so the file on disk is whole.
             if let Ok(guard) = handle.state::<Shell>().satchel.lock()
                 && let Some(s) = guard.as_ref()

@@ -523,3 +523,39 @@ pub async fn resolve_conflict(
 pub async fn join_firm(req: &satchel_api::JoinFirmRequest) -> Result<Session, ApiError> {
     call(cmd::JOIN_FIRM, &Req { req }).await
 }
+
+/// This device's backups, and what is running.
+pub async fn backup_status() -> Result<satchel_api::BackupStatus, ApiError> {
+    call(cmd::BACKUP_STATUS, &NoArgs {}).await
+}
+
+/// Take a verified backup now; returns when it is done.
+pub async fn backup_now() -> Result<(), ApiError> {
+    call(cmd::BACKUP_NOW, &NoArgs {}).await
+}
+
+pub async fn set_backup_settings(
+    req: &satchel_api::BackupSettings,
+) -> Result<satchel_api::BackupStatus, ApiError> {
+    call(cmd::SET_BACKUP_SETTINGS, &Req { req }).await
+}
+
+#[derive(Serialize)]
+struct NameArg<'a> {
+    name: &'a str,
+}
+
+/// Restore a backup of the backup folder (a safety backup of the store first).
+pub async fn restore_backup(name: &str) -> Result<(), ApiError> {
+    call(cmd::RESTORE_BACKUP, &NameArg { name }).await
+}
+
+#[derive(Serialize)]
+struct FolderArg<'a> {
+    folder: &'a str,
+}
+
+/// Export an encrypted archive into a folder; the file's path.
+pub async fn export_archive(folder: &str) -> Result<String, ApiError> {
+    call(cmd::EXPORT_ARCHIVE, &FolderArg { folder }).await
+}

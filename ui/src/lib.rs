@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod backups;
 mod components;
 mod pages;
 mod palette;

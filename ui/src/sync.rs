@@ -36,7 +36,7 @@ pub fn status() -> RwSignal<Option<SyncStatus>> {
 }
 
 /// "14:05" for an instant today, "26 Nov 14:05" otherwise, in the machine's local time.
-fn when(rfc3339: &str) -> String {
+pub(crate) fn when(rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();

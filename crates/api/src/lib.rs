@@ -20,6 +20,11 @@ pub mod cmd {
     pub const JOIN_FIRM: &str = "join_firm";
     pub const MATTER_CONFLICTS: &str = "matter_conflicts";
     pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
+    pub const BACKUP_STATUS: &str = "backup_status";
+    pub const BACKUP_NOW: &str = "backup_now";
+    pub const SET_BACKUP_SETTINGS: &str = "set_backup_settings";
+    pub const RESTORE_BACKUP: &str = "restore_backup";
+    pub const EXPORT_ARCHIVE: &str = "export_archive";
     pub const LIST_CONTACTS: &str = "list_contacts";
     pub const CREATE_CONTACT: &str = "create_contact";
     pub const ADD_PARTY: &str = "add_party";
@@ -1203,6 +1208,45 @@ pub struct SyncReport {
     pub arrived: u64,
     /// Those the server does not share with this device's user.
     pub not_shared: u64,
+}
+
+/// One backup of this device's store, as the window lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupEntry {
+    /// The backup's folder name (what restoring names).
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// `scheduled`, `manual`, `on quit`, `before restore`.
+    pub reason: String,
+    pub bytes: u64,
+    pub matters: i64,
+    pub audit_events: i64,
+}
+
+/// This device's backups: where they go, how often, what is running, the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    pub folder: String,
+    pub every_hours: u32,
+    /// A backup (or restore, or export) is running: bytes done, of how many.
+    pub running: Option<String>,
+    pub done: u64,
+    pub of: u64,
+    /// How the last backup or restore ended, in words.
+    pub message: Option<String>,
+    /// Whether that was a failure.
+    pub failed: bool,
+    /// Newest first.
+    pub entries: Vec<BackupEntry>,
+}
+
+/// The backup settings: a folder (blank for `backups` in the data folder) and how many
+/// hours apart scheduled backups are (1 to 24).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupSettings {
+    pub folder: String,
+    pub every_hours: u32,
 }
 
 /// Where this device stands with the firm server: always shown in the window.

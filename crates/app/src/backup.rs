@@ -408,6 +408,102 @@ impl Satchel {
     pub fn backups(&self) -> Result<Vec<Backup>, AppError> {
         list(&self.backup_folder()?)
     }
+
+    /// How many hours apart scheduled backups are (4 unless set).
+    pub fn backup_every_hours(&self) -> Result<u32, AppError> {
+        Ok(meta(self.store.conn(), "backup_every_hours")?
+            .and_then(|h| h.parse().ok())
+            .unwrap_or(EVERY_HOURS))
+    }
+
+    /// Set the backup folder (blank: `backups` in the data folder) and how many hours
+    /// apart scheduled backups are (1 to 24). A folder must be one Satchel can write to.
+    pub fn set_backup_settings(
+        &mut self,
+        settings: &satchel_api::BackupSettings,
+    ) -> Result<(), AppError> {
+        if !(1..=24).contains(&settings.every_hours) {
+            return Err(satchel_core::Invalid::new(
+                "every_hours",
+                "backups must be from 1 to 24 hours apart",
+            )
+            .into());
+        }
+        let folder = settings.folder.trim().to_owned();
+        if !folder.is_empty() {
+            let path = Path::new(&folder);
+            if !path.is_absolute() {
+                return Err(satchel_core::Invalid::new(
+                    "folder",
+                    "give the backup folder's full path, e.g. /media/usb/satchel",
+                )
+                .into());
+            }
+            // Writable: a file made and removed there.
+            fs::create_dir_all(path)
+                .and_then(|()| {
+                    let probe = path.join(format!("{PARTIAL}probe"));
+                    fs::write(&probe, b"")?;
+                    fs::remove_file(&probe)
+                })
+                .map_err(|e| {
+                    satchel_core::Invalid::new(
+                        "folder",
+                        format!("Satchel cannot write to {folder}: {e}"),
+                    )
+                })?;
+        }
+        let hours = settings.every_hours.to_string();
+        self.write("settings.backup", "backups", |tx, _, _| {
+            for (k, v) in [
+                ("backup_folder", folder.as_str()),
+                ("backup_every_hours", hours.as_str()),
+            ] {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [k, v],
+                )?;
+            }
+            Ok(serde_json::json!({ "folder": folder, "every_hours": settings.every_hours }))
+        })?;
+        Ok(())
+    }
+
+    /// Whether a scheduled backup is due: none yet, or the newest older than the interval.
+    pub fn backup_due(&self) -> Result<bool, AppError> {
+        self.backup_due_at(Timestamp::now())
+    }
+
+    pub(crate) fn backup_due_at(&self, now: Timestamp) -> Result<bool, AppError> {
+        let every = jiff::SignedDuration::from_hours(i64::from(self.backup_every_hours()?));
+        Ok(match self.backups()?.first().and_then(Backup::created_at) {
+            None => true,
+            Some(last) => now.duration_since(last) >= every,
+        })
+    }
+}
+
+/// Hours between scheduled backups unless set.
+pub const EVERY_HOURS: u32 = 4;
+
+impl Backup {
+    /// As the window lists it.
+    pub fn entry(&self) -> satchel_api::BackupEntry {
+        satchel_api::BackupEntry {
+            name: self.name(),
+            created_at: self.manifest.created_at.clone(),
+            reason: self.manifest.reason.clone(),
+            bytes: self.manifest.bytes,
+            matters: self.manifest.counts.get("matters").copied().unwrap_or(0),
+            audit_events: self
+                .manifest
+                .counts
+                .get("audit_events")
+                .copied()
+                .unwrap_or(0),
+        }
+    }
 }
 
 /// Remove the backups of `folder` that rotation does not keep, and any `.partial-` folder

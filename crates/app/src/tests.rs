@@ -4549,3 +4549,42 @@ fn an_archive_opens_on_a_new_machine_with_the_passphrase_alone() {
         "nothing left of unpacking"
     );
 }
+
+/// Backup settings: hours from 1 to 24, a folder given in full that Satchel can write to;
+/// a backup is due when none was taken or the newest is older than the interval.
+#[test]
+fn backup_settings_are_checked_and_say_when_a_backup_is_due() {
+    let vault = MemoryVault::default();
+    let (d, mut s) = new_store(&vault);
+    let set = |s: &mut Satchel, folder: &str, every_hours: u32| {
+        s.set_backup_settings(&satchel_api::BackupSettings {
+            folder: folder.into(),
+            every_hours,
+        })
+    };
+    let field = |e: AppError| match e {
+        AppError::Invalid(i) => i.field,
+        other => panic!("{other}"),
+    };
+    assert_eq!(field(set(&mut s, "", 0).unwrap_err()), "every_hours");
+    assert_eq!(field(set(&mut s, "", 25).unwrap_err()), "every_hours");
+    assert_eq!(field(set(&mut s, "usb/backups", 4).unwrap_err()), "folder");
+    let file = d.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = set(&mut s, file.join("backups").to_str().unwrap(), 4).unwrap_err();
+    assert!(err.to_string().contains("cannot write"), "{err}");
+    assert_eq!(s.backup_every_hours().unwrap(), 4, "unchanged");
+    assert_eq!(s.backup_folder().unwrap(), s.data_dir().join("backups"));
+
+    let usb = d.path().join("usb");
+    set(&mut s, usb.to_str().unwrap(), 2).unwrap();
+    assert_eq!(s.backup_folder().unwrap(), usb);
+    assert_eq!(s.backup_every_hours().unwrap(), 2);
+    let now = jiff::Timestamp::now();
+    assert!(s.backup_due_at(now).unwrap(), "none taken yet");
+    let b = s.backup(None, "scheduled", &|_, _| {}).unwrap();
+    assert!(b.path.starts_with(&usb));
+    assert!(!s.backup_due_at(now).unwrap());
+    let later = now + jiff::SignedDuration::from_hours(2) + jiff::SignedDuration::from_secs(5);
+    assert!(s.backup_due_at(later).unwrap());
+}

@@ -1166,3 +1166,72 @@ fn statement_import_reconcile_sign_and_the_five_week_warning() {
     let registers = ok(&["report", "registers"]);
     assert!(registers.contains("Breach log: 1"), "{registers}");
 }
+
+/// A backup taken, listed and restored from the command line; an archive exported and
+/// opened in a new data folder with the passphrase alone; a wrong passphrase refused
+/// with nothing made.
+#[test]
+fn backup_restore_and_an_archive_on_a_new_machine() {
+    let tmp = with_matter("Eve Stone", "Sale of 9 Quay St");
+    let dir = tmp.path();
+    let o = satchel(dir, &["backup"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("backed up and verified"), "{}", text(&o));
+    let o = satchel(dir, &["backups", "--json"], Some(PASS));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["manifest"]["counts"]["matters"], 1);
+    let backup = list[0]["path"].as_str().unwrap().to_owned();
+    let o = satchel(
+        dir,
+        &[
+            "matter",
+            "add",
+            "--client",
+            "Fay Wren",
+            "--description",
+            "Lease",
+        ],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(dir, &["restore", &backup], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("the store as it was is kept in"),
+        "{}",
+        text(&o)
+    );
+    let o = satchel(dir, &["matter", "list", "--json"], Some(PASS));
+    let matters: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(matters.as_array().unwrap().len(), 1, "{matters}");
+
+    let usb = tempfile::tempdir().unwrap();
+    let o = satchel(
+        dir,
+        &["export-archive", usb.path().to_str().unwrap()],
+        Some(PASS),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let archive = std::fs::read_dir(usb.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let machine = tempfile::tempdir().unwrap();
+    let fresh = machine.path().join("data");
+    let o = satchel(
+        &fresh,
+        &["restore", archive.to_str().unwrap()],
+        Some("the wrong passphrase entirely"),
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("passphrase is wrong"), "{}", text(&o));
+    assert!(!fresh.join("satchel.db").exists());
+    let o = satchel(&fresh, &["restore", archive.to_str().unwrap()], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(&fresh, &["matter", "list", "--json"], Some(PASS));
+    let matters: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(matters[0]["client_name"], "Eve Stone");
+}

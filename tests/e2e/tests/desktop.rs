@@ -221,6 +221,39 @@ async fn first_run_then_matters_survive_relaunch_and_keyring_loss() -> Result<()
         "{err}"
     );
     shot(&c, "03-settings.png").await?;
+    // Backups: one taken now, verified, listed; then restored (the store closed, replaced
+    // in one step after a safety backup, and opened again under the window).
+    let before: usize = wait_for(&c, "#backup-list")
+        .await?
+        .attr("data-count")
+        .await?
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    wait_for(&c, "#backup-now").await?.click().await?;
+    wait_for_text(&c, "#backup-message", "Backed up and verified").await?;
+    wait_until_attr(&c, "#backup-list", "data-count", &(before + 1).to_string()).await?;
+    let folder = text_of(&c, "#backup-folder").await?;
+    assert!(folder.ends_with("/backups"), "{folder}");
+    shot(&c, "03b-backups.png").await?;
+    let restore = "#backup-list tbody tr:first-child button.restore";
+    wait_for(&c, restore).await?.click().await?;
+    wait_for_text(&c, restore, "Replace the store with this?").await?;
+    wait_for(&c, restore).await?.click().await?;
+    wait_for_text(
+        &c,
+        "#backup-message",
+        "Restored the backup (manual, 2 matters)",
+    )
+    .await?;
+    // The safety backup of the store as it was is listed too.
+    wait_until_attr(&c, "#backup-list", "data-count", &(before + 2).to_string()).await?;
+    let list = text_of(&c, "#backup-list").await?;
+    assert!(list.contains("before restore"), "{list}");
+    shot(&c, "03c-restored.png").await?;
+    wait_for(&c, "#nav-matters").await?.click().await?;
+    let list = matter_list_with(&c, 2).await?;
+    assert!(list.contains(&marker), "the restored store: {list}");
     c.close().await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
 

@@ -53,6 +53,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </Suspense>
             <crate::sync::ServerCard />
+            <crate::backups::BackupsCard />
             <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
             <AuthoriserForm />
         </section>
