@@ -24,6 +24,7 @@ mod error;
 mod expenses;
 mod firmdoc;
 mod keydates;
+mod keys;
 mod matters;
 mod merge;
 pub use merge::{Fetched, Merged, Replica};
@@ -329,9 +330,27 @@ impl Satchel {
                     )));
                 }
             },
-            Unlock::Passphrase(p) => (envelope.open(p)?, "passphrase", false),
+            Unlock::Passphrase(p) => match envelope.open(p) {
+                Ok(key) => (key, "passphrase", false),
+                // An interrupted key change sealed the new key under the same passphrase
+                // in the `.next` envelope: `finish_rotation` tries that next.
+                Err(EnvelopeError::WrongPassphrase)
+                    if keys::next_envelope_path(data_dir).exists() =>
+                {
+                    (
+                        Envelope::read(&keys::next_envelope_path(data_dir))?.open(p)?,
+                        "passphrase",
+                        false,
+                    )
+                }
+                Err(e) => return Err(e.into()),
+            },
         };
-        let store = Store::open(&db, &key)?;
+        let passphrase = match how {
+            Unlock::Passphrase(p) => Some(p),
+            Unlock::Keyring => None,
+        };
+        let (store, key) = keys::finish_rotation(data_dir, &db, key, passphrase)?;
         let ctx = load_ctx(&store)?;
         if ctx.install_id != install_id {
             return Err(AppError::Store(StoreError::WrongKey(db)));

@@ -4588,3 +4588,126 @@ fn backup_settings_are_checked_and_say_when_a_backup_is_due() {
     let later = now + jiff::SignedDuration::from_hours(2) + jiff::SignedDuration::from_secs(5);
     assert!(s.backup_due_at(later).unwrap());
 }
+
+// ---- Keys ----
+
+/// A rotated key re-encrypts the store: the old key opens nothing, the keyring and the
+/// passphrase open it; backups from before open with the passphrase they were made with,
+/// and restore under the new key.
+#[test]
+fn a_rotated_key_reencrypts_the_store_and_old_backups_still_restore() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let before = s.backup(None, "manual", &|_, _| {}).unwrap();
+    let old_key = s.key.clone();
+    let err = s
+        .rotate_key(&vault, "not the passphrase at all")
+        .unwrap_err();
+    assert!(matches!(err, AppError::WrongPassphrase), "{err}");
+    assert!(s.key == old_key, "nothing changed");
+    s.rotate_key(&vault, PASS).unwrap();
+    assert!(s.key != old_key);
+    s.add_note(&note("M00001", "after the new key")).unwrap();
+    let data = s.data_dir().to_owned();
+    let db = data.join("satchel.db");
+    drop(s);
+    assert!(!keys::next_envelope_path(&data).exists());
+    assert!(matches!(
+        satchel_store::Store::open_copy(&db, &old_key),
+        Err(satchel_store::StoreError::WrongKey(_))
+    ));
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert_eq!(s.list_notes("M00001").unwrap().len(), 1);
+    drop(s);
+    let mut s = Satchel::open(&data, &MemoryVault::default(), Unlock::Passphrase(PASS)).unwrap();
+    let after = s.backup(None, "manual", &|_, _| {}).unwrap();
+    crate::backup::verify(&after, &s.key).unwrap();
+    drop(s);
+    // The backup from before the rotation: its own envelope, the passphrase.
+    let err = crate::backup::restore(&data, &vault, Unlock::Keyring, &before.path, &|_, _| {})
+        .unwrap_err();
+    assert!(err.to_string().contains("made under another key"), "{err}");
+    crate::backup::restore(
+        &data,
+        &vault,
+        Unlock::Passphrase(PASS),
+        &before.path,
+        &|_, _| {},
+    )
+    .unwrap();
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert!(
+        s.list_notes("M00001").unwrap().is_empty(),
+        "the store as backed up"
+    );
+    assert!(
+        satchel_store::Store::open_copy(&db, &old_key).is_err(),
+        "restored under the current key"
+    );
+}
+
+/// A key change stopped part way leaves a store that opens: before the re-encryption,
+/// with the old key (the new envelope thrown away); after it, with the passphrase, which
+/// finishes the change.
+#[test]
+fn an_interrupted_key_change_is_finished_or_forgotten_at_the_next_unlock() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    let data = s.data_dir().to_owned();
+    let install = s.install_id().to_owned();
+    let next = keys::next_envelope_path(&data);
+    // Stopped before the re-encryption: the new envelope written, nothing else.
+    let new = satchel_store::DbKey::generate();
+    Envelope::seal(&install, &new, PASS, cheap())
+        .unwrap()
+        .write(&next)
+        .unwrap();
+    drop(s);
+    let s2 = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert!(!next.exists(), "the unused envelope is thrown away");
+    s = s2;
+    // Stopped after it: the store under the new key, the envelope still the old one.
+    Envelope::seal(&install, &new, PASS, cheap())
+        .unwrap()
+        .write(&next)
+        .unwrap();
+    s.store.checkpoint().unwrap();
+    s.store
+        .conn()
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap();
+    s.store.rekey(&new).unwrap();
+    drop(s);
+    let err = Satchel::open(&data, &vault, Unlock::Keyring).unwrap_err();
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    let s = Satchel::open(&data, &vault, Unlock::Passphrase(PASS)).unwrap();
+    assert!(s.key == new);
+    assert!(!next.exists(), "the new envelope is the envelope");
+    drop(s);
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert_eq!(s.list_matters().unwrap().len(), 2);
+}
+
+/// A new recovery passphrase: the old one must open the envelope, the new one must be
+/// strong enough; after it, only the new one opens the store.
+#[test]
+fn the_recovery_passphrase_changes_only_with_the_old_one() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = new_store(&vault);
+    const NEW: &str = "a different and longer recovery passphrase";
+    let err = s
+        .change_passphrase("the wrong old passphrase", NEW)
+        .unwrap_err();
+    assert!(matches!(err, AppError::WrongPassphrase), "{err}");
+    let err = s.change_passphrase(PASS, "short").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
+    s.change_passphrase(PASS, NEW).unwrap();
+    let data = s.data_dir().to_owned();
+    drop(s);
+    let fresh = MemoryVault::default();
+    let err = Satchel::open(&data, &fresh, Unlock::Passphrase(PASS)).unwrap_err();
+    assert!(matches!(err, AppError::WrongPassphrase), "{err}");
+    Satchel::open(&data, &fresh, Unlock::Passphrase(NEW)).unwrap();
+}

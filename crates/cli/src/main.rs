@@ -243,6 +243,21 @@ enum Command {
         #[command(subcommand)]
         command: KeyringCommand,
     },
+    /// The store's key and its recovery passphrase.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Re-encrypt the store under a new random key, sealed with the recovery passphrase.
+    /// Backups from now on use the new key; earlier ones open with their own envelope.
+    Rotate,
+    /// Change the recovery passphrase (the new one from SATCHEL_NEW_PASSPHRASE, or asked
+    /// twice).
+    Passphrase,
 }
 
 #[derive(Subcommand)]
@@ -2057,6 +2072,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(3));
             }
+        }
+        Command::Key {
+            command: KeyCommand::Rotate,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let p = passphrase("Recovery passphrase", false)?;
+            s.rotate_key(vault.as_ref(), &p).map_err(explain)?;
+            println!(
+                "The store is encrypted under a new key, sealed with the recovery passphrase{}.",
+                if s.session().keyring_ok {
+                    " and kept in the keyring"
+                } else {
+                    ""
+                }
+            );
+        }
+        Command::Key {
+            command: KeyCommand::Passphrase,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let old = passphrase("Current recovery passphrase", false)?;
+            let new = match std::env::var("SATCHEL_NEW_PASSPHRASE") {
+                Ok(p) => p,
+                Err(_) => {
+                    if !std::io::stdin().is_terminal() {
+                        bail!(
+                            "set SATCHEL_NEW_PASSPHRASE to the new passphrase; nothing was changed"
+                        );
+                    }
+                    let p = rpassword::prompt_password("New recovery passphrase: ")?;
+                    if rpassword::prompt_password("Repeat it: ")? != p {
+                        bail!("the two passphrases differ; nothing was changed");
+                    }
+                    p
+                }
+            };
+            s.change_passphrase(&old, &new).map_err(explain)?;
+            println!(
+                "The recovery passphrase is changed. Backups made before keep the passphrase they were made with."
+            );
         }
         Command::Keyring {
             command: KeyringCommand::Forget,

@@ -1235,3 +1235,41 @@ fn backup_restore_and_an_archive_on_a_new_machine() {
     let matters: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(matters[0]["client_name"], "Eve Stone");
 }
+
+/// The key rotated and the passphrase changed from the command line: the store opens
+/// with the new passphrase only, and its data is the same.
+#[test]
+fn key_rotation_and_a_new_passphrase() {
+    let tmp = with_matter("Eve Stone", "Sale of 9 Quay St");
+    let dir = tmp.path();
+    let o = satchel(dir, &["key", "rotate"], Some("not the passphrase at all"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("passphrase is wrong"), "{}", text(&o));
+    let o = satchel(dir, &["key", "rotate"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("encrypted under a new key"),
+        "{}",
+        text(&o)
+    );
+    const NEW: &str = "another very long recovery passphrase";
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_satchel"));
+    let o = cmd
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["key", "passphrase"])
+        .env("SATCHEL_KEYRING", "off")
+        .env("SATCHEL_PASSPHRASE", PASS)
+        .env("SATCHEL_NEW_PASSPHRASE", NEW)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = satchel(dir, &["matter", "list"], Some(PASS));
+    assert!(!o.status.success(), "the old passphrase no longer opens it");
+    let o = satchel(dir, &["matter", "list", "--json"], Some(NEW));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["client_name"], "Eve Stone");
+    let o = satchel(dir, &["verify"], Some(NEW));
+    assert!(o.status.success(), "{}", text(&o));
+}
