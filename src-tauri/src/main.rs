@@ -32,6 +32,23 @@ struct Shell {
     satchel: Mutex<Option<Satchel>>,
     syncer: sync::Syncer,
     backups: backup::Backups,
+    /// Why the window was locked (idle, or by the person): it stays locked — the store
+    /// is not opened from the keyring by itself — until they unlock it.
+    locked: Mutex<Option<String>>,
+}
+
+/// The session as the window is given it: `SATCHEL_AUTOLOCK_SECONDS` sets another idle time
+/// (for tests and demonstrations).
+fn session_of(s: &Satchel) -> Session {
+    let mut session = s.session();
+    if let Some(secs) = std::env::var("SATCHEL_AUTOLOCK_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|s| *s > 0)
+    {
+        session.autolock_seconds = secs;
+    }
+    session
 }
 
 fn err(kind: ErrorKind, message: impl Into<String>) -> ApiError {
@@ -43,6 +60,20 @@ fn err(kind: ErrorKind, message: impl Into<String>) -> ApiError {
 }
 
 impl Shell {
+    fn locked_reason(&self) -> Option<String> {
+        self.locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_locked(&self, reason: Option<String>) {
+        *self
+            .locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = reason;
+    }
+
     fn lock(&self) -> Result<MutexGuard<'_, Option<Satchel>>, ApiError> {
         self.satchel.lock().map_err(|_| {
             err(
@@ -69,15 +100,18 @@ async fn app_state(shell: State<'_, Shell>) -> Result<AppState, ApiError> {
     let mut guard = shell.lock()?;
     if let Some(s) = guard.as_ref() {
         return Ok(AppState::Ready {
-            session: s.session(),
+            session: session_of(s),
         });
     }
     if satchel_app::presence(&shell.data_dir) == Presence::NotSetUp {
         return Ok(AppState::NotSetUp);
     }
+    if let Some(reason) = shell.locked_reason() {
+        return Ok(AppState::Locked { reason });
+    }
     match Satchel::open(&shell.data_dir, shell.vault.as_ref(), Unlock::Keyring) {
         Ok(s) => {
-            let session = s.session();
+            let session = session_of(&s);
             // The conflict check's index builds in the background from now.
             let _ = s.warm_conflict_index();
             *guard = Some(s);
@@ -104,7 +138,7 @@ async fn setup_firm(shell: State<'_, Shell>, req: SetupRequest) -> Result<Sessio
             passphrase: req.passphrase.expose(),
         },
     )?;
-    let session = s.session();
+    let session = session_of(&s);
     let _ = s.warm_conflict_index();
     *guard = Some(s);
     shell.syncer.wake();
@@ -119,11 +153,50 @@ async fn unlock(shell: State<'_, Shell>, req: UnlockRequest) -> Result<Session, 
         shell.vault.as_ref(),
         Unlock::Passphrase(req.passphrase.expose()),
     )?;
-    let session = s.session();
+    let session = session_of(&s);
     let _ = s.warm_conflict_index();
     *guard = Some(s);
+    shell.set_locked(None);
     shell.syncer.wake();
     Ok(session)
+}
+
+/// Lock the window (idle, or the person asked): the store closed and its key wiped from
+/// memory; it opens again only when they unlock it.
+#[tauri::command]
+async fn lock(shell: State<'_, Shell>, why: String) -> Result<(), ApiError> {
+    let reason = match why.as_str() {
+        "idle" => {
+            "Satchel locked itself after a while without activity. Unlock it with the system keyring or the recovery passphrase."
+        }
+        _ => "You locked Satchel. Unlock it with the system keyring or the recovery passphrase.",
+    };
+    let mut guard = shell.lock()?;
+    shell.set_locked(Some(reason.to_owned()));
+    if let Some(s) = guard.take() {
+        s.lock(if why == "idle" { "idle" } else { "by the user" })?;
+    }
+    Ok(())
+}
+
+/// Unlock with the key the OS keyring holds.
+#[tauri::command]
+async fn unlock_keyring(shell: State<'_, Shell>) -> Result<Session, ApiError> {
+    let mut guard = shell.lock()?;
+    let s = Satchel::open(&shell.data_dir, shell.vault.as_ref(), Unlock::Keyring)?;
+    let session = session_of(&s);
+    *guard = Some(s);
+    shell.set_locked(None);
+    shell.syncer.wake();
+    Ok(session)
+}
+
+#[tauri::command]
+async fn set_autolock(shell: State<'_, Shell>, minutes: u32) -> Result<Session, ApiError> {
+    shell.with_open(|s| {
+        s.set_autolock_minutes(minutes)?;
+        Ok(session_of(s))
+    })
 }
 
 #[tauri::command]
@@ -796,7 +869,7 @@ async fn join_firm(
             },
             Default::default(),
         )?;
-        let session = s.session();
+        let session = session_of(&s);
         let _ = s.warm_conflict_index();
         *guard = Some(s);
         shell.syncer.wake();
@@ -885,6 +958,7 @@ fn main() -> std::process::ExitCode {
         satchel: Mutex::new(None),
         syncer: sync::Syncer::new(),
         backups: backup::Backups::default(),
+        locked: Mutex::new(None),
     };
     let app = tauri::Builder::default()
         .manage(shell)
@@ -965,6 +1039,9 @@ fn main() -> std::process::ExitCode {
             join_firm,
             matter_conflicts,
             resolve_conflict,
+            lock,
+            unlock_keyring,
+            set_autolock,
             backup_status,
             backup_now,
             set_backup_settings,

@@ -559,3 +559,28 @@ struct FolderArg<'a> {
 pub async fn export_archive(folder: &str) -> Result<String, ApiError> {
     call(cmd::EXPORT_ARCHIVE, &FolderArg { folder }).await
 }
+
+#[derive(Serialize)]
+struct WhyArg<'a> {
+    why: &'a str,
+}
+
+/// Lock the window: `idle`, or `user` (the person asked).
+pub async fn lock(why: &str) -> Result<(), ApiError> {
+    call(cmd::LOCK, &WhyArg { why }).await
+}
+
+/// Unlock with the key the OS keyring holds.
+pub async fn unlock_keyring() -> Result<Session, ApiError> {
+    call(cmd::UNLOCK_KEYRING, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct MinutesArg {
+    minutes: u32,
+}
+
+/// Lock after this many minutes without activity; the session as it now is.
+pub async fn set_autolock(minutes: u32) -> Result<Session, ApiError> {
+    call(cmd::SET_AUTOLOCK, &MinutesArg { minutes }).await
+}

@@ -103,6 +103,7 @@ fn App() -> impl IntoView {
         });
     });
     let on_ready = Callback::new(move |s: Session| phase.set(Phase::Ready(s)));
+    let on_locked = Callback::new(move |reason: String| phase.set(Phase::Locked(reason)));
 
     move || match phase.get() {
         Phase::Loading => view! { <div class="splash"><p>"Opening Satchel…"</p></div> }.into_any(),
@@ -117,12 +118,57 @@ fn App() -> impl IntoView {
         .into_any(),
         Phase::NotSetUp => view! { <pages::setup::SetupPage on_ready /> }.into_any(),
         Phase::Locked(reason) => view! { <pages::unlock::UnlockPage reason on_ready /> }.into_any(),
-        Phase::Ready(session) => view! { <Workspace session /> }.into_any(),
+        Phase::Ready(session) => view! { <Workspace session on_locked /> }.into_any(),
+    }
+}
+
+/// Lock the window: the shell closes the store and wipes its key; the unlock page follows.
+fn lock_now(why: &'static str, on_locked: Callback<String>) {
+    spawn_local(async move {
+        let reason = match why {
+            "idle" => {
+                "Satchel locked itself after a while without activity. Unlock it with the system keyring or the recovery passphrase."
+            }
+            _ => {
+                "You locked Satchel. Unlock it with the system keyring or the recovery passphrase."
+            }
+        };
+        if api::lock(why).await.is_ok() {
+            on_locked.run(reason.to_owned());
+        }
+    });
+}
+
+/// Lock after `seconds` without a key press, click, scroll or movement of the mouse.
+fn watch_idle(seconds: u32, on_locked: Callback<String>) {
+    let last = StoredValue::new(js_sys::Date::now());
+    let seen = move || last.set_value(js_sys::Date::now());
+    let handles = [
+        window_event_listener(leptos::ev::mousemove, move |_| seen()),
+        window_event_listener(leptos::ev::mousedown, move |_| seen()),
+        window_event_listener(leptos::ev::wheel, move |_| seen()),
+        window_event_listener(leptos::ev::keydown, move |_| seen()),
+    ];
+    let locked = StoredValue::new(false);
+    let check = move || {
+        let idle_ms = js_sys::Date::now() - last.get_value();
+        if !locked.get_value() && idle_ms >= f64::from(seconds) * 1000.0 {
+            locked.set_value(true);
+            lock_now("idle", on_locked);
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(check, std::time::Duration::from_secs(1)) {
+        on_cleanup(move || {
+            handle.clear();
+            for h in handles {
+                h.remove();
+            }
+        });
     }
 }
 
 #[component]
-fn Workspace(session: Session) -> impl IntoView {
+fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
     let nav = Nav {
         section: RwSignal::new(Section::Matters),
         matter: RwSignal::new(None),
@@ -138,7 +184,15 @@ fn Workspace(session: Session) -> impl IntoView {
             ev.prevent_default();
             palette_open.set(true);
         }
+        // Ctrl+L (⌘L): lock now.
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("l") {
+            ev.prevent_default();
+            lock_now("user", on_locked);
+        }
     });
+    if session.autolock_seconds > 0 {
+        watch_idle(session.autolock_seconds, on_locked);
+    }
     let keyring_warning = (!session.keyring_ok).then(|| {
         view! {
             <div class="banner warn" role="status">
@@ -187,6 +241,9 @@ fn Workspace(session: Session) -> impl IntoView {
                     <div class="user">
                         {session.user_name.clone()} " (" {session.initials.clone()} ")"
                     </div>
+                    <button class="lock-now" id="lock-now" title="Lock Satchel now (Ctrl L)" on:click=move |_| lock_now("user", on_locked)>
+                        "Lock" <kbd>"Ctrl L"</kbd>
+                    </button>
                 </div>
             </aside>
             <Show when=move || palette_open.get()>

@@ -20,6 +20,9 @@ pub mod cmd {
     pub const JOIN_FIRM: &str = "join_firm";
     pub const MATTER_CONFLICTS: &str = "matter_conflicts";
     pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
+    pub const LOCK: &str = "lock";
+    pub const UNLOCK_KEYRING: &str = "unlock_keyring";
+    pub const SET_AUTOLOCK: &str = "set_autolock";
     pub const BACKUP_STATUS: &str = "backup_status";
     pub const BACKUP_NOW: &str = "backup_now";
     pub const SET_BACKUP_SETTINGS: &str = "set_backup_settings";
@@ -127,6 +130,9 @@ pub struct Session {
     pub role: String,
     /// Did the OS keyring hold the key? False: the user must keep the passphrase to hand.
     pub keyring_ok: bool,
+    /// Lock after this many seconds without a key press or a movement of the mouse.
+    #[serde(default)]
+    pub autolock_seconds: u32,
 }
 
 /// First run: the firm, its first user, and the recovery passphrase.

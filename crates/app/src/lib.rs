@@ -160,6 +160,9 @@ fn envelope_path(dir: &Path) -> PathBuf {
     dir.join(ENVELOPE_FILE)
 }
 
+/// Minutes without activity before the window locks, unless set.
+pub const AUTOLOCK_MINUTES: u32 = 10;
+
 /// Is Satchel set up in `data_dir`?
 pub fn presence(data_dir: &Path) -> Presence {
     if db_path(data_dir).exists() || envelope_path(data_dir).exists() {
@@ -412,7 +415,53 @@ impl Satchel {
             initials: self.ctx.initials.clone(),
             role: self.ctx.role.as_str().into(),
             keyring_ok: self.keyring_ok,
+            autolock_seconds: self.autolock_minutes().unwrap_or(AUTOLOCK_MINUTES) * 60,
         }
+    }
+
+    /// Minutes without activity after which the window locks (10 unless set).
+    pub fn autolock_minutes(&self) -> Result<u32, AppError> {
+        Ok(self
+            .store
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'autolock_minutes'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(AUTOLOCK_MINUTES))
+    }
+
+    /// Set the minutes without activity after which the window locks (1 to 60).
+    pub fn set_autolock_minutes(&mut self, minutes: u32) -> Result<(), AppError> {
+        if !(1..=60).contains(&minutes) {
+            return Err(satchel_core::Invalid::new(
+                "minutes",
+                "lock after 1 to 60 minutes without activity",
+            )
+            .into());
+        }
+        self.write("settings.autolock", "device", |tx, _, _| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('autolock_minutes', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [minutes.to_string()],
+            )?;
+            Ok(serde_json::json!({ "minutes": minutes }))
+        })?;
+        Ok(())
+    }
+
+    /// Lock: the lock is audited, then the store closed and its key wiped from memory
+    /// (the key is zeroed when dropped, and the connection that held it closed).
+    pub fn lock(mut self, why: &str) -> Result<(), AppError> {
+        let user = format!("user:{}", self.ctx.user_id);
+        self.write("session.lock", &user, |_, _, _| {
+            Ok(serde_json::json!({ "why": why }))
+        })?;
+        Ok(())
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -4711,3 +4711,33 @@ fn the_recovery_passphrase_changes_only_with_the_old_one() {
     assert!(matches!(err, AppError::WrongPassphrase), "{err}");
     Satchel::open(&data, &fresh, Unlock::Passphrase(NEW)).unwrap();
 }
+
+/// Locking is audited and closes the store; the idle time is 1 to 60 minutes, 10 unless
+/// set, and the session carries it to the window.
+#[test]
+fn a_lock_is_audited_and_the_idle_time_is_checked() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = new_store(&vault);
+    assert_eq!(s.session().autolock_seconds, 600);
+    for bad in [0, 61] {
+        let err = s.set_autolock_minutes(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
+    }
+    s.set_autolock_minutes(5).unwrap();
+    assert_eq!(s.session().autolock_seconds, 300);
+    let data = s.data_dir().to_owned();
+    s.lock("idle").unwrap();
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    let (action, detail): (String, String) = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT action, detail FROM audit_events WHERE action = 'session.lock'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(action, "session.lock");
+    assert!(detail.contains("idle"), "{detail}");
+    assert_eq!(s.autolock_minutes().unwrap(), 5, "kept");
+}

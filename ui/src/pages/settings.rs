@@ -54,6 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Suspense>
             <crate::sync::ServerCard />
             <crate::backups::BackupsCard />
+            <AutolockForm />
             <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
             <AuthoriserForm />
         </section>
@@ -132,6 +133,46 @@ fn AuthoriserForm() -> impl IntoView {
                 </div>
             </div>
             {move || saved.get().map(|s| view! { <p class="ok" role="status">{if s.is_empty() { "No payment needs a second authoriser by its size.".to_owned() } else { format!("Payments from client account over {s} now need a second authoriser.") }}</p> })}
+        </form>
+    }
+}
+
+/// Minutes without activity before the window locks (this device).
+#[component]
+fn AutolockForm() -> impl IntoView {
+    let minutes = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<u32>);
+    let form = FormState::new();
+    let (error, busy) = (form.error, form.busy);
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| {
+            form.submit(
+                ev,
+                || {
+                    require(&minutes, "minutes", "Minutes")?;
+                    let n: u32 = minutes.get_untracked().trim().parse().map_err(|_| {
+                        satchel_api::ApiError {
+                            kind: satchel_api::ErrorKind::Invalid,
+                            message: "Minutes must be a whole number from 1 to 60.".into(),
+                            field: Some("minutes".into()),
+                        }
+                    })?;
+                    Ok(async move { api::set_autolock(n).await })
+                },
+                move |s: satchel_api::Session| saved.set(Some(s.autolock_seconds / 60)),
+            )
+        };
+    view! {
+        <form class="card" id="autolock-form" on:submit=submit novalidate>
+            <h2>"Lock when idle"</h2>
+            <FormError last=error fields=&["minutes"] />
+            <div class="row">
+                <Field label="Lock after minutes without activity" id="autolock-minutes" value=minutes error=field_error(error, "minutes") hint="1 to 60 (10 unless set); Ctrl L locks at once. Takes effect the next time Satchel is unlocked." />
+                <div class="actions bottom">
+                    <button type="submit" class="secondary" id="autolock-submit" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </div>
+            {move || saved.get().map(|m| view! { <p class="ok" role="status">{format!("Satchel will lock after {m} minutes without activity.")}</p> })}
         </form>
     }
 }

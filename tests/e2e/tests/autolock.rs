@@ -1,0 +1,83 @@
+//! Locking in the real window: idle for the time set, Satchel locks itself (the store
+//! closed, its key wiped) and stays locked until unlocked with the keyring; the Lock
+//! button locks at once, and the recovery passphrase unlocks too. Screenshots go to target/e2e/.
+
+use anyhow::{Context, Result};
+use satchel_e2e::ui::{fill, launch, matter_list_with, shot, text_of, wait_for};
+use satchel_e2e::{Driver, Home, bin};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASS: &str = "the long walk to the county court";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_window_locks_and_unlocks_with_the_keyring_or_the_passphrase() -> Result<()> {
+    let home = Home::new()?;
+    // A store with one matter, its key in the session's keyring.
+    for args in [
+        &[
+            "init",
+            "--firm",
+            "Reed LLP",
+            "--user",
+            "Sam Reed",
+            "--initials",
+            "SR",
+        ][..],
+        &[
+            "matter",
+            "add",
+            "--client",
+            "Ada Price",
+            "--description",
+            "Lease renewal",
+        ][..],
+    ] {
+        let mut c = Command::new(bin("satchel")?);
+        home.apply(&mut c);
+        let out = c
+            .args(args)
+            .env("SATCHEL_PASSPHRASE", PASS)
+            .stdin(Stdio::null())
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let driver = Driver::start_with(&home, &[("SATCHEL_AUTOLOCK_SECONDS", "3")])?;
+    let c = launch(&driver).await?;
+    matter_list_with(&c, 1).await?;
+    // Nothing touched for three seconds: locked.
+    let idle = Instant::now();
+    let reason = text_of(&c, "#lock-reason").await?;
+    assert!(reason.contains("locked itself"), "{reason}");
+    assert!(idle.elapsed() < Duration::from_secs(15));
+    shot(&c, "20-autolocked.png").await?;
+    // Reloading the window does not open the store by itself.
+    c.refresh().await?;
+    let reason = text_of(&c, "#lock-reason").await?;
+    assert!(reason.contains("locked itself"), "{reason}");
+    wait_for(&c, "#unlock-keyring").await?.click().await?;
+    matter_list_with(&c, 1).await?;
+    // The Lock button locks at once; the passphrase unlocks.
+    wait_for(&c, "#lock-now").await?.click().await?;
+    let reason = text_of(&c, "#lock-reason").await?;
+    assert!(reason.contains("You locked Satchel"), "{reason}");
+    fill(&c, "#passphrase", PASS).await?;
+    wait_for(&c, "#unlock-submit").await?.click().await?;
+    matter_list_with(&c, 1).await?;
+    shot(&c, "21-unlocked-again.png").await?;
+    c.close().await.context("close the window")?;
+    // The store is whole after being closed and opened under the window four times.
+    let mut v = Command::new(bin("satchel")?);
+    home.apply(&mut v);
+    let out = v.args(["verify"]).stdin(Stdio::null()).output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Ok(())
+}
