@@ -210,6 +210,9 @@ fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
                 <nav>
                     {Section::ALL
                         .into_iter()
+                        // The firm's accounts are not for read-only users (the services
+                        // refuse them too).
+                        .filter(|s| *s != Section::Accounts || session.role != "read_only")
                         .map(|s| {
                             view! {
                                 <button

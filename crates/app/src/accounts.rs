@@ -74,6 +74,17 @@ fn to_books(
 }
 
 impl Satchel {
+    /// The firm's accounts are not shown to read-only users.
+    pub(crate) fn require_accounts_view(&self) -> Result<(), AppError> {
+        if self.ctx.role.may_see_accounts() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "a read-only user may not see the firm's accounts".into(),
+            ))
+        }
+    }
+
     pub(crate) fn require_accounts_role(&self, what: &str) -> Result<(), AppError> {
         if matches!(self.ctx.role, Role::Admin | Role::Partner | Role::Cashier) {
             Ok(())

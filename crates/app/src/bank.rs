@@ -890,6 +890,7 @@ impl Satchel {
     /// An account's statement lines, newest first (the latest 1,000), with what each is
     /// matched to.
     pub fn statement_lines(&self, account: &str) -> Result<Vec<api::StatementLineView>, AppError> {
+        self.require_accounts_view()?;
         let conn = self.store.conn();
         let (account_id, ..) = account_row(conn, account)?;
         let mut stmt = conn.prepare_cached(
@@ -926,6 +927,7 @@ impl Satchel {
     /// An account's cash book entries (opening balance left out), newest first, with the
     /// statement line each is matched to.
     pub fn cash_entries(&self, account: &str) -> Result<Vec<api::CashEntry>, AppError> {
+        self.require_accounts_view()?;
         let conn = self.store.conn();
         let (account_id, ..) = account_row(conn, account)?;
         let mut stmt = conn.prepare_cached(
@@ -1190,6 +1192,7 @@ impl Satchel {
 
     /// An account's signed reconciliations, newest first.
     pub fn reconciliations(&self, account: &str) -> Result<Vec<api::Reconciliation>, AppError> {
+        self.require_accounts_view()?;
         let conn = self.store.conn();
         let (account_id, account_name, ..) = account_row(conn, account)?;
         signed(conn, &account_id, &account_name, None)

@@ -994,6 +994,7 @@ impl Satchel {
         from: &str,
         to: &str,
     ) -> Result<api::CashBook, AppError> {
+        self.require_accounts_view()?;
         let conn = self.store.conn();
         let (id, _, _) = resolve_account(conn, "account", account)?;
         let today = satchel_core::dates::london_date(Timestamp::now());
@@ -1072,6 +1073,7 @@ impl Satchel {
     /// The list of client balances (r8.1): every matter's client money in each client
     /// account that is not zero, by account then matter.
     pub fn client_balances(&self) -> Result<Vec<api::ClientBalanceRow>, AppError> {
+        self.require_accounts_view()?;
         let mut stmt = self.store.conn().prepare_cached(
             "SELECT a.name, v.matter_number, coalesce(m.client_name, ''), sum(v.delta_pence),
                     sum(CASE WHEN v.confirmed = 1 OR v.delta_pence < 0 THEN v.delta_pence ELSE 0 END),

@@ -161,6 +161,7 @@ impl Satchel {
     /// The registers: dormant balances (90+ days), unpresented payments (6+ months),
     /// residual balances on closed matters, the residuals register and the breach log.
     pub fn registers(&self) -> Result<api::Registers, AppError> {
+        self.require_accounts_view()?;
         self.require_accounts_role("see the client money registers")?;
         let conn = self.store.conn();
         let today = dates::london_date(Timestamp::now());
@@ -250,6 +251,7 @@ impl Satchel {
         from: &str,
         to: &str,
     ) -> Result<api::AccountantsReport, AppError> {
+        self.require_accounts_view()?;
         self.require_accounts_role("see the accountant's report")?;
         let from: Date = dates::parse_optional("from", from)?
             .ok_or_else(|| Invalid::new("from", "is required"))?;

@@ -4741,3 +4741,46 @@ fn a_lock_is_audited_and_the_idle_time_is_checked() {
     assert!(detail.contains("idle"), "{detail}");
     assert_eq!(s.autolock_minutes().unwrap(), 5, "kept");
 }
+
+/// A read-only user sees none of the firm's accounts and cannot pay out of client account.
+#[test]
+fn a_read_only_user_sees_no_accounts_and_cannot_pay_out() {
+    let vault = MemoryVault::default();
+    let (_d, s) = books_store(&vault);
+    let data = s.data_dir().to_owned();
+    s.store
+        .conn()
+        .execute(
+            "UPDATE users SET role = 'read_only' WHERE id = (SELECT value FROM meta WHERE key = 'user_id')",
+            [],
+        )
+        .unwrap();
+    drop(s);
+    let mut s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    assert_eq!(s.session().role, "read_only");
+    let forbidden = |r: Result<(), AppError>| {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+        e.to_string()
+    };
+    let said = forbidden(
+        s.record_posting(&money_req("payment", "M00001", "client", "10.00"))
+            .map(|_| ()),
+    );
+    assert!(
+        said.contains("only a cashier, a partner or an admin"),
+        "{said}"
+    );
+    let said = forbidden(s.client_balances().map(|_| ()));
+    assert!(
+        said.contains("read-only user may not see the firm's accounts"),
+        "{said}"
+    );
+    forbidden(s.cash_book("client", "", "").map(|_| ()));
+    forbidden(s.registers().map(|_| ()));
+    assert_eq!(
+        s.client_ledger("M00001").unwrap().client_balance_pence,
+        6_000,
+        "nothing was paid out"
+    );
+}

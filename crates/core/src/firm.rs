@@ -54,6 +54,12 @@ impl Role {
             })
     }
 
+    /// May this role see the firm's accounts (cash books, client balances, statements,
+    /// reconciliations, the registers)? Everyone but read-only users.
+    pub fn may_see_accounts(self) -> bool {
+        !matches!(self, Role::ReadOnly)
+    }
+
     /// May this role open matters and record work on them?
     pub fn may_edit_matters(self) -> bool {
         matches!(
@@ -101,6 +107,8 @@ mod tests {
     #[test]
     fn read_only_may_not_edit_matters() {
         assert!(!Role::ReadOnly.may_edit_matters());
+        assert!(!Role::ReadOnly.may_see_accounts());
+        assert!(Role::Cashier.may_see_accounts() && Role::FeeEarner.may_see_accounts());
         assert!(Role::FeeEarner.may_edit_matters());
     }
 

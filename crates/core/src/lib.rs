@@ -17,6 +17,7 @@ pub mod keydate;
 pub mod matter;
 pub mod money;
 pub mod reconciliation;
+pub mod rotation;
 pub mod time;
 pub mod vcard;
 

@@ -52,6 +52,21 @@ enum Command {
     },
     /// Print the certificate's SHA-256 fingerprint (what devices pin when they enrol).
     Fingerprint,
+    /// Back the embedded database up (the server may keep running), verify the backup and
+    /// rotate the folder's backups. The key file is not in the backup: keep it apart.
+    Backup {
+        /// Where the backups go (default: `backups` in the data folder).
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// The backups, newest first.
+    Backups {
+        #[arg(long)]
+        folder: Option<PathBuf>,
+    },
+    /// Restore the embedded database from a backup folder. Stop the server first; the
+    /// database it replaces is backed up first.
+    Restore { from: PathBuf },
     /// The firm's users.
     User {
         #[command(subcommand)]
@@ -132,6 +147,52 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let dir = args.data_dir.unwrap_or_else(default_dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    // Backups work on the database file itself, without opening the store here.
+    match (&args.command, &args.postgres) {
+        (Command::Backup { .. } | Command::Backups { .. } | Command::Restore { .. }, Some(_)) => {
+            bail!(
+                "the firm's data is in PostgreSQL: back it up with PostgreSQL's own tools (pg_dump); these commands back up the embedded store"
+            )
+        }
+        (Command::Backup { to }, None) => {
+            let folder = to.clone().unwrap_or_else(|| dir.join("backups"));
+            let (path, m) = satchel_server::backup::backup(&dir, &folder)?;
+            println!(
+                "backed up and verified: {} ({} bytes, {} documents); the key file is not in it — keep a copy of {} apart",
+                path.display(),
+                m.bytes,
+                m.counts.get("doc_changes").copied().unwrap_or(0),
+                dir.join(satchel_server::KEY_FILE).display()
+            );
+            return Ok(());
+        }
+        (Command::Backups { folder }, None) => {
+            let folder = folder.clone().unwrap_or_else(|| dir.join("backups"));
+            let list = satchel_server::backup::list(&folder)?;
+            if list.is_empty() {
+                println!("no backups in {}", folder.display());
+            }
+            for (path, m) in list {
+                println!(
+                    "{}  {:>12} bytes  {}",
+                    m.created_at,
+                    m.bytes,
+                    path.display()
+                );
+            }
+            return Ok(());
+        }
+        (Command::Restore { from }, None) => {
+            let (m, safety) = satchel_server::backup::restore(&dir, from, &dir.join("backups"))?;
+            println!(
+                "restored the backup of {}; the database it replaced is kept in {}",
+                m.created_at,
+                safety.display()
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     match &args.postgres {
         Some(url) => run(PgStore::connect(url).await?, dir, args.command).await,
         None => {
@@ -181,6 +242,9 @@ async fn run<S: ServerStore>(store: S, dir: PathBuf, command: Command) -> Result
                 }
             };
             satchel_server::serve(store, options, shutdown).await
+        }
+        Command::Backup { .. } | Command::Backups { .. } | Command::Restore { .. } => {
+            bail!("backups are taken before the store is opened")
         }
         Command::Fingerprint => {
             let files = tls::certificate(
