@@ -466,6 +466,35 @@ async fn get_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, A
     shell.with_open(|s| s.matter(&matter))
 }
 
+/// A matter opened to be looked at: recorded in the audit trail.
+#[tauri::command]
+async fn view_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, ApiError> {
+    shell.with_open(|s| s.view_matter(&matter))
+}
+
+/// The access log; with `save`, also written to the downloads folder as CSV and PDF.
+#[tauri::command]
+async fn access_log(
+    shell: State<'_, Shell>,
+    query: satchel_api::AccessLogQuery,
+    save: bool,
+) -> Result<(Vec<satchel_api::AccessEvent>, Vec<String>), ApiError> {
+    let events = shell.with_open(|s| s.access_log(&query))?;
+    let mut saved = Vec::new();
+    if save {
+        let dir = downloads()?;
+        let csv = shell.with_open(|s| s.access_log_csv(&query))?;
+        let pdf = shell.with_open(|s| s.access_log_pdf(&query))?;
+        for (name, bytes) in [
+            ("access-log.csv", csv.as_bytes()),
+            ("access-log.pdf", pdf.as_slice()),
+        ] {
+            saved.push(write_new(&dir, name, bytes)?.display().to_string());
+        }
+    }
+    Ok((events, saved))
+}
+
 #[tauri::command]
 async fn list_users(shell: State<'_, Shell>) -> Result<Vec<User>, ApiError> {
     shell.with_open(|s| s.list_users())
@@ -1041,6 +1070,8 @@ fn main() -> std::process::ExitCode {
             resolve_conflict,
             lock,
             unlock_keyring,
+            view_matter,
+            access_log,
             set_autolock,
             backup_status,
             backup_now,

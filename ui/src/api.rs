@@ -584,3 +584,22 @@ struct MinutesArg {
 pub async fn set_autolock(minutes: u32) -> Result<Session, ApiError> {
     call(cmd::SET_AUTOLOCK, &MinutesArg { minutes }).await
 }
+
+#[derive(Serialize)]
+struct AccessArgs<'a> {
+    query: &'a satchel_api::AccessLogQuery,
+    save: bool,
+}
+
+/// The access log; with `save`, also saved as CSV and PDF (the paths).
+pub async fn access_log(
+    query: &satchel_api::AccessLogQuery,
+    save: bool,
+) -> Result<(Vec<satchel_api::AccessEvent>, Vec<String>), ApiError> {
+    call(cmd::ACCESS_LOG, &AccessArgs { query, save }).await
+}
+
+/// A matter opened to be looked at (recorded as a view).
+pub async fn view_matter(matter: &str) -> Result<Matter, ApiError> {
+    call(cmd::VIEW_MATTER, &MatterArg { matter }).await
+}

@@ -21,6 +21,8 @@ pub mod cmd {
     pub const MATTER_CONFLICTS: &str = "matter_conflicts";
     pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
     pub const LOCK: &str = "lock";
+    pub const ACCESS_LOG: &str = "access_log";
+    pub const VIEW_MATTER: &str = "view_matter";
     pub const UNLOCK_KEYRING: &str = "unlock_keyring";
     pub const SET_AUTOLOCK: &str = "set_autolock";
     pub const BACKUP_STATUS: &str = "backup_status";
@@ -1214,6 +1216,30 @@ pub struct SyncReport {
     pub arrived: u64,
     /// Those the server does not share with this device's user.
     pub not_shared: u64,
+}
+
+/// Which audit events to show: by a user (initials), on a matter (its number), between
+/// two dates (inclusive, Europe/London); blank for any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogQuery {
+    pub user: String,
+    pub matter: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// One audit event, as an access report shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEvent {
+    /// RFC 3339.
+    pub at: String,
+    pub initials: String,
+    pub user_name: String,
+    pub device: String,
+    pub action: String,
+    pub subject: String,
+    /// What the event records (a summary without secrets), as JSON.
+    pub detail: String,
 }
 
 /// One backup of this device's store, as the window lists it.

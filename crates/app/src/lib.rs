@@ -9,6 +9,7 @@
 //! and commits all three or none. Reads come from the projections.
 #![forbid(unsafe_code)]
 
+mod access;
 mod accounts;
 mod bank;
 pub use bank::BankBook;

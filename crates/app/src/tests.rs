@@ -4784,3 +4784,82 @@ fn a_read_only_user_sees_no_accounts_and_cannot_pay_out() {
         "nothing was paid out"
     );
 }
+
+// ---- Access reports ----
+
+/// Who accessed a matter: its views, the work recorded on it and its documents' downloads,
+/// by user and by date; as CSV (itself recorded); for admins and partners only.
+#[test]
+fn the_access_log_shows_who_viewed_and_changed_a_matter() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = books_store(&vault);
+    s.view_matter("M00001").unwrap();
+    s.view_matter("M00002").unwrap();
+    s.record_time(&time("M00001", "0:30", true)).unwrap();
+    let m = s.matter("M00001").unwrap();
+    let doc = s.add_document(&m.number, "Lease.txt", b"a lease").unwrap();
+    s.export_document(&doc.id, None).unwrap();
+    let q = |user: &str, matter: &str, from: &str, to: &str| satchel_api::AccessLogQuery {
+        user: user.into(),
+        matter: matter.into(),
+        from: from.into(),
+        to: to.into(),
+    };
+    let log = s.access_log(&q("", "M00001", "", "")).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"matter.view"), "{actions:?}");
+    assert!(actions.contains(&"time.record"), "{actions:?}");
+    assert!(actions.contains(&"document.download"), "{actions:?}");
+    assert_eq!(
+        actions.iter().filter(|a| **a == "matter.view").count(),
+        1,
+        "M00002's view is not M00001's"
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.initials == "JH" && e.user_name == "Jane Hale")
+    );
+    assert!(log.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let today = satchel_core::dates::london_date(jiff::Timestamp::now());
+    let tomorrow = today.tomorrow().unwrap().to_string();
+    let today = today.to_string();
+    assert_eq!(
+        s.access_log(&q("jh", "M00001", &today, &today))
+            .unwrap()
+            .len(),
+        log.len()
+    );
+    assert!(s.access_log(&q("", "", &tomorrow, "")).unwrap().is_empty());
+    let err = s.access_log(&q("ZZ", "", "", "")).unwrap_err();
+    assert!(
+        err.to_string().contains("no user has the initials ZZ"),
+        "{err}"
+    );
+    let err = s.access_log(&q("", "", &tomorrow, &today)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
+    let csv = s.access_log_csv(&q("", "M00001", "", "")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "at,initials,user,device,action,subject,detail"
+    );
+    assert_eq!(lines.count(), log.len());
+    let exports = s.access_log(&q("", "", "", "")).unwrap();
+    assert_eq!(exports[0].action, "report.export", "the export is recorded");
+    let pdf = s.access_log_pdf(&q("", "M00001", "", "")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    let (_e, fee_earner) = {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Satchel::init_with(
+            &dir.path().join("data"),
+            &MemoryVault::default(),
+            &setup("fee_earner"),
+            cheap(),
+        )
+        .unwrap();
+        (dir, s)
+    };
+    let err = fee_earner.access_log(&q("", "", "", "")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
+}

@@ -21,10 +21,11 @@ enum Tab {
     Costs,
     Money,
     Notes,
+    Access,
 }
 
 impl Tab {
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
         Tab::Overview,
         Tab::Parties,
         Tab::Tasks,
@@ -32,6 +33,7 @@ impl Tab {
         Tab::Costs,
         Tab::Money,
         Tab::Notes,
+        Tab::Access,
     ];
     fn label(self) -> &'static str {
         match self {
@@ -42,6 +44,7 @@ impl Tab {
             Tab::Costs => "Disbursements",
             Tab::Money => "Money",
             Tab::Notes => "Notes",
+            Tab::Access => "Access",
         }
     }
     fn id(self) -> &'static str {
@@ -53,6 +56,7 @@ impl Tab {
             Tab::Costs => "tab-costs",
             Tab::Money => "tab-money",
             Tab::Notes => "tab-notes",
+            Tab::Access => "tab-access",
         }
     }
 }
@@ -60,6 +64,13 @@ impl Tab {
 #[component]
 pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
     let number = matter.number.clone();
+    // Opening a matter is recorded in the audit trail (who accessed it, and when).
+    {
+        let n = number.clone();
+        spawn_local(async move {
+            let _ = api::view_matter(&n).await;
+        });
+    }
     let notes = RwSignal::new(None::<Result<Vec<Note>, ApiError>>);
     let expenses = RwSignal::new(None::<Result<Vec<Expense>, ApiError>>);
     let wip = RwSignal::new(None::<Result<Wip, ApiError>>);
@@ -90,6 +101,7 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
     spawn_local(async move { users.set(Some(api::list_users().await.unwrap_or_default())) });
     let fact = move |f: fn(&Matter) -> String| move || current.with(f);
     let tab = RwSignal::new(Tab::Overview);
+    let access_number = number.clone();
     let (terms_number, costs_number, notes_number, money_number) = (
         number.clone(),
         number.clone(),
@@ -196,6 +208,7 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     />
                 }
                 .into_any(),
+                Tab::Access => view! { <super::access::AccessLogPanel matter=access_number.clone() /> }.into_any(),
             }}
         </section>
     }

@@ -1,5 +1,5 @@
 //! Reports: the central register of bills, the client money registers and the SRA breach
-//! log, and the accountant's report data for a period.
+//! log, the accountant's report data for a period, and the access log.
 
 use leptos::prelude::*;
 
@@ -17,6 +17,7 @@ pub fn ReportsPage() -> impl IntoView {
             <super::accounts::Register />
             <super::registers::RegistersPanel />
             <super::registers::AccountantsReportPanel />
+            <super::access::AccessLogPanel />
         </section>
     }
 }

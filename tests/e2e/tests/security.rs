@@ -1,9 +1,10 @@
 //! Locking in the real window: idle for the time set, Satchel locks itself (the store
 //! closed, its key wiped) and stays locked until unlocked with the keyring; the Lock
-//! button locks at once, and the recovery passphrase unlocks too. Screenshots go to target/e2e/.
+//! button locks at once, and the recovery passphrase unlocks too. Then the access log:
+//! the matter's Access tab and the report in Reports. Screenshots go to target/e2e/.
 
 use anyhow::{Context, Result};
-use satchel_e2e::ui::{fill, launch, matter_list_with, shot, text_of, wait_for};
+use satchel_e2e::ui::{fill, launch, matter_list_with, shot, text_of, wait_for, wait_for_text};
 use satchel_e2e::{Driver, Home, bin};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 const PASS: &str = "the long walk to the county court";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_idle_window_locks_and_unlocks_with_the_keyring_or_the_passphrase() -> Result<()> {
+async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Result<()> {
     let home = Home::new()?;
     // A store with one matter, its key in the session's keyring.
     for args in [
@@ -69,6 +70,35 @@ async fn an_idle_window_locks_and_unlocks_with_the_keyring_or_the_passphrase() -
     wait_for(&c, "#unlock-submit").await?.click().await?;
     matter_list_with(&c, 1).await?;
     shot(&c, "21-unlocked-again.png").await?;
+    // The access log: opening a matter is recorded, and this partner sees who opened it on
+    // the matter's Access tab and in Reports (the locks and unlocks too).
+    wait_for(&c, "tr.matter-row[data-number='M00001'] td.client")
+        .await?
+        .click()
+        .await?;
+    wait_for(&c, "#matter-detail").await?;
+    wait_for(&c, "#tab-access").await?.click().await?;
+    wait_for_text(&c, "#access-log", "matter.view").await?;
+    let log = text_of(&c, "#access-log").await?;
+    assert!(log.contains("SR"), "{log}");
+    shot(&c, "22-matter-access.png").await?;
+    wait_for(&c, "#nav-reports").await?.click().await?;
+    wait_for(&c, "#accountants-report").await?;
+    fill(&c, "#access-user", "SR").await?;
+    wait_for(&c, "#access-run").await?.click().await?;
+    wait_for_text(&c, "#access-log", "session.lock").await?;
+    let log = text_of(&c, "#access-log").await?;
+    assert!(
+        log.contains("matter.create") && log.contains("matter.view"),
+        "{log}"
+    );
+    fill(&c, "#access-user", "ZZ").await?;
+    wait_for(&c, "#access-run").await?.click().await?;
+    wait_for_text(&c, "#access-error", "no user has the initials ZZ").await?;
+    fill(&c, "#access-user", "SR").await?;
+    wait_for(&c, "#access-run").await?.click().await?;
+    wait_for_text(&c, "#access-log", "matter.view").await?;
+    shot(&c, "23-access-log.png").await?;
     c.close().await.context("close the window")?;
     // The store is whole after being closed and opened under the window four times.
     let mut v = Command::new(bin("satchel")?);
