@@ -1,7 +1,7 @@
 //! Access reports from the audit trail: who did what, when, from which device — by user,
 //! by matter (the matter's own events and those on its documents), by date range — on
 //! screen and as CSV. For admins and partners (the COLP and COFA are partners). Opening a
-//! matter is itself an event (`matter.view`).
+//! matter is itself an event (`matter.view`). A matter's events name it by its number.
 
 use crate::{AppError, Satchel};
 use satchel_api as api;
@@ -75,7 +75,9 @@ impl Satchel {
         let (since, before) = (bound(from, false)?, bound(to, true)?);
         let mut stmt = conn.prepare(
             "SELECT e.at, coalesce(u.initials, ''), coalesce(u.name, ''), e.device_id, e.action,
-                    e.subject, e.detail
+                    coalesce((SELECT printf('M%05d', m.number) FROM matters m
+                              WHERE e.subject = 'matter:' || m.id), e.subject),
+                    e.detail
              FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
              WHERE (?1 IS NULL OR e.actor_id = ?1)
                AND (?2 IS NULL OR e.subject = 'matter:' || ?2

@@ -4820,6 +4820,11 @@ fn the_access_log_shows_who_viewed_and_changed_a_matter() {
             .all(|e| e.initials == "JH" && e.user_name == "Jane Hale")
     );
     assert!(log.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "matter.view" && e.subject == "M00001"),
+        "a matter named by its number: {log:?}"
+    );
     let today = satchel_core::dates::london_date(jiff::Timestamp::now());
     let tomorrow = today.tomorrow().unwrap().to_string();
     let today = today.to_string();

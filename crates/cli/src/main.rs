@@ -184,6 +184,20 @@ enum Command {
     },
     /// Check the database, the documents and the audit trail. Exits non-zero on any problem.
     Verify,
+    /// Who did what: the audit trail by user (initials), matter and dates, newest first
+    /// (admins and partners). `--csv` writes CSV to standard output (the export is recorded).
+    AccessLog {
+        #[arg(long, default_value = "")]
+        user: String,
+        #[arg(long, default_value = "")]
+        matter: String,
+        #[arg(long, default_value = "")]
+        from: String,
+        #[arg(long, default_value = "")]
+        to: String,
+        #[arg(long)]
+        csv: bool,
+    },
     /// Take a verified backup of the store now (into the backup folder, or --folder), and
     /// rotate the folder's backups.
     Backup {
@@ -1940,6 +1954,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "ok: database intact, {} documents load, {} audit events chain correctly",
                 r.documents, r.audit_events
             );
+        }
+        Command::AccessLog {
+            user,
+            matter,
+            from,
+            to,
+            csv,
+        } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            let q = satchel_api::AccessLogQuery {
+                user,
+                matter,
+                from,
+                to,
+            };
+            if csv {
+                print!("{}", s.access_log_csv(&q).map_err(explain)?);
+            } else {
+                let events = s.access_log(&q).map_err(explain)?;
+                if events.is_empty() {
+                    println!("no events match");
+                }
+                for e in events {
+                    println!("{}\t{}\t{}\t{}", e.at, e.initials, e.action, e.subject);
+                }
+            }
         }
         Command::Backup { folder } => {
             let mut s = open(&dir, vault.as_ref())?;

@@ -1273,3 +1273,27 @@ fn key_rotation_and_a_new_passphrase() {
     let o = satchel(dir, &["verify"], Some(NEW));
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// The access log from the command line: the matter's events by number, as lines or CSV.
+#[test]
+fn the_access_log_by_matter_and_as_csv() {
+    let tmp = with_matter("Eve Stone", "Sale of 9 Quay St");
+    let dir = tmp.path();
+    let o = satchel(dir, &["access-log", "--matter", "M00001"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("matter.create\tM00001"), "{}", text(&o));
+    let o = satchel(dir, &["access-log", "--csv"], Some(PASS));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).starts_with("at,initials,user,device,action,subject,detail"),
+        "{}",
+        text(&o)
+    );
+    let o = satchel(dir, &["access-log", "--user", "ZZ"], Some(PASS));
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("no user has the initials ZZ"),
+        "{}",
+        text(&o)
+    );
+}
