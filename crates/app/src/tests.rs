@@ -187,6 +187,19 @@ fn store_and_envelope_hold_no_client_data_in_the_clear() {
     scan("after checkpoint");
     let head = fs::read(data.join(DB_FILE)).unwrap();
     assert!(!head.starts_with(b"SQLite format 3"));
+    // Every backup and every export: the client data nowhere in the clear either (their
+    // manifests name the firm, which is not client data).
+    let backup = s.backup(None, "manual", &|_, _| {}).unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    let archive = s.export_archive(usb.path(), &|_, _| {}).unwrap();
+    for place in [backup.path.as_path(), archive.as_path(), data.as_path()] {
+        assert_eq!(
+            holds_in_clear(place, &marker),
+            Vec::<std::path::PathBuf>::new(),
+            "{}",
+            place.display()
+        );
+    }
 }
 
 #[test]
