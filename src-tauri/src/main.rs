@@ -496,6 +496,23 @@ async fn access_log(
 }
 
 #[tauri::command]
+async fn add_user(
+    shell: State<'_, Shell>,
+    req: satchel_api::NewUserRequest,
+) -> Result<User, ApiError> {
+    shell.with_open(|s| s.add_user(&req.name, &req.initials, &req.role, &req.rate))
+}
+
+#[tauri::command]
+async fn set_user_role(
+    shell: State<'_, Shell>,
+    initials: String,
+    role: String,
+) -> Result<User, ApiError> {
+    shell.with_open(|s| s.set_user_role(&initials, &role))
+}
+
+#[tauri::command]
 async fn list_users(shell: State<'_, Shell>) -> Result<Vec<User>, ApiError> {
     shell.with_open(|s| s.list_users())
 }
@@ -1072,6 +1089,8 @@ fn main() -> std::process::ExitCode {
             unlock_keyring,
             view_matter,
             access_log,
+            add_user,
+            set_user_role,
             set_autolock,
             backup_status,
             backup_now,

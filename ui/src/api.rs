@@ -603,3 +603,18 @@ pub async fn access_log(
 pub async fn view_matter(matter: &str) -> Result<Matter, ApiError> {
     call(cmd::VIEW_MATTER, &MatterArg { matter }).await
 }
+
+pub async fn add_user(req: &satchel_api::NewUserRequest) -> Result<satchel_api::User, ApiError> {
+    call(cmd::ADD_USER, &Req { req }).await
+}
+
+#[derive(Serialize)]
+struct RoleArgs<'a> {
+    initials: &'a str,
+    role: &'a str,
+}
+
+/// Change a person's role (admins and partners).
+pub async fn set_user_role(initials: &str, role: &str) -> Result<satchel_api::User, ApiError> {
+    call(cmd::SET_USER_ROLE, &RoleArgs { initials, role }).await
+}

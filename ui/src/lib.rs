@@ -7,6 +7,7 @@ mod backups;
 mod components;
 mod pages;
 mod palette;
+mod people;
 mod sync;
 
 use leptos::prelude::*;
@@ -79,6 +80,11 @@ pub struct Nav {
     pub contact_filter: RwSignal<String>,
     /// The contact open on the Contacts page, if any (by id).
     pub contact: RwSignal<Option<String>>,
+}
+
+/// The role of the person working (the workspace provides the session).
+pub fn session_role() -> Option<String> {
+    use_context::<Session>().map(|s| s.role)
 }
 
 /// The navigation state (provided by the workspace).
@@ -176,6 +182,7 @@ fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
         contact: RwSignal::new(None),
     };
     provide_context(nav);
+    provide_context(session.clone());
     sync::provide_status();
     let section = nav.section;
     let palette_open = RwSignal::new(false);

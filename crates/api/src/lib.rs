@@ -59,6 +59,8 @@ pub mod cmd {
     pub const SEARCH: &str = "search";
     pub const SET_UNIT_MINUTES: &str = "set_unit_minutes";
     pub const LIST_USERS: &str = "list_users";
+    pub const ADD_USER: &str = "add_user";
+    pub const SET_USER_ROLE: &str = "set_user_role";
     pub const GET_MATTER: &str = "get_matter";
     pub const WIP_BY_FEE_EARNER: &str = "wip_by_fee_earner";
     pub const LIST_PARTIES: &str = "list_parties";
@@ -341,6 +343,16 @@ pub struct User {
     pub name: String,
     pub initials: String,
     pub role: String,
+}
+
+/// A person added to the firm: their role (admin, partner, fee_earner, cashier,
+/// read_only) and hourly rate (blank for none yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserRequest {
+    pub name: String,
+    pub initials: String,
+    pub role: String,
+    pub rate: String,
 }
 
 /// A new contact as typed. Empty strings mean "not given".

@@ -145,6 +145,50 @@ impl Satchel {
         Ok(user)
     }
 
+    /// Change a person's role (admins and partners). The firm keeps at least one admin or
+    /// partner: the last one's role does not change. Recorded as a permission change.
+    pub fn set_user_role(&mut self, initials: &str, role: &str) -> Result<api::User, AppError> {
+        self.require_manager("change people's roles")?;
+        let id = self.user_by_initials("initials", initials)?;
+        let role = Role::parse(role)?;
+        let users = self.list_users()?;
+        let managers = |u: &api::User| matches!(u.role.as_str(), "admin" | "partner");
+        let before = users
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .ok_or_else(|| Invalid::new("initials", "is not anyone in the firm"))?;
+        if managers(&before)
+            && !matches!(role, Role::Admin | Role::Partner)
+            && users.iter().filter(|u| managers(u)).count() == 1
+        {
+            return Err(Invalid::new(
+                "role",
+                format!(
+                    "{} is the firm's only admin or partner; make someone else one first",
+                    before.name
+                ),
+            )
+            .into());
+        }
+        let firm_doc = self.ctx.firm_doc.clone();
+        let (was, now) = (before.role.clone(), role.as_str().to_owned());
+        self.write("user.role", &format!("user:{id}"), |tx, at, actor| {
+            update_firm(tx, &firm_doc, actor, at, "change role", |f| {
+                let rec = f.users.get_mut(&id).ok_or_else(|| {
+                    AppError::Document("the person is not in the firm's document".into())
+                })?;
+                rec.role.clone_from(&now);
+                Ok(())
+            })?;
+            Ok(serde_json::json!({ "from": was, "to": now }))
+        })?;
+        Ok(api::User {
+            role: role.as_str().into(),
+            ..before
+        })
+    }
+
     /// The firm's time unit in minutes.
     pub fn unit_minutes(&self) -> Result<u32, AppError> {
         unit_minutes(self.store.conn())

@@ -4881,3 +4881,42 @@ fn the_access_log_shows_who_viewed_and_changed_a_matter() {
     let err = fee_earner.access_log(&q("", "", "", "")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden, "{err}");
 }
+
+/// Roles change only by an admin or a partner, each change recorded with what it was and
+/// what it became; the firm's last admin or partner keeps that role.
+#[test]
+fn roles_change_by_a_partner_and_are_recorded() {
+    let vault = MemoryVault::default();
+    let (_d, mut s) = new_store(&vault);
+    s.add_user("Ann Moss", "AM", "fee_earner", "").unwrap();
+    let u = s.set_user_role("am", "read-only").unwrap();
+    assert_eq!((u.initials.as_str(), u.role.as_str()), ("AM", "read_only"));
+    assert!(
+        s.list_users()
+            .unwrap()
+            .iter()
+            .any(|u| u.initials == "AM" && u.role == "read_only")
+    );
+    let detail: String = s
+        .store
+        .conn()
+        .query_row(
+            "SELECT detail FROM audit_events WHERE action = 'user.role'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        detail.contains("fee_earner") && detail.contains("read_only"),
+        "{detail}"
+    );
+    let err = s.set_user_role("JH", "fee_earner").unwrap_err();
+    assert!(err.to_string().contains("only admin or partner"), "{err}");
+    let err = s.set_user_role("AM", "boss").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
+    let err = s.set_user_role("ZZ", "partner").unwrap_err();
+    assert!(err.to_string().contains("not anyone in the firm"), "{err}");
+    // Another partner first, then JH may step down.
+    s.set_user_role("AM", "partner").unwrap();
+    s.set_user_role("JH", "fee_earner").unwrap();
+}

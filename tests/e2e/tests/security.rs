@@ -99,6 +99,29 @@ async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Resu
     wait_for(&c, "#access-run").await?.click().await?;
     wait_for_text(&c, "#access-log", "matter.view").await?;
     shot(&c, "23-access-log.png").await?;
+    // People and roles: a partner adds someone and changes their role; both are
+    // permission changes in the access log.
+    wait_for(&c, "#nav-settings").await?.click().await?;
+    wait_for(&c, "#people-list").await?;
+    fill(&c, "#person-name", "Ann Moss").await?;
+    fill(&c, "#person-initials", "am").await?;
+    wait_for(&c, "#person-submit").await?.click().await?;
+    let row = "#people-list tr[data-initials='AM'] select.role-select";
+    wait_for(&c, row)
+        .await?
+        .select_by_value("read_only")
+        .await?;
+    wait_for(&c, "#nav-reports").await?.click().await?;
+    wait_for(&c, "#accountants-report").await?;
+    fill(&c, "#access-user", "SR").await?;
+    wait_for(&c, "#access-run").await?.click().await?;
+    wait_for_text(&c, "#access-log", "user.role").await?;
+    wait_for(&c, "#nav-settings").await?.click().await?;
+    let row = wait_for(&c, "#people-list tr[data-initials='AM'] select.role-select").await?;
+    assert_eq!(row.prop("value").await?.as_deref(), Some("read_only"));
+    c.execute("document.getElementById('people').scrollIntoView()", vec![])
+        .await?;
+    shot(&c, "24-people.png").await?;
     c.close().await.context("close the window")?;
     // The store is whole after being closed and opened under the window four times.
     let mut v = Command::new(bin("satchel")?);

@@ -56,6 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
             <crate::backups::BackupsCard />
             <AutolockForm />
             <UnitForm on_saved=Callback::new(move |_: u32| status.refetch()) />
+            {(crate::session_role().as_deref().is_some_and(|r| r == "admin" || r == "partner")).then(|| view! { <crate::people::PeopleCard /> })}
             <AuthoriserForm />
         </section>
     }
