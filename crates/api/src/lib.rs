@@ -1228,6 +1228,10 @@ pub struct SyncReport {
     pub arrived: u64,
     /// Those the server does not share with this device's user.
     pub not_shared: u64,
+    /// Why the server would not take this device's audit events (a missing or broken
+    /// link); they are sent again at the next sync.
+    #[serde(default)]
+    pub audit_refused: Option<String>,
 }
 
 /// Which audit events to show: by a user (initials), on a matter (its number), between

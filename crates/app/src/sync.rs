@@ -26,6 +26,10 @@ const NUMBERS_KEPT: &str = "server_numbers_kept";
 /// Where this device's last sync left off in the server's history (JSON
 /// [`satchel_sync::protocol::Cursor`]).
 const CURSOR: &str = "server_cursor";
+/// The last of this device's audit events the server has.
+const AUDIT_SENT: &str = "server_audit_seq";
+/// Audit events sent at one sync at most (the rest at the next).
+const AUDIT_AT_ONCE: i64 = 10_000;
 
 /// How long one document may take to come into step with the server.
 const PER_DOCUMENT: Duration = Duration::from_secs(10);
@@ -240,6 +244,32 @@ impl Satchel {
             Some(_) => None,
             None => Some(numbering::numbers_kept(conn)?),
         };
+        // This device's audit events the server does not have yet.
+        let audit_sent: i64 = get_meta(self.store.conn(), AUDIT_SENT)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let audit = {
+            let device = self.ctx.device_id.to_string();
+            let mut stmt = self.store.conn().prepare(
+                "SELECT seq, id, device_id, actor_id, at, action, subject, detail, prev_hash, hash
+                 FROM audit_events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            stmt.query_map(params![device, audit_sent, AUDIT_AT_ONCE], |r| {
+                Ok(satchel_core::audit::StoredEvent {
+                    seq: r.get(0)?,
+                    id: r.get(1)?,
+                    device_id: r.get(2)?,
+                    actor_id: r.get(3)?,
+                    at: r.get(4)?,
+                    action: r.get(5)?,
+                    subject: r.get(6)?,
+                    detail: r.get(7)?,
+                    prev_hash: r.get(8)?,
+                    hash: r.get(9)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+        };
         Ok(SyncJob {
             settings,
             key: Arc::new(key),
@@ -249,6 +279,7 @@ impl Satchel {
             cursor,
             low,
             keep,
+            audit,
             claims: !matches!(
                 self.ctx.role,
                 satchel_core::firm::Role::Partner | satchel_core::firm::Role::Admin
@@ -336,6 +367,9 @@ impl Satchel {
                 tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR])?;
             }
         }
+        if let Some(seq) = got.audit_sent {
+            set_meta(&tx, AUDIT_SENT, &seq.to_string())?;
+        }
         set_meta(&tx, LAST_SYNC, &jiff::Timestamp::now().to_string())?;
         tx.commit()?;
         Ok(api::SyncReport {
@@ -343,6 +377,7 @@ impl Satchel {
             changed_here: merged.changed as u64,
             arrived: merged.arrived as u64,
             not_shared: got.not_shared.len() as u64,
+            audit_refused: got.audit_refused,
         })
     }
 
@@ -379,6 +414,8 @@ pub struct SyncJob {
     /// Whether this device's user claims the new documents it makes (not partners and
     /// admins, who may have everything).
     claims: bool,
+    /// This device's audit events the server does not have yet, in order.
+    audit: Vec<satchel_core::audit::StoredEvent>,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -547,6 +584,14 @@ impl SyncJob {
             // next sync brings everything into step, as a first one does.
             out.cursor =
                 (self.cursor.is_none() || listing.changed.is_some()).then_some(listing.cursor);
+            // The audit trail goes to the server after the documents; a refusal (a link
+            // the server does not have) leaves the sync done and is said in the report.
+            if !self.audit.is_empty() {
+                match server.send_audit(device, &self.key, &self.audit).await {
+                    Ok(seq) => out.audit_sent = Some(seq),
+                    Err(e) => out.audit_refused = Some(e.to_string()),
+                }
+            }
             if let Some((_, numbers)) = &self.keep {
                 server.keep_numbers(device, &self.key, numbers).await?;
                 out.numbers_kept = true;

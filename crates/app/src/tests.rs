@@ -4920,3 +4920,66 @@ fn roles_change_by_a_partner_and_are_recorded() {
     s.set_user_role("AM", "partner").unwrap();
     s.set_user_role("JH", "fee_earner").unwrap();
 }
+
+/// A device's audit trail goes to the firm server with its syncs, only what the server
+/// lacks each time; the server verifies every link (`satchel-server audit verify`), and
+/// refuses events that do not continue the trail it holds — the sync is still done and
+/// says why.
+#[test]
+fn the_audit_trail_reaches_the_server_link_by_link() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_d, mut a) = books_store(&vault);
+    a.enrol_device(
+        &vault,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[0],
+        "laptop",
+    )
+    .unwrap();
+    let r = a.sync_now(&vault).unwrap();
+    assert_eq!(r.audit_refused, None);
+    let held = |s: &Satchel| -> i64 {
+        s.store
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'server_audit_seq'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let first = held(&a);
+    assert!(first > 5, "{first}");
+    let said = server.admin(&["audit", "verify"]);
+    assert!(
+        said.contains(&format!("1 devices' audit trails, {first} events")),
+        "{said}"
+    );
+    a.view_matter("M00001").unwrap();
+    a.sync_now(&vault).unwrap();
+    let second = held(&a);
+    assert!(second > first);
+    let said = server.admin(&["audit", "verify"]);
+    assert!(said.contains(&format!("{second} events")), "{said}");
+    // Events the server already holds, sent again as if new: refused, named, nothing kept.
+    a.store
+        .conn()
+        .execute(
+            "UPDATE meta SET value = '1' WHERE key = 'server_audit_seq'",
+            [],
+        )
+        .unwrap();
+    let r = a.sync_now(&vault).unwrap();
+    let why = r.audit_refused.unwrap();
+    assert!(
+        why.contains("do not continue the trail held for this device"),
+        "{why}"
+    );
+    assert_eq!(held(&a), 1, "not moved on");
+    let said = server.admin(&["audit", "verify"]);
+    assert!(said.contains(&format!("{second} events")), "{said}");
+}

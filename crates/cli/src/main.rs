@@ -1933,6 +1933,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "synced with the server: {} documents sent, {} arrived, {} changed here, {} not shared with you",
                 r.documents, r.arrived, r.changed_here, r.not_shared
             );
+            if let Some(why) = &r.audit_refused {
+                eprintln!("the server did not take this device's audit trail: {why}");
+            }
         }
         Command::Verify => {
             let mut s = open(&dir, vault.as_ref())?;

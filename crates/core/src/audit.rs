@@ -46,8 +46,9 @@ pub fn chain_hash(prev_hash: &str, e: &EventContent<'_>) -> String {
     hex::encode(h.finalize())
 }
 
-/// A stored event as read back for verification.
-#[derive(Debug, Clone)]
+/// A stored event as read back for verification (and as a device sends its trail to the
+/// firm server).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredEvent {
     pub seq: i64,
     pub id: String,
@@ -93,9 +94,21 @@ pub enum ChainBreak {
 pub fn verify_chain<'a>(
     events: impl IntoIterator<Item = &'a StoredEvent>,
 ) -> Result<usize, ChainBreak> {
-    let mut prev = GENESIS.to_owned();
+    verify_continuation(None, events)
+}
+
+/// Verify events that continue a chain whose last event so far is `after` (its sequence
+/// number and hash), or that start one (`None`).
+pub fn verify_continuation<'a>(
+    after: Option<(i64, &str)>,
+    events: impl IntoIterator<Item = &'a StoredEvent>,
+) -> Result<usize, ChainBreak> {
+    let (first, mut prev) = match after {
+        Some((seq, hash)) => (seq + 1, hash.to_owned()),
+        None => (1, GENESIS.to_owned()),
+    };
     let mut count = 0;
-    for (expected, e) in (1..).zip(events) {
+    for (expected, e) in (first..).zip(events) {
         if e.seq != expected {
             return Err(ChainBreak::Gap {
                 seq: e.seq,

@@ -173,6 +173,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/claim", post(claim::<S>))
         .route("/api/numbers", post(numbers::<S>))
         .route("/api/numbers/kept", post(numbers_kept::<S>))
+        .route("/api/audit", post(audit::<S>))
         .route("/api/fetch", post(fetch::<S>))
         .route(
             "/api/store",
@@ -299,6 +300,64 @@ async fn numbers<S: ServerStore>(
 }
 
 /// A device enrolled before the server gave out numbers says which it keeps.
+/// A device's audit events: kept only if they continue, link by link, the trail the server
+/// holds for that device (from its first event); a broken or missing link is refused.
+async fn audit<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<satchel_sync::protocol::AuditRequest>,
+) -> Result<Json<satchel_sync::protocol::AuditReply>, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    if req.events.len() > 20_000 {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "send at most 20,000 audit events at once".into(),
+        ));
+    }
+    let head = server
+        .store
+        .audit_head(device.id.clone())
+        .await
+        .map_err(internal)?;
+    // One device's store, one chain.
+    if let Some(first) = req.events.first()
+        && req.events.iter().any(|e| e.device_id != first.device_id)
+    {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "the audit events come from more than one chain".into(),
+        ));
+    }
+    satchel_core::audit::verify_continuation(
+        head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
+        &req.events,
+    )
+    .map_err(|b| {
+        tracing::warn!("device {}: audit events refused: {b}", device.id);
+        Refusal(
+            StatusCode::CONFLICT,
+            format!("the audit events do not continue the trail held for this device: {b}"),
+        )
+    })?;
+    let rows = req
+        .events
+        .iter()
+        .map(|e| {
+            serde_json::to_string(e)
+                .map(|json| (e.seq, json, e.hash.clone()))
+                .map_err(|e| Refusal(StatusCode::BAD_REQUEST, e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let last = rows.last().map(|(seq, _, _)| *seq);
+    server
+        .store
+        .append_audit(device.id.clone(), rows)
+        .await
+        .map_err(internal)?;
+    Ok(Json(satchel_sync::protocol::AuditReply {
+        seq: last.or(head.map(|(seq, _)| seq)).unwrap_or(0),
+    }))
+}
+
 async fn numbers_kept<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<KeptNumbersRequest>,

@@ -59,6 +59,11 @@ enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
     },
+    /// The devices' audit trails, as they sent them.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// The backups, newest first.
     Backups {
         #[arg(long)]
@@ -115,6 +120,13 @@ enum UserCommand {
         role: String,
     },
     List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every device's audit trail held here, from its first event: each event's hash,
+    /// each link, no gap. Exits non-zero on any break, naming it.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -357,6 +369,38 @@ async fn run<S: ServerStore>(store: S, dir: PathBuf, command: Command) -> Result
                     .map_or(user.as_str(), |u| u.initials.as_str());
                 println!("{initials}\t{doc}\t{}", access.as_str());
             }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let trails = store.audit_trails().await?;
+            let mut broken = 0;
+            let mut events = 0;
+            for (device, rows) in &trails {
+                let parsed: Result<Vec<satchel_core::audit::StoredEvent>, _> =
+                    rows.iter().map(|r| serde_json::from_str(r)).collect();
+                match parsed {
+                    Err(e) => {
+                        broken += 1;
+                        println!("device {device}: an event does not read: {e}");
+                    }
+                    Ok(list) => match satchel_core::audit::verify_chain(&list) {
+                        Ok(n) => events += n,
+                        Err(b) => {
+                            broken += 1;
+                            println!("device {device}: {b}");
+                        }
+                    },
+                }
+            }
+            if broken > 0 {
+                bail!("{broken} of {} audit trails are broken", trails.len());
+            }
+            println!(
+                "ok: {} devices' audit trails, {events} events, every link and hash holds",
+                trails.len()
+            );
             Ok(())
         }
         Command::Device { command } => match command {

@@ -555,4 +555,69 @@ impl ServerStore for PgStore {
             Ok(kept)
         }
     }
+
+    fn audit_head(
+        &self,
+        device: String,
+    ) -> impl Future<Output = Result<Option<(i64, String)>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let row = c
+                .query_opt(
+                    "SELECT seq, hash FROM audit_trail WHERE device = $1 ORDER BY seq DESC LIMIT 1",
+                    &[&device],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        }
+    }
+
+    fn append_audit(
+        &self,
+        device: String,
+        events: Vec<(i64, String, String)>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            for (seq, event, hash) in &events {
+                tx.execute(
+                    "INSERT INTO audit_trail (device, seq, event, hash) VALUES ($1, $2, $3, $4)",
+                    &[&device, seq, event, hash],
+                )
+                .await
+                .map_err(pg)?;
+            }
+            tx.commit().await.map_err(pg)?;
+            Ok(())
+        }
+    }
+
+    fn audit_trails(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<String>)>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query(
+                    "SELECT device, event FROM audit_trail ORDER BY device, seq",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            let mut out: Vec<(String, Vec<String>)> = Vec::new();
+            for r in rows {
+                let (device, event): (String, String) = (r.get(0), r.get(1));
+                match out.last_mut() {
+                    Some((d, events)) if *d == device => events.push(event),
+                    _ => out.push((device, vec![event])),
+                }
+            }
+            Ok(out)
+        }
+    }
 }

@@ -194,7 +194,34 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
         &self,
         doc: String,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// The last audit event held of a device's trail: its sequence number and hash.
+    fn audit_head(
+        &self,
+        device: String,
+    ) -> impl Future<Output = Result<Option<(i64, String)>, StoreError>> + Send;
+    /// Append events (each as JSON, with its sequence number and hash) to a device's trail.
+    fn append_audit(
+        &self,
+        device: String,
+        events: Vec<(i64, String, String)>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every device's trail: (device, its events as JSON in order).
+    fn audit_trails(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<String>)>, StoreError>> + Send;
 }
+
+/// Devices' audit trails, as they send them.
+const AUDIT: &str = "
+CREATE TABLE audit_trail (
+    device TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    event  TEXT NOT NULL,
+    hash   TEXT NOT NULL,
+    PRIMARY KEY (device, seq)
+) STRICT;
+";
 
 /// The server's own settings (the firm's document).
 const SETTINGS: &str = "
@@ -281,6 +308,7 @@ impl SqliteStore {
             rusqlite_migration::M::up(SCHEMA),
             rusqlite_migration::M::up(SETTINGS),
             rusqlite_migration::M::up(CHANGES),
+            rusqlite_migration::M::up(AUDIT),
         ])
         .to_latest(&mut conn)?;
         Ok(SqliteStore {
@@ -711,6 +739,57 @@ impl ServerStore for SqliteStore {
             )?;
             tx.commit()?;
             Ok(kept)
+        })
+    }
+
+    fn audit_head(
+        &self,
+        device: String,
+    ) -> impl Future<Output = Result<Option<(i64, String)>, StoreError>> + Send {
+        self.with(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT seq, hash FROM audit_trail WHERE device = ?1 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([&device], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+        })
+    }
+
+    fn append_audit(
+        &self,
+        device: String,
+        events: Vec<(i64, String, String)>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            for (seq, event, hash) in &events {
+                tx.prepare_cached(
+                    "INSERT INTO audit_trail (device, seq, event, hash) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(rusqlite::params![device, seq, event, hash])?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn audit_trails(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<String>)>, StoreError>> + Send {
+        self.with(|c| {
+            let mut out: Vec<(String, Vec<String>)> = Vec::new();
+            let mut stmt =
+                c.prepare("SELECT device, event FROM audit_trail ORDER BY device, seq")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (device, event) = row?;
+                match out.last_mut() {
+                    Some((d, events)) if *d == device => events.push(event),
+                    _ => out.push((device, vec![event])),
+                }
+            }
+            Ok(out)
         })
     }
 }

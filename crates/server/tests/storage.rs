@@ -206,6 +206,41 @@ async fn suite<S: ServerStore>(s: S) {
         !s.has_chunks_under("doc".into()).await.unwrap(),
         "doc1's chunks are not doc's"
     );
+
+    // Audit trails: appended in order per device, the head the last appended.
+    assert_eq!(s.audit_head("dev-a".into()).await.unwrap(), None);
+    s.append_audit(
+        "dev-a".into(),
+        vec![
+            (1, "{\"seq\":1}".into(), "h1".into()),
+            (2, "{\"seq\":2}".into(), "h2".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    s.append_audit("dev-b".into(), vec![(1, "{}".into(), "b1".into())])
+        .await
+        .unwrap();
+    s.append_audit("dev-a".into(), vec![(3, "{\"seq\":3}".into(), "h3".into())])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.audit_head("dev-a".into()).await.unwrap(),
+        Some((3, "h3".to_owned()))
+    );
+    assert!(
+        s.append_audit("dev-a".into(), vec![(3, "{}".into(), "again".into())])
+            .await
+            .is_err(),
+        "an event's place in a trail is taken once"
+    );
+    let trails = s.audit_trails().await.unwrap();
+    assert_eq!(trails.len(), 2);
+    assert_eq!(trails[0].0, "dev-a");
+    assert_eq!(
+        trails[0].1,
+        vec!["{\"seq\":1}", "{\"seq\":2}", "{\"seq\":3}"]
+    );
 }
 
 #[tokio::test]

@@ -120,6 +120,11 @@ pub struct Exchanged {
     pub numbers: crate::protocol::Numbers,
     /// Whether the server took the numbers this device said it keeps.
     pub numbers_kept: bool,
+    /// The last of this device's audit events the server holds, after this sync sent it
+    /// the rest.
+    pub audit_sent: Option<i64>,
+    /// Why the server would not take the audit events sent (a missing or broken link).
+    pub audit_refused: Option<String>,
 }
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device

@@ -249,6 +249,29 @@ impl Server {
         .await
     }
 
+    /// Send this device's audit events that the server does not have yet (they continue
+    /// the trail it holds); the server's last event of the trail after them.
+    pub async fn send_audit(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        events: &[satchel_core::audit::StoredEvent],
+    ) -> Result<i64, SyncError> {
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        let reply: protocol::AuditReply = self
+            .post(
+                "/api/audit",
+                &protocol::AuditRequest {
+                    device_id: device_id.to_owned(),
+                    nonce,
+                    signature,
+                    events: events.to_vec(),
+                },
+            )
+            .await?;
+        Ok(reply.seq)
+    }
+
     /// Another block of numbers of `series` (`matters` or `bills`) for this device.
     pub async fn more_numbers(
         &self,

@@ -84,6 +84,22 @@ pub struct KeptNumbersRequest {
     pub kept: Numbers,
 }
 
+/// A device's audit events the server does not have yet, in order (`/api/audit`): they
+/// must continue the trail the server holds for the device, link by link.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    pub events: Vec<satchel_core::audit::StoredEvent>,
+}
+
+/// The last event of the device's trail the server holds, after an audit request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReply {
+    pub seq: i64,
+}
+
 /// What the server says when a device enrols.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolment {
