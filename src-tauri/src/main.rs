@@ -472,6 +472,33 @@ async fn view_matter(shell: State<'_, Shell>, matter: String) -> Result<Matter, 
     shell.with_open(|s| s.view_matter(&matter))
 }
 
+/// Who may see a matter on the firm server, after a grant if one is given (the server is
+/// asked, on a blocking thread).
+#[tauri::command]
+async fn matter_grants(
+    app: tauri::AppHandle,
+    matter: String,
+    set: Option<(String, String)>,
+) -> Result<Vec<satchel_api::MatterGrant>, ApiError> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let shell = app.state::<Shell>();
+        shell.with_open(|s| {
+            s.matter_grants(
+                shell.vault.as_ref(),
+                &matter,
+                set.as_ref().map(|(u, a)| (u.as_str(), a.as_str())),
+            )
+        })
+    })
+    .await
+    .map_err(|e| {
+        err(
+            ErrorKind::Internal,
+            format!("asking the firm server stopped: {e}"),
+        )
+    })?
+}
+
 /// The access log; with `save`, also written to the downloads folder as CSV and PDF.
 #[tauri::command]
 async fn access_log(
@@ -1089,6 +1116,7 @@ fn main() -> std::process::ExitCode {
             unlock_keyring,
             view_matter,
             access_log,
+            matter_grants,
             add_user,
             set_user_role,
             set_autolock,

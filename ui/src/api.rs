@@ -618,3 +618,17 @@ struct RoleArgs<'a> {
 pub async fn set_user_role(initials: &str, role: &str) -> Result<satchel_api::User, ApiError> {
     call(cmd::SET_USER_ROLE, &RoleArgs { initials, role }).await
 }
+
+#[derive(Serialize)]
+struct GrantArgs<'a> {
+    matter: &'a str,
+    set: Option<(&'a str, &'a str)>,
+}
+
+/// Who may see a matter on the firm server, after granting `set` (initials, access).
+pub async fn matter_grants(
+    matter: &str,
+    set: Option<(&str, &str)>,
+) -> Result<Vec<satchel_api::MatterGrant>, ApiError> {
+    call(cmd::MATTER_GRANTS, &GrantArgs { matter, set }).await
+}

@@ -22,6 +22,7 @@ pub mod cmd {
     pub const RESOLVE_CONFLICT: &str = "resolve_conflict";
     pub const LOCK: &str = "lock";
     pub const ACCESS_LOG: &str = "access_log";
+    pub const MATTER_GRANTS: &str = "matter_grants";
     pub const VIEW_MATTER: &str = "view_matter";
     pub const UNLOCK_KEYRING: &str = "unlock_keyring";
     pub const SET_AUTOLOCK: &str = "set_autolock";
@@ -1232,6 +1233,13 @@ pub struct SyncReport {
     /// link); they are sent again at the next sync.
     #[serde(default)]
     pub audit_refused: Option<String>,
+}
+
+/// A user's access to a matter on the firm server: read, download or edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterGrant {
+    pub initials: String,
+    pub access: String,
 }
 
 /// Which audit events to show: by a user (initials), on a matter (its number), between

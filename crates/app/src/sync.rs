@@ -202,6 +202,61 @@ impl Satchel {
 
     /// What a sync will send and ask for, read from the store (quick); the exchange itself
     /// ([`SyncJob::run`]) needs no store, so a window can go on working while it runs.
+    /// Who may see a matter on the firm server, after granting `set` (a user's initials,
+    /// and read, download, edit or none) if given. Asked of the server now (grants live
+    /// there); an admin's or a partner's device only. The change takes effect on the
+    /// devices at once, and is recorded here too.
+    pub fn matter_grants(
+        &mut self,
+        vault: &dyn KeyVault,
+        matter: &str,
+        set: Option<(&str, &str)>,
+    ) -> Result<Vec<api::MatterGrant>, AppError> {
+        let (id, number) = crate::contacts::resolve_matter(self.store.conn(), matter)?;
+        let (settings, key) = self.server_and_key(vault)?;
+        let doc = repo_id(&id).to_string();
+        let set_owned = set.map(|(u, a)| (u.to_owned(), a.to_owned()));
+        let rt = runtime()?;
+        let grants = rt
+            .block_on(async {
+                let server = Server::new(&settings.address, &settings.fingerprint)?;
+                server
+                    .grants(&settings.device_id, &key, &doc, set_owned.clone())
+                    .await
+            })
+            .map_err(said)?;
+        if let Some((user, access)) = set_owned {
+            self.write("grant.set", &format!("matter:{id}"), |_, _, _| {
+                Ok(serde_json::json!({ "matter": number.to_string(), "user": user, "access": access }))
+            })?;
+        }
+        Ok(grants
+            .into_iter()
+            .map(|(initials, access)| api::MatterGrant { initials, access })
+            .collect())
+    }
+
+    /// The firm server this device is enrolled with, and its device key.
+    fn server_and_key(
+        &self,
+        vault: &dyn KeyVault,
+    ) -> Result<(api::ServerSettings, DeviceKey), AppError> {
+        let settings = self.server_settings()?.ok_or_else(|| {
+            Invalid::new("server", "this device is not enrolled with a firm server")
+        })?;
+        let seed = vault
+            .load(&device_key_slot(&self.ctx.install_id))
+            .map_err(|e| AppError::Locked(format!("the device key could not be read: {e}")))?
+            .ok_or_else(|| {
+                AppError::Locked(
+                    "the device key is not in the keyring; enrol this device again".into(),
+                )
+            })?;
+        let key = DeviceKey::from_secret_hex(&seed.to_hex())
+            .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
+        Ok((settings, key))
+    }
+
     pub fn sync_job(&self, vault: &dyn KeyVault) -> Result<SyncJob, AppError> {
         let settings = self.server_settings()?.ok_or_else(|| {
             Invalid::new("server", "this device is not enrolled with a firm server")

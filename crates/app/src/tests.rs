@@ -4983,3 +4983,81 @@ fn the_audit_trail_reaches_the_server_link_by_link() {
     let said = server.admin(&["audit", "verify"]);
     assert!(said.contains(&format!("{second} events")), "{said}");
 }
+
+/// A partner grants a matter from their device: the firm server keeps the grant (as
+/// `satchel-server grant` would), the fee earner's next sync brings the matter, and the
+/// change is in the partner's audit trail; a fee earner may not grant, and a bad access
+/// is refused in words.
+#[test]
+fn a_partner_grants_a_matter_from_the_window() {
+    let server = test_server();
+    let vault = MemoryVault::default();
+    let (_d, mut a) = books_store(&vault);
+    a.enrol_device(
+        &vault,
+        &server.address,
+        &server.fingerprint,
+        &server.codes[0],
+        "laptop",
+    )
+    .unwrap();
+    server.add_user("Cara Dunn", "CD", "fee_earner");
+    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
+    a.sync_now(&vault).unwrap();
+    let code = server.admin(&["enrol-code", "--user", "CD"]);
+    let dir_b = tempfile::tempdir().unwrap();
+    let vault_b = MemoryVault::default();
+    let mut b = Satchel::join(
+        &dir_b.path().join("data"),
+        &vault_b,
+        &Join {
+            address: &server.address,
+            fingerprint: &server.fingerprint,
+            code: &code,
+            device_name: "Cara's laptop",
+            passphrase: "correct horse battery staple",
+        },
+        cheap(),
+    )
+    .unwrap();
+    b.sync_now(&vault_b).unwrap();
+    assert!(b.list_matters().unwrap().is_empty());
+    assert!(a.matter_grants(&vault, "M00001", None).unwrap().is_empty());
+    let grants = a
+        .matter_grants(&vault, "M00001", Some(("cd", "edit")))
+        .unwrap();
+    assert_eq!(
+        grants,
+        vec![satchel_api::MatterGrant {
+            initials: "CD".into(),
+            access: "edit".into()
+        }]
+    );
+    let listed = server.admin(&["grants"]);
+    assert!(listed.contains("CD") && listed.contains("edit"), "{listed}");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let r = b.sync_now(&vault_b).unwrap();
+    assert_eq!(r.arrived, 1, "{r:?}");
+    let err = a
+        .matter_grants(&vault, "M00001", Some(("CD", "owner")))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("read, download, edit or none"),
+        "{err}"
+    );
+    let err = b.matter_grants(&vault_b, "M00001", None).unwrap_err();
+    assert!(
+        err.to_string().contains("only an admin or a partner"),
+        "{err}"
+    );
+    let recorded: i64 = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_events WHERE action = 'grant.set'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(recorded, 1);
+}

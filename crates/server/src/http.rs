@@ -174,6 +174,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/numbers", post(numbers::<S>))
         .route("/api/numbers/kept", post(numbers_kept::<S>))
         .route("/api/audit", post(audit::<S>))
+        .route("/api/grant", post(grant::<S>))
         .route("/api/fetch", post(fetch::<S>))
         .route(
             "/api/store",
@@ -356,6 +357,77 @@ async fn audit<S: ServerStore>(
     Ok(Json(satchel_sync::protocol::AuditReply {
         seq: last.or(head.map(|(seq, _)| seq)).unwrap_or(0),
     }))
+}
+
+/// Grants on a document, asked or set from an admin's or a partner's device: what
+/// `satchel-server grant` does, from the window. Takes effect on connected devices as the
+/// command's does.
+async fn grant<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<satchel_sync::protocol::GrantRequest>,
+) -> Result<Json<satchel_sync::protocol::GrantsReply>, Refusal> {
+    use crate::storage::Access;
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    let users = server.store.users().await.map_err(internal)?;
+    let manager = users
+        .iter()
+        .any(|u| u.id == device.user_id && matches!(u.role.as_str(), "admin" | "partner"));
+    if !manager {
+        return Err(Refusal(
+            StatusCode::FORBIDDEN,
+            "only an admin or a partner may see or change who may see a matter".into(),
+        ));
+    }
+    let doc: samod::DocumentId = req.doc.parse().map_err(|_| {
+        Refusal(
+            StatusCode::BAD_REQUEST,
+            format!("'{}' is not a document id", req.doc),
+        )
+    })?;
+    let doc = doc.to_string();
+    if let Some((initials, access)) = &req.set {
+        let initials = initials.trim().to_uppercase();
+        let Some(user) = users.iter().find(|u| u.initials == initials) else {
+            return Err(Refusal(
+                StatusCode::BAD_REQUEST,
+                format!("the firm server has no user with the initials {initials}"),
+            ));
+        };
+        let access = match access.trim() {
+            "none" => None,
+            other => Some(Access::parse(other).ok_or_else(|| {
+                Refusal(
+                    StatusCode::BAD_REQUEST,
+                    format!("access must be read, download, edit or none, not '{other}'"),
+                )
+            })?),
+        };
+        server
+            .store
+            .set_grant(user.id.clone(), doc.clone(), access)
+            .await
+            .map_err(internal)?;
+        tracing::info!(
+            "device {} set {} on {doc} for {initials}",
+            device.id,
+            access.map_or("none", Access::as_str)
+        );
+    }
+    let grants = server
+        .store
+        .grants()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|(_, d, _)| *d == doc)
+        .filter_map(|(user, _, access)| {
+            users
+                .iter()
+                .find(|u| u.id == user)
+                .map(|u| (u.initials.clone(), access.as_str().to_owned()))
+        })
+        .collect();
+    Ok(Json(satchel_sync::protocol::GrantsReply { grants }))
 }
 
 async fn numbers_kept<S: ServerStore>(

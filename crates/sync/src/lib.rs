@@ -272,6 +272,31 @@ impl Server {
         Ok(reply.seq)
     }
 
+    /// Who may do what with document `doc`, after setting `set` (initials, access) if
+    /// given: only an admin's or a partner's device may ask.
+    pub async fn grants(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        doc: &str,
+        set: Option<(String, String)>,
+    ) -> Result<Vec<(String, String)>, SyncError> {
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        let reply: protocol::GrantsReply = self
+            .post(
+                "/api/grant",
+                &protocol::GrantRequest {
+                    device_id: device_id.to_owned(),
+                    nonce,
+                    signature,
+                    doc: doc.to_owned(),
+                    set,
+                },
+            )
+            .await?;
+        Ok(reply.grants)
+    }
+
     /// Another block of numbers of `series` (`matters` or `bills`) for this device.
     pub async fn more_numbers(
         &self,

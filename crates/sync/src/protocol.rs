@@ -94,6 +94,24 @@ pub struct AuditRequest {
     pub events: Vec<satchel_core::audit::StoredEvent>,
 }
 
+/// Set who may do what with a document (`/api/grant`, an admin's or a partner's device):
+/// `access` is read, download, edit or none.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GrantRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    pub doc: String,
+    /// Set this user's access (initials), or only ask (`None`).
+    pub set: Option<(String, String)>,
+}
+
+/// Everyone's access to a document, after a grant request: (initials, access).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantsReply {
+    pub grants: Vec<(String, String)>,
+}
+
 /// The last event of the device's trail the server holds, after an audit request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReply {

@@ -70,3 +70,59 @@ pub fn AccessLogPanel(#[prop(optional)] matter: Option<String>) -> impl IntoView
         </div>
     }
 }
+
+/// Who may see a matter on the firm server, and granting it (admins and partners; the
+/// server answers, so this needs the device enrolled and the server reachable).
+#[component]
+pub fn GrantsPanel(matter: String) -> impl IntoView {
+    use satchel_api::MatterGrant;
+    let grants = RwSignal::new(None::<Result<Vec<MatterGrant>, ApiError>>);
+    let initials = RwSignal::new(String::new());
+    let access = RwSignal::new(String::from("read"));
+    let m = StoredValue::new(matter);
+    let ask = move |set: Option<(String, String)>| {
+        let matter = m.get_value();
+        spawn_local(async move {
+            let r =
+                api::matter_grants(&matter, set.as_ref().map(|(u, a)| (u.as_str(), a.as_str())))
+                    .await;
+            grants.set(Some(r));
+        });
+    };
+    ask(None);
+    view! {
+        <div class="card" id="grants-panel">
+            <h2>"Who may see this matter"</h2>
+            <p class="muted small">"Admins and partners may see every matter; anyone else only what they are granted here (read, download, edit), on every device at once."</p>
+            {move || grants.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert" id="grants-error">{e.message}</p> }.into_any(),
+                Ok(list) => {
+                    let n = list.len();
+                    view! {
+                        <table class="grid" id="grants-list" data-count=n>
+                            <thead><tr><th>"Who"</th><th>"May"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|g| view! { <tr><td class="mono">{g.initials}</td><td>{g.access}</td></tr> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                    .into_any()
+                }
+            })}
+            <div class="row">
+                <label class="field narrow-field"><span class="label">"User (initials)"</span><input id="grant-user" bind:value=initials /></label>
+                <label class="field narrow-field"><span class="label">"May"</span>
+                    <select id="grant-access" on:change=move |ev| access.set(event_target_value(&ev))>
+                        <option value="read" selected=true>"read"</option>
+                        <option value="download">"download"</option>
+                        <option value="edit">"edit"</option>
+                        <option value="none">"nothing (remove)"</option>
+                    </select>
+                </label>
+            </div>
+            <div class="actions">
+                <button class="secondary" id="grant-submit" on:click=move |_| ask(Some((initials.get_untracked(), access.get_untracked())))>"Grant"</button>
+            </div>
+        </div>
+    }
+}

@@ -208,7 +208,11 @@ pub fn MatterDetail(matter: Matter, on_close: Callback<()>) -> impl IntoView {
                     />
                 }
                 .into_any(),
-                Tab::Access => view! { <super::access::AccessLogPanel matter=access_number.clone() /> }.into_any(),
+                Tab::Access => view! {
+                    <super::access::AccessLogPanel matter=access_number.clone() />
+                    {crate::session_role().as_deref().is_some_and(|r| r == "admin" || r == "partner").then(|| view! { <super::access::GrantsPanel matter=access_number.clone() /> })}
+                }
+                .into_any(),
             }}
         </section>
     }
