@@ -231,3 +231,73 @@ pub fn on_quit(shell: &Shell) {
         let _ = take(shell, "on quit");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a test that cannot set up should stop
+
+    use super::*;
+    use satchel_app::{MemoryVault, Setup};
+    use std::sync::Mutex;
+
+    fn shell_with_store() -> (tempfile::TempDir, Shell) {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let vault = MemoryVault::default();
+        let s = Satchel::init_with(
+            &data,
+            &vault,
+            &Setup {
+                firm_name: "Reed LLP",
+                user_name: "Sam Reed",
+                initials: "SR",
+                role: "partner",
+                passphrase: "the long walk to the county court",
+            },
+            satchel_store::envelope::KdfParams {
+                m_cost_kib: 1024,
+                t_cost: 1,
+                p_cost: 1,
+            },
+        )
+        .unwrap();
+        let shell = Shell {
+            data_dir: data,
+            vault: Box::new(vault),
+            satchel: Mutex::new(Some(s)),
+            syncer: crate::sync::Syncer::new(),
+            backups: Backups::default(),
+            locked: Mutex::new(None),
+        };
+        (dir, shell)
+    }
+
+    /// Quitting takes a verified backup of an open store, and the window's status lists
+    /// it; a locked store (nothing open) is left alone.
+    #[test]
+    fn quitting_backs_the_open_store_up() {
+        let (_d, shell) = shell_with_store();
+        on_quit(&shell);
+        let st = status(&shell).unwrap();
+        assert_eq!(st.entries.len(), 1, "{:?}", st.message);
+        assert_eq!(st.entries[0].reason, "on quit");
+        assert!(!st.failed);
+        assert!(st.running.is_none());
+        // Locked: no store open, nothing taken.
+        drop(shell.lock().unwrap().take());
+        on_quit(&shell);
+        let listed = satchel_app::backup::list(&shell.data_dir.join("backups")).unwrap();
+        assert_eq!(listed.len(), 1);
+    }
+
+    /// One backup at a time: a second asked for while one runs is refused in words.
+    #[test]
+    fn one_backup_at_a_time() {
+        let (_d, shell) = shell_with_store();
+        shell.backups.begin("a backup").unwrap();
+        let err = take(&shell, "manual").unwrap_err();
+        assert!(err.message.contains("under way"), "{}", err.message);
+        shell.backups.end(Ok("done".into()));
+        take(&shell, "manual").unwrap();
+    }
+}
