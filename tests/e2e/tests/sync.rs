@@ -27,6 +27,18 @@ async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
         ],
         Some(PASS),
     )?;
+    cli(
+        &home,
+        &[
+            "matter",
+            "add",
+            "--client",
+            "Ada Price",
+            "--description",
+            "Lease renewal",
+        ],
+        Some(PASS),
+    )?;
     let data = tempfile::tempdir()?;
     FirmServer::admin(
         data.path(),
@@ -72,8 +84,9 @@ async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
     wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
     wait_for_text(&c, "#sync-detail", "nothing waiting").await?;
     wait_for_text(&c, "#server-address", &server.address).await?;
-    // The store keeps 1,000 matter numbers; the server gives out the rest.
-    wait_for_text(&c, "#number-blocks", "M00001–M01000").await?;
+    // The store keeps 1,000 matter numbers after the one it gave out; the server gives
+    // out the rest.
+    wait_for_text(&c, "#number-blocks", "M00002–M01001").await?;
     shot(&c, "sync-01-synced.png").await?;
 
     // The server goes away; the window says so, and work goes on and waits.
@@ -93,6 +106,46 @@ async fn sync_status_goes_from_offline_to_synced_by_itself() -> Result<()> {
     wait_until_attr(&c, "#sync-status", "data-state", "synced").await?;
     wait_for_text(&c, "#sync-detail", "nothing waiting").await?;
     shot(&c, "sync-03-synced-again.png").await?;
+
+    // The partner grants the matter to a fee earner from its Access tab: the server keeps
+    // the grant.
+    FirmServer::admin(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "--name",
+            "Cara Dunn",
+            "--initials",
+            "CD",
+            "--role",
+            "fee_earner",
+        ],
+    )?;
+    wait_for(&c, "#nav-matters").await?.click().await?;
+    wait_for(&c, "tr.matter-row[data-number='M00001'] td.client")
+        .await?
+        .click()
+        .await?;
+    wait_for(&c, "#tab-access").await?.click().await?;
+    wait_until_attr(&c, "#grants-list", "data-count", "0").await?;
+    set_value(&c, "#grant-user", "CD").await?;
+    wait_for(&c, "#grant-access")
+        .await?
+        .select_by_value("edit")
+        .await?;
+    c.execute("document.getElementById('grant-submit').click()", vec![])
+        .await?;
+    wait_until_attr(&c, "#grants-list", "data-count", "1").await?;
+    wait_for_text(&c, "#grants-list", "edit").await?;
+    c.execute(
+        "document.getElementById('grants-panel').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    shot(&c, "sync-03b-grants.png").await?;
+    let grants = FirmServer::admin(data.path(), &["grants"])?;
+    assert!(grants.contains("CD") && grants.contains("edit"), "{grants}");
     drop(server);
     c.close().await?;
     Ok(())
