@@ -21,11 +21,12 @@
 //! refused, the store untouched.
 
 use crate::vault::KeyVault;
+use crate::sync::{get_meta, set_meta};
 use crate::{AppError, Satchel, Unlock, db_path, envelope_path};
 use jiff::Timestamp;
 use satchel_core::audit;
 use satchel_store::envelope::{ENVELOPE_FILE, Envelope};
-use satchel_store::rusqlite::{Connection, OptionalExtension};
+use satchel_store::rusqlite::Connection;
 use satchel_store::{DbKey, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -131,12 +132,6 @@ fn counts(conn: &Connection) -> Result<BTreeMap<String, i64>, satchel_store::Sto
     Ok(out)
 }
 
-fn meta(conn: &Connection, key: &str) -> Result<Option<String>, AppError> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
-}
-
 /// Check a backup's database against its manifest: it opens with `key`, passes SQLite's
 /// quick check and SQLCipher's page check, every device's audit chain holds, it is the
 /// firm the manifest names, and holds the records the manifest counts. The SHA-256 is
@@ -189,7 +184,7 @@ fn check_contents(backup: &Backup, key: &DbKey) -> Result<(), AppError> {
         return Err(damaged(p.clone()));
     }
     let conn = store.conn();
-    if meta(conn, "firm_doc")?.as_deref() != Some(backup.manifest.firm.as_str()) {
+    if get_meta(conn, "firm_doc")?.as_deref() != Some(backup.manifest.firm.as_str()) {
         return Err(damaged(
             "it holds another firm than its manifest says".into(),
         ));
@@ -260,7 +255,7 @@ impl Satchel {
     /// The folder backups go to: the one chosen in settings, else `backups` in the data
     /// folder.
     pub fn backup_folder(&self) -> Result<PathBuf, AppError> {
-        Ok(match meta(self.store.conn(), "backup_folder")? {
+        Ok(match get_meta(self.store.conn(), "backup_folder")? {
             Some(f) if !f.is_empty() => PathBuf::from(f),
             _ => self.data_dir.join(FOLDER),
         })
@@ -367,7 +362,7 @@ impl Satchel {
 
     /// How many hours apart scheduled backups are (4 unless set).
     pub fn backup_every_hours(&self) -> Result<u32, AppError> {
-        Ok(meta(self.store.conn(), "backup_every_hours")?
+        Ok(get_meta(self.store.conn(), "backup_every_hours")?
             .and_then(|h| h.parse().ok())
             .unwrap_or(EVERY_HOURS))
     }
@@ -411,16 +406,8 @@ impl Satchel {
         }
         let hours = settings.every_hours.to_string();
         self.write("settings.backup", "backups", |tx, _, _| {
-            for (k, v) in [
-                ("backup_folder", folder.as_str()),
-                ("backup_every_hours", hours.as_str()),
-            ] {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [k, v],
-                )?;
-            }
+            set_meta(tx, "backup_folder", &folder)?;
+            set_meta(tx, "backup_every_hours", &hours)?;
             Ok(serde_json::json!({ "folder": folder, "every_hours": settings.every_hours }))
         })?;
         Ok(())

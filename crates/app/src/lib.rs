@@ -422,15 +422,7 @@ impl Satchel {
 
     /// Minutes without activity after which the window locks (10 unless set).
     pub fn autolock_minutes(&self) -> Result<u32, AppError> {
-        Ok(self
-            .store
-            .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'autolock_minutes'",
-                [],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
+        Ok(sync::get_meta(self.store.conn(), "autolock_minutes")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(AUTOLOCK_MINUTES))
     }
@@ -445,11 +437,7 @@ impl Satchel {
             .into());
         }
         self.write("settings.autolock", "device", |tx, _, _| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('autolock_minutes', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [minutes.to_string()],
-            )?;
+            sync::set_meta(tx, "autolock_minutes", &minutes.to_string())?;
             Ok(serde_json::json!({ "minutes": minutes }))
         })?;
         Ok(())

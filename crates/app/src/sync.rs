@@ -59,7 +59,7 @@ fn device_name(given: &str) -> String {
 }
 
 /// One of the store's own settings.
-fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>, AppError> {
+pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>, AppError> {
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
@@ -80,7 +80,7 @@ fn settle_numbers(
 }
 
 /// Set one of the store's own settings.
-fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), AppError> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -258,19 +258,7 @@ impl Satchel {
     }
 
     pub fn sync_job(&self, vault: &dyn KeyVault) -> Result<SyncJob, AppError> {
-        let settings = self.server_settings()?.ok_or_else(|| {
-            Invalid::new("server", "this device is not enrolled with a firm server")
-        })?;
-        let seed = vault
-            .load(&device_key_slot(&self.ctx.install_id))
-            .map_err(|e| AppError::Locked(format!("the device key could not be read: {e}")))?
-            .ok_or_else(|| {
-                AppError::Locked(
-                    "the device key is not in the keyring; enrol this device again".into(),
-                )
-            })?;
-        let key = DeviceKey::from_secret_hex(&seed.to_hex())
-            .ok_or_else(|| AppError::Document("the stored device key is damaged".into()))?;
+        let (settings, key) = self.server_and_key(vault)?;
         let kinds: Vec<(String, String)> = self.document_ids()?;
         let conn = self.store.conn();
         let cursor: Option<satchel_sync::protocol::Cursor> =
