@@ -20,8 +20,8 @@
 //! firm, a damaged or altered one, or one whose key the passphrase does not open is
 //! refused, the store untouched.
 
-use crate::vault::KeyVault;
 use crate::sync::{get_meta, set_meta};
+use crate::vault::KeyVault;
 use crate::{AppError, Satchel, Unlock, db_path, envelope_path};
 use jiff::Timestamp;
 use satchel_core::audit;

@@ -70,24 +70,15 @@ impl Satchel {
         // Re-encrypting rewrites every page: done with a rollback journal (the WAL written
         // back first), the WAL again after.
         let rekeyed = (|| -> Result<(), AppError> {
-            self.store.checkpoint()?;
-            let conn = self.store.conn();
-            let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("delete") {
+            if !self.store.rollback_journal()? {
                 return Err(AppError::Locked(
                     "another program has the store open; close it and try again (nothing was changed)"
                         .into(),
                 ));
             }
             let done = self.store.rekey(&new);
-            let back: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            done?;
-            if !back.eq_ignore_ascii_case("wal") {
-                return Err(AppError::Document(format!(
-                    "the store could not go back to its write-ahead log after the key change (it is in {back} mode)"
-                )));
-            }
-            Ok(())
+            self.store.back_to_wal()?;
+            Ok(done?)
         })();
         if let Err(e) = rekeyed {
             // The old key still opens the store: the new envelope is not needed.

@@ -109,12 +109,7 @@ impl Satchel {
             // pages go to the file once, where the WAL would take each and copy it again at
             // the checkpoint, and look every page read back up in its index. (Another
             // connection open keeps the WAL: the merge is only slower then.)
-            let _ = self
-                .store
-                .conn()
-                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                    r.get::<_, String>(0)
-                });
+            let _ = self.store.rollback_journal();
             // Deferred, each reference to a parent not yet written would be looked for
             // again in every child table as parents arrive — with the child tables' indexes
             // dropped, a scan each time. Off, and the references between documents checked
@@ -264,15 +259,7 @@ impl Satchel {
                 "PRAGMA cache_size = -{}; PRAGMA foreign_keys = ON",
                 satchel_store::CACHE_KB
             ))?;
-            let mode: String =
-                self.store
-                    .conn()
-                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(AppError::Document(format!(
-                    "the store could not go back to its write-ahead log after the merge (it is in {mode} mode)"
-                )));
-            }
+            self.store.back_to_wal()?;
         }
         progress(of, of);
         Ok(result?.merged)

@@ -4684,13 +4684,7 @@ fn an_interrupted_key_change_is_finished_or_forgotten_at_the_next_unlock() {
         .unwrap()
         .write(&next)
         .unwrap();
-    s.store.checkpoint().unwrap();
-    s.store
-        .conn()
-        .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .unwrap();
+    assert!(s.store.rollback_journal().unwrap());
     s.store.rekey(&new).unwrap();
     drop(s);
     let err = Satchel::open(&data, &vault, Unlock::Keyring).unwrap_err();

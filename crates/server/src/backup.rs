@@ -52,8 +52,7 @@ fn sha256_of(path: &Path) -> Result<(u64, String)> {
 
 fn keyed(path: &Path, key: &DbKey) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
-    let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
-    conn.execute_batch(&pragma)?;
+    key.apply(&conn)?;
     Ok(conn)
 }
 

@@ -10,7 +10,6 @@ use satchel_store::DbKey;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use zeroize::Zeroizing;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -291,8 +290,7 @@ impl SqliteStore {
     /// Open (or create) the database at `path` with `key`.
     pub fn open(path: &Path, key: &DbKey) -> Result<SqliteStore, StoreError> {
         let mut conn = Connection::open(path)?;
-        let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
-        conn.execute_batch(&pragma)?;
+        key.apply(&conn)?;
         if conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                 r.get::<_, i64>(0)

@@ -36,7 +36,8 @@ impl DbKey {
     }
 
     /// Key an SQLCipher connection with the raw key (no passphrase derivation: fast open).
-    pub(crate) fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+    /// Key a connection with this key (`PRAGMA key`, the raw key, never logged).
+    pub fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
         self.apply_as(conn, "key")
     }
 

@@ -108,22 +108,7 @@ impl Store {
     /// encrypted store at all so that a truncated file or a stray plain database gets its
     /// own message rather than "wrong key".
     pub fn open(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
-        let meta = match fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing(path.to_owned()));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let len = meta.len();
-        if len == 0 || len % PAGE_SIZE != 0 {
-            return Err(StoreError::Damaged {
-                path: path.to_owned(),
-                why: format!(
-                    "its size, {len} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated"
-                ),
-            });
-        }
+        whole_pages(path)?;
         let mut head = [0u8; 16];
         {
             use std::io::Read;
@@ -146,28 +131,7 @@ impl Store {
     }
 
     fn key_and_configure(&mut self, key: &DbKey) -> Result<(), StoreError> {
-        // Quiet SQLCipher's own stderr logging (a wrong key would otherwise print there).
-        let _: String = self
-            .conn
-            .query_row("PRAGMA cipher_log_level = NONE", [], |r| r.get(0))
-            .unwrap_or_default();
-        key.apply(&self.conn)?;
-        // First read: a wrong key fails here with "file is not a database".
-        let probe = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            });
-        if let Err(e) = probe {
-            return Err(match e.sqlite_error_code() {
-                Some(ErrorCode::NotADatabase) => StoreError::WrongKey(self.path.clone()),
-                Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
-                    path: self.path.clone(),
-                    why: e.to_string(),
-                },
-                _ => StoreError::Sql(e),
-            });
-        }
+        self.unlock(key)?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -208,8 +172,20 @@ impl Store {
     /// SQLite's integrity check plus SQLCipher's page authentication check. Returns the
     /// problems found; empty means sound.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        self.problems("integrity_check")
+    }
+
+    /// SQLite's quick check (every page read and each b-tree's structure, without matching
+    /// each index against its table) plus SQLCipher's page authentication check: what a
+    /// backup's verification runs. Returns the problems found; empty means sound.
+    pub fn quick_problems(&self) -> Result<Vec<String>, StoreError> {
+        self.problems("quick_check")
+    }
+
+    /// SQLite's `check` pragma, then SQLCipher's page authentication.
+    fn problems(&self, check: &str) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let mut stmt = self.conn.prepare(&format!("PRAGMA {check}"))?;
         for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let row = row?;
             if row != "ok" {
@@ -231,25 +207,6 @@ impl Store {
             .filter_map(|p| fs::metadata(p).ok())
             .map(|m| m.len())
             .sum()
-    }
-
-    /// SQLite's quick check (every page read and each b-tree's structure, without matching
-    /// each index against its table) plus SQLCipher's page authentication check: what a
-    /// backup's verification runs. Returns the problems found; empty means sound.
-    pub fn quick_problems(&self) -> Result<Vec<String>, StoreError> {
-        let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(row);
-            }
-        }
-        let mut stmt = self.conn.prepare("PRAGMA cipher_integrity_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            problems.push(format!("page authentication: {}", row?));
-        }
-        Ok(problems)
     }
 
     /// Copy the database, as it stands, to `to` (a new file): the WAL written back first,
@@ -316,22 +273,7 @@ impl Store {
     /// Open a copy of a store (a backup) to read it, changing nothing: read-only and
     /// immutable (no lock, no log, no migration). A wrong key fails here.
     pub fn open_copy(path: &Path, key: &DbKey) -> Result<Store, StoreError> {
-        let meta = match fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing(path.to_owned()));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if meta.len() == 0 || meta.len() % PAGE_SIZE != 0 {
-            return Err(StoreError::Damaged {
-                path: path.to_owned(),
-                why: format!(
-                    "its size, {} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated",
-                    meta.len()
-                ),
-            });
-        }
+        whole_pages(path)?;
         let uri = format!("file:{}?immutable=1", percent_path(&path.to_string_lossy()));
         let conn = Connection::open_with_flags(
             uri,
@@ -339,26 +281,64 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        let _: String = conn
+        let store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.unlock(key)?;
+        Ok(store)
+    }
+
+    /// Key the connection and read once: a wrong key fails here with "file is not a
+    /// database" (SQLCipher's own stderr logging quietened first).
+    fn unlock(&self, key: &DbKey) -> Result<(), StoreError> {
+        let _: String = self
+            .conn
             .query_row("PRAGMA cipher_log_level = NONE", [], |r| r.get(0))
             .unwrap_or_default();
-        key.apply(&conn)?;
-        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        }) {
+        key.apply(&self.conn)?;
+        let probe = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        if let Err(e) = probe {
             return Err(match e.sqlite_error_code() {
-                Some(ErrorCode::NotADatabase) => StoreError::WrongKey(path.to_owned()),
+                Some(ErrorCode::NotADatabase) => StoreError::WrongKey(self.path.clone()),
                 Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
-                    path: path.to_owned(),
+                    path: self.path.clone(),
                     why: e.to_string(),
                 },
                 _ => StoreError::Sql(e),
             });
         }
-        Ok(Store {
-            conn,
-            path: path.to_owned(),
-        })
+        Ok(())
+    }
+
+    /// Write through a rollback journal instead of the WAL (the WAL written back first)
+    /// until [`Store::back_to_wal`]: for work that rewrites or adds most of the file, whose
+    /// pages then go to it once. False when it could not (another connection is open): the
+    /// store keeps its WAL.
+    pub fn rollback_journal(&self) -> Result<bool, StoreError> {
+        self.checkpoint()?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+            .unwrap_or_default();
+        Ok(mode.eq_ignore_ascii_case("delete"))
+    }
+
+    /// The write-ahead log again, after [`Store::rollback_journal`]; checked.
+    pub fn back_to_wal(&self) -> Result<(), StoreError> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Busy(format!(
+                "the store could not go back to its write-ahead log (it is in {mode} mode)"
+            )));
+        }
+        Ok(())
     }
 
     /// Re-encrypt this store under `key` (SQLCipher's rekey: every page rewritten).
@@ -381,6 +361,27 @@ pub struct CopyOutcome {
     pub bytes: u64,
     /// SHA-256 of the copy, hex.
     pub sha256: String,
+}
+
+/// The file at `path` is there and a whole number of pages (else it is named missing, or
+/// truncated).
+fn whole_pages(path: &Path) -> Result<(), StoreError> {
+    let len = match fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if len == 0 || len % PAGE_SIZE != 0 {
+        return Err(StoreError::Damaged {
+            path: path.to_owned(),
+            why: format!(
+                "its size, {len} bytes, is not a whole number of {PAGE_SIZE}-byte pages: it looks truncated"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// A path as SQLite's URI filenames want it: `%`, `?` and `#` escaped.
