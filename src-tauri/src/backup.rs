@@ -26,6 +26,8 @@ pub struct Progress {
     entries: Vec<satchel_api::BackupEntry>,
     folder: String,
     every_hours: u32,
+    /// Whether the list was read (it is read again only when something changes it).
+    read: bool,
 }
 
 #[derive(Default)]
@@ -68,7 +70,7 @@ impl Backups {
     }
 
     /// Read the list and settings again from the store.
-    fn refresh(&self, s: &Satchel) {
+    pub fn refresh(&self, s: &Satchel) {
         let entries = s
             .backups()
             .map(|l| l.iter().map(|b| b.entry()).collect())
@@ -84,6 +86,7 @@ impl Backups {
         p.entries = entries;
         p.folder = folder;
         p.every_hours = every;
+        p.read = true;
     }
 }
 
@@ -134,10 +137,13 @@ pub fn take(shell: &Shell, reason: &str) -> Result<(), ApiError> {
     outcome.map(|_| ())
 }
 
-/// The backups as the window shows them.
+/// The backups as the window shows them (asked every second while shown): the list as
+/// last read — it is read when first asked, and again by whatever changes it (a backup,
+/// a restore, new settings), not at every question.
 pub fn status(shell: &Shell) -> Result<BackupStatus, ApiError> {
-    // While a backup holds the store, the list as last read.
-    if let Ok(guard) = shell.satchel.try_lock()
+    let read = shell.backups.progress().read;
+    if !read
+        && let Ok(guard) = shell.satchel.try_lock()
         && let Some(s) = guard.as_ref()
     {
         shell.backups.refresh(s);

@@ -162,9 +162,9 @@ async fn unlock(shell: State<'_, Shell>, req: UnlockRequest) -> Result<Session, 
 }
 
 /// Lock the window (idle, or the person asked): the store closed and its key wiped from
-/// memory; it opens again only when they unlock it.
+/// memory; it opens again only when they unlock it. Returns why, as the unlock page says.
 #[tauri::command]
-async fn lock(shell: State<'_, Shell>, why: String) -> Result<(), ApiError> {
+async fn lock(shell: State<'_, Shell>, why: String) -> Result<String, ApiError> {
     let reason = match why.as_str() {
         "idle" => {
             "Satchel locked itself after a while without activity. Unlock it with the system keyring or the recovery passphrase."
@@ -176,7 +176,7 @@ async fn lock(shell: State<'_, Shell>, why: String) -> Result<(), ApiError> {
     if let Some(s) = guard.take() {
         s.lock(if why == "idle" { "idle" } else { "by the user" })?;
     }
-    Ok(())
+    Ok(reason.to_owned())
 }
 
 /// Unlock with the key the OS keyring holds.
@@ -902,7 +902,11 @@ async fn set_backup_settings(
     shell: State<'_, Shell>,
     req: satchel_api::BackupSettings,
 ) -> Result<satchel_api::BackupStatus, ApiError> {
-    shell.with_open(|s| s.set_backup_settings(&req))?;
+    shell.with_open(|s| {
+        s.set_backup_settings(&req)?;
+        shell.backups.refresh(s);
+        Ok(())
+    })?;
     backup::status(&shell)
 }
 

@@ -565,8 +565,8 @@ struct WhyArg<'a> {
     why: &'a str,
 }
 
-/// Lock the window: `idle`, or `user` (the person asked).
-pub async fn lock(why: &str) -> Result<(), ApiError> {
+/// Lock the window: `idle`, or `user` (the person asked). Returns why, in words.
+pub async fn lock(why: &str) -> Result<String, ApiError> {
     call(cmd::LOCK, &WhyArg { why }).await
 }
 

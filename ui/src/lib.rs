@@ -131,16 +131,8 @@ fn App() -> impl IntoView {
 /// Lock the window: the shell closes the store and wipes its key; the unlock page follows.
 fn lock_now(why: &'static str, on_locked: Callback<String>) {
     spawn_local(async move {
-        let reason = match why {
-            "idle" => {
-                "Satchel locked itself after a while without activity. Unlock it with the system keyring or the recovery passphrase."
-            }
-            _ => {
-                "You locked Satchel. Unlock it with the system keyring or the recovery passphrase."
-            }
-        };
-        if api::lock(why).await.is_ok() {
-            on_locked.run(reason.to_owned());
+        if let Ok(reason) = api::lock(why).await {
+            on_locked.run(reason);
         }
     });
 }

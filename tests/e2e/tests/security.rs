@@ -5,8 +5,7 @@
 
 use anyhow::{Context, Result};
 use satchel_e2e::ui::{fill, launch, matter_list_with, shot, text_of, wait_for, wait_for_text};
-use satchel_e2e::{Driver, Home, bin};
-use std::process::{Command, Stdio};
+use satchel_e2e::{Driver, Home, cli};
 use std::time::{Duration, Instant};
 
 const PASS: &str = "the long walk to the county court";
@@ -15,7 +14,8 @@ const PASS: &str = "the long walk to the county court";
 async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Result<()> {
     let home = Home::new()?;
     // A store with one matter, its key in the session's keyring.
-    for args in [
+    cli(
+        &home,
         &[
             "init",
             "--firm",
@@ -24,7 +24,11 @@ async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Resu
             "Sam Reed",
             "--initials",
             "SR",
-        ][..],
+        ],
+        Some(PASS),
+    )?;
+    cli(
+        &home,
         &[
             "matter",
             "add",
@@ -32,21 +36,9 @@ async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Resu
             "Ada Price",
             "--description",
             "Lease renewal",
-        ][..],
-    ] {
-        let mut c = Command::new(bin("satchel")?);
-        home.apply(&mut c);
-        let out = c
-            .args(args)
-            .env("SATCHEL_PASSPHRASE", PASS)
-            .stdin(Stdio::null())
-            .output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+        ],
+        Some(PASS),
+    )?;
     let driver = Driver::start_with(&home, &[("SATCHEL_AUTOLOCK_SECONDS", "3")])?;
     let c = launch(&driver).await?;
     matter_list_with(&c, 1).await?;
@@ -124,13 +116,6 @@ async fn an_idle_window_locks_and_the_access_log_shows_who_opened_what() -> Resu
     shot(&c, "24-people.png").await?;
     c.close().await.context("close the window")?;
     // The store is whole after being closed and opened under the window four times.
-    let mut v = Command::new(bin("satchel")?);
-    home.apply(&mut v);
-    let out = v.args(["verify"]).stdin(Stdio::null()).output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    cli(&home, &["verify"], None)?;
     Ok(())
 }
