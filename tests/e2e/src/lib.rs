@@ -275,13 +275,30 @@ pub mod ui {
         let serde_json::Value::Object(caps) = caps else {
             unreachable!("a JSON object literal")
         };
-        let client = ClientBuilder::rustls()
-            .context("TLS roots for the WebDriver client")?
-            .capabilities(caps)
-            .connect(&driver.url())
-            .await
-            .context("start a WebDriver session (launch satchel-desktop)")?;
-        Ok(client)
+        // tauri-driver may drop the first request while it starts WebKitWebDriver on a
+        // loaded machine ("did not respond"): asked again, a few times at most.
+        let mut tries = 0;
+        loop {
+            let got = ClientBuilder::rustls()
+                .context("TLS roots for the WebDriver client")?
+                .capabilities(caps.clone())
+                .connect(&driver.url())
+                .await;
+            match got {
+                Ok(client) => return Ok(client),
+                Err(
+                    fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Lost(_),
+                ) if tries < 3 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => {
+                    return Err(e).context("start a WebDriver session (launch satchel-desktop)");
+                }
+            }
+        }
     }
 
     pub async fn wait_for(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
