@@ -13,6 +13,7 @@ pub mod dates;
 pub mod document;
 pub mod expense;
 pub mod firm;
+pub mod gdpr;
 pub mod keydate;
 pub mod matter;
 pub mod money;
