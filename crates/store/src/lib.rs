@@ -13,8 +13,10 @@
 pub mod envelope;
 mod key;
 mod migrations;
+mod pages;
 
 pub use key::DbKey;
+pub use pages::{decrypted_pages, decrypted_wal};
 pub use rusqlite;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};

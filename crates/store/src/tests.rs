@@ -266,3 +266,66 @@ fn the_unlock_check_for_missing_client_keys_reads_no_matter_rows() {
         "{plan:?}"
     );
 }
+
+#[test]
+fn pages_decrypt_with_the_key_and_show_deleted_values_gone_only_when_deleted_securely() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let key = DbKey::generate();
+    let mut store = Store::create(&path, &key).unwrap();
+    let marker = "Zelda Quartermain of 9 Crane Row";
+    store
+        .conn_mut()
+        .execute_batch(&format!(
+            "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('{marker}'); INSERT INTO t VALUES ('kept value 12345');"
+        ))
+        .unwrap();
+    store
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let holds = |needle: &str| {
+        let plain = crate::decrypted_pages(&path, &key).unwrap();
+        plain.windows(needle.len()).any(|w| w == needle.as_bytes())
+    };
+    // The encrypted file never shows it; its pages decrypted do.
+    let raw = std::fs::read(&path).unwrap();
+    assert!(!raw.windows(marker.len()).any(|w| w == marker.as_bytes()));
+    assert!(holds(marker));
+    store
+        .conn()
+        .execute("DELETE FROM t WHERE v = ?1", [marker])
+        .unwrap();
+    store
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    assert!(!holds(marker), "deleted securely: gone from every page");
+    assert!(holds("kept value 12345"));
+    // The scan sees freed space: a value deleted without secure delete is still there.
+    let other = "Yorick Plimsoll of 4 Loom Yard";
+    store
+        .conn_mut()
+        .execute_batch(&format!(
+            "INSERT INTO t VALUES ('{other}'); PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF; DELETE FROM t WHERE v = '{other}'; PRAGMA wal_checkpoint(TRUNCATE);"
+        ))
+        .unwrap();
+    assert!(
+        holds(other),
+        "an insecure delete leaves the bytes in the page"
+    );
+    // A value still in the write-ahead log is found there.
+    let in_wal = "Quill Ashdown of 2 Mere Lane";
+    store
+        .conn_mut()
+        .execute_batch(&format!("INSERT INTO t VALUES ('{in_wal}');"))
+        .unwrap();
+    let wal = crate::decrypted_wal(&path.with_extension("db-wal"), &key).unwrap();
+    assert!(wal.windows(in_wal.len()).any(|w| w == in_wal.as_bytes()));
+    // Another key is refused, not read as noise.
+    let wrong = DbKey::generate();
+    assert!(matches!(
+        crate::decrypted_pages(&path, &wrong),
+        Err(StoreError::WrongKey(_))
+    ));
+}
