@@ -175,6 +175,7 @@ pub fn router<S: ServerStore>(server: Arc<Server<S>>) -> axum::Router {
         .route("/api/numbers/kept", post(numbers_kept::<S>))
         .route("/api/audit", post(audit::<S>))
         .route("/api/grant", post(grant::<S>))
+        .route("/api/erase", post(erase::<S>))
         .route("/api/fetch", post(fetch::<S>))
         .route(
             "/api/store",
@@ -430,6 +431,72 @@ async fn grant<S: ServerStore>(
     Ok(Json(satchel_sync::protocol::GrantsReply { grants }))
 }
 
+/// An admin's or a partner's device destroyed documents for good (a person's erasure,
+/// the retention schedule): the server destroys its copies, keeps their ids as erased (no
+/// chunk is stored under one again; every device holding one is told at its next sync),
+/// and gives each anonymised copy the grants of the document it replaces.
+async fn erase<S: ServerStore>(
+    State(server): State<Arc<Server<S>>>,
+    Json(req): Json<satchel_sync::protocol::EraseRequest>,
+) -> Result<Json<satchel_sync::protocol::EraseReply>, Refusal> {
+    let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
+    let users = server.store.users().await.map_err(internal)?;
+    let manager = users
+        .iter()
+        .any(|u| u.id == device.user_id && matches!(u.role.as_str(), "admin" | "partner"));
+    if !manager {
+        return Err(Refusal(
+            StatusCode::FORBIDDEN,
+            "only an admin's or a partner's device may erase documents".into(),
+        ));
+    }
+    if req.erased.len() > MAX_LISTED {
+        return Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            format!("erase at most {MAX_LISTED} documents at once"),
+        ));
+    }
+    let firm = server
+        .store
+        .firm_document()
+        .await
+        .map_err(internal)?
+        .map(|local| satchel_sync::repo_id(&local).to_string());
+    let mut erased = Vec::new();
+    for (doc, replaced_by) in req.erased {
+        let id = |d: &str| -> Result<String, Refusal> {
+            d.parse::<samod::DocumentId>()
+                .map(|d| d.to_string())
+                .map_err(|_| {
+                    Refusal(
+                        StatusCode::BAD_REQUEST,
+                        format!("'{d}' is not a document id"),
+                    )
+                })
+        };
+        let doc = id(&doc)?;
+        if firm.as_deref() == Some(doc.as_str()) {
+            return Err(Refusal(
+                StatusCode::BAD_REQUEST,
+                "the firm's own document is never erased".into(),
+            ));
+        }
+        erased.push((doc, replaced_by.as_deref().map(id).transpose()?));
+    }
+    let count = server
+        .store
+        .erase_documents(erased, jiff::Timestamp::now())
+        .await
+        .map_err(internal)?;
+    server
+        .policy
+        .reload(&server.store)
+        .await
+        .map_err(internal)?;
+    tracing::info!("device {} erased {count} documents", device.id);
+    Ok(Json(satchel_sync::protocol::EraseReply { erased: count }))
+}
+
 async fn numbers_kept<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<KeptNumbersRequest>,
@@ -543,7 +610,18 @@ async fn documents<S: ServerStore>(
             not_held.push(d);
         }
     }
+    // Erased documents: those erased since the cursor, or every one without it (a device
+    // restored from an older backup may hold one).
+    let erased: Vec<String> = match since {
+        Some(_) => changed
+            .iter()
+            .filter(|d| access.is_erased(d))
+            .cloned()
+            .collect(),
+        None => access.erased().to_vec(),
+    };
     Ok(Json(Listing {
+        erased,
         all: stored.map(|s| s.into_iter().filter(|d| readable(d)).collect()),
         changed: since.map(|_| changed.into_iter().filter(|d| readable(d)).collect()),
         not_held,

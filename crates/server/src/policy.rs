@@ -36,10 +36,14 @@ pub struct Snapshot {
     grants: HashMap<(String, String), Access>,
     /// The firm's document (its automerge-repo id), which every device may read.
     firm: Option<String>,
+    /// Documents destroyed for good: no one may have them.
+    erased: Vec<String>,
+    erased_set: std::collections::HashSet<String>,
 }
 
 impl Snapshot {
     pub async fn load<S: ServerStore>(store: &S) -> Result<Snapshot, crate::storage::StoreError> {
+        let erased = store.erased_documents().await?;
         Ok(Snapshot {
             devices: store
                 .devices()
@@ -64,7 +68,19 @@ impl Snapshot {
                 .firm_document()
                 .await?
                 .map(|local| satchel_sync::repo_id(&local).to_string()),
+            erased_set: erased.iter().cloned().collect(),
+            erased,
         })
+    }
+
+    /// Whether a document was destroyed for good.
+    pub fn is_erased(&self, doc_id: &str) -> bool {
+        self.erased_set.contains(doc_id)
+    }
+
+    /// Every document destroyed for good.
+    pub fn erased(&self) -> &[String] {
+        &self.erased
     }
 
     /// What a device may do with a document. The server never announces documents: a
@@ -96,6 +112,9 @@ impl Snapshot {
     /// device edits everything; anyone else's has what its user was granted; a revoked or
     /// unknown device nothing. The one place the rule is written.
     pub fn access_of(&self, device_id: &str, doc_id: &str) -> Option<Access> {
+        if self.erased_set.contains(doc_id) {
+            return None;
+        }
         let user = self.devices.get(device_id)?;
         let role = self.roles.get(user)?.as_str();
         let firm = self.firm.as_deref() == Some(doc_id);

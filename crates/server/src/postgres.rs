@@ -122,13 +122,28 @@ impl ServerStore for PgStore {
         async move {
             let mut c = c.lock().await;
             let tx = c.transaction().await.map_err(pg)?;
+            let doc = key.split_once('/').map(|(d, _)| d.to_owned());
+            // Nothing is stored under an erased document's id again.
+            if let Some(doc) = &doc {
+                let erased: bool = tx
+                    .query_one(
+                        "SELECT EXISTS (SELECT 1 FROM erased WHERE doc_id = $1)",
+                        &[doc],
+                    )
+                    .await
+                    .map_err(pg)?
+                    .get(0);
+                if erased {
+                    return Ok(());
+                }
+            }
             tx.execute(
                 "INSERT INTO chunks (key, data) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
                 &[&key, &data],
             )
             .await
             .map_err(pg)?;
-            if let Some((doc, _)) = key.split_once('/') {
+            if let Some(doc) = &doc {
                 tx.execute(
                     "INSERT INTO doc_changes (doc_id, seq) VALUES ($1, nextval('doc_change_seq'))
                      ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
@@ -553,6 +568,71 @@ impl ServerStore for PgStore {
                 .get(0);
             tx.commit().await.map_err(pg)?;
             Ok(kept)
+        }
+    }
+
+    fn erase_documents(
+        &self,
+        erased: Vec<(String, Option<String>)>,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let mut c = c.lock().await;
+            let tx = c.transaction().await.map_err(pg)?;
+            let mut count = 0;
+            let at = at.to_string();
+            for (doc, replaced_by) in &erased {
+                count += tx
+                    .execute(
+                        "INSERT INTO erased (doc_id, replaced_by, erased_at) VALUES ($1, $2, $3)
+                         ON CONFLICT (doc_id) DO NOTHING",
+                        &[doc, replaced_by, &at],
+                    )
+                    .await
+                    .map_err(pg)?;
+                tx.execute(
+                    "DELETE FROM chunks WHERE key = $1 OR (key >= $1 || '/' AND key < $1 || '0')",
+                    &[doc],
+                )
+                .await
+                .map_err(pg)?;
+                tx.execute(
+                    "INSERT INTO doc_changes (doc_id, seq) VALUES ($1, nextval('doc_change_seq'))
+                     ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
+                    &[doc],
+                )
+                .await
+                .map_err(pg)?;
+                if let Some(to) = replaced_by {
+                    tx.execute(
+                        "INSERT INTO grants (user_id, doc_id, access)
+                         SELECT user_id, $2, access FROM grants WHERE doc_id = $1
+                         ON CONFLICT (user_id, doc_id) DO NOTHING",
+                        &[doc, to],
+                    )
+                    .await
+                    .map_err(pg)?;
+                }
+                tx.execute("DELETE FROM grants WHERE doc_id = $1", &[doc])
+                    .await
+                    .map_err(pg)?;
+            }
+            tx.execute(BUMP, &[]).await.map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            Ok(usize::try_from(count).unwrap_or(usize::MAX))
+        }
+    }
+
+    fn erased_documents(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        let c = self.client.clone();
+        async move {
+            let c = c.lock().await;
+            let rows = c
+                .query("SELECT doc_id FROM erased ORDER BY doc_id", &[])
+                .await
+                .map_err(pg)?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
         }
     }
 

@@ -194,6 +194,19 @@ pub trait ServerStore: Clone + Send + Sync + 'static {
         doc: String,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
 
+    /// Destroy documents for good: their chunks deleted, their ids kept as erased (no
+    /// chunk is stored under one again, and each counts as changed, so that a device that
+    /// holds one hears of it), and a replacement (an anonymised copy) given the grants of
+    /// the document it replaces. Who may see what changes with it. Returns how many were
+    /// erased now (one erased already is not counted again).
+    fn erase_documents(
+        &self,
+        erased: Vec<(String, Option<String>)>,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Every erased document's id.
+    fn erased_documents(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// The last audit event held of a device's trail: its sequence number and hash.
     fn audit_head(
         &self,
@@ -219,6 +232,15 @@ CREATE TABLE audit_trail (
     event  TEXT NOT NULL,
     hash   TEXT NOT NULL,
     PRIMARY KEY (device, seq)
+) STRICT;
+";
+
+/// Documents destroyed for good (a person's erasure, the retention schedule).
+const ERASED: &str = "
+CREATE TABLE erased (
+    doc_id      TEXT PRIMARY KEY,
+    replaced_by TEXT,
+    erased_at   TEXT NOT NULL
 ) STRICT;
 ";
 
@@ -300,13 +322,14 @@ impl SqliteStore {
             return Err(StoreError::WrongKey(path.display().to_string()));
         }
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
         )?;
         rusqlite_migration::Migrations::new(vec![
             rusqlite_migration::M::up(SCHEMA),
             rusqlite_migration::M::up(SETTINGS),
             rusqlite_migration::M::up(CHANGES),
             rusqlite_migration::M::up(AUDIT),
+            rusqlite_migration::M::up(ERASED),
         ])
         .to_latest(&mut conn)?;
         Ok(SqliteStore {
@@ -404,9 +427,18 @@ impl ServerStore for SqliteStore {
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         self.with(move |c| {
             let tx = c.transaction()?;
+            let doc = key.split_once('/').map(|(d, _)| d);
+            // Nothing is stored under an erased document's id again.
+            if let Some(doc) = doc
+                && tx
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM erased WHERE doc_id = ?1)")?
+                    .query_row([doc], |r| r.get::<_, bool>(0))?
+            {
+                return Ok(());
+            }
             tx.prepare_cached("INSERT OR REPLACE INTO chunks (key, data) VALUES (?1, ?2)")?
                 .execute(params![key, data])?;
-            if let Some((doc, _)) = key.split_once('/') {
+            if let Some(doc) = doc {
                 tx.prepare_cached(
                     "INSERT INTO doc_changes (doc_id, seq)
                      VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes))
@@ -737,6 +769,60 @@ impl ServerStore for SqliteStore {
             )?;
             tx.commit()?;
             Ok(kept)
+        })
+    }
+
+    fn erase_documents(
+        &self,
+        erased: Vec<(String, Option<String>)>,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let mut count = 0;
+            for (doc, replaced_by) in &erased {
+                let new = tx.execute(
+                    "INSERT INTO erased (doc_id, replaced_by, erased_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (doc_id) DO NOTHING",
+                    params![doc, replaced_by, at.to_string()],
+                )?;
+                count += new;
+                tx.execute(
+                    "DELETE FROM chunks WHERE key = ?1 OR (key >= ?1 || '/' AND key < ?1 || '0')",
+                    [doc],
+                )?;
+                tx.execute(
+                    "INSERT INTO doc_changes (doc_id, seq)
+                     VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes))
+                     ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
+                    [doc],
+                )?;
+                if let Some(to) = replaced_by {
+                    tx.execute(
+                        "INSERT INTO grants (user_id, doc_id, access)
+                         SELECT user_id, ?2, access FROM grants WHERE doc_id = ?1
+                         ON CONFLICT (user_id, doc_id) DO NOTHING",
+                        params![doc, to],
+                    )?;
+                }
+                tx.execute("DELETE FROM grants WHERE doc_id = ?1", [doc])?;
+            }
+            bump(&tx)?;
+            tx.commit()?;
+            // The WAL written back and emptied: the deleted pages (zeroed, with secure
+            // delete) are what the file holds.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(count)
+        })
+    }
+
+    fn erased_documents(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT doc_id FROM erased ORDER BY doc_id")?;
+            let rows = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
         })
     }
 

@@ -241,6 +241,62 @@ async fn suite<S: ServerStore>(s: S) {
         trails[0].1,
         vec!["{\"seq\":1}", "{\"seq\":2}", "{\"seq\":3}"]
     );
+
+    // Erasure: the chunks go, the id stays erased (nothing is stored under it again) and
+    // counts as changed, and a replacement takes over the grants.
+    s.put_chunk("docE/snapshot/ee".into(), vec![9])
+        .await
+        .unwrap();
+    s.put_chunk("docEE/snapshot/ee".into(), vec![9])
+        .await
+        .unwrap();
+    s.set_grant("u2".into(), "docE".into(), Some(Access::Download))
+        .await
+        .unwrap();
+    let (_, before) = s.changed_since(0).await.unwrap();
+    let v = s.access_version().await.unwrap();
+    assert_eq!(
+        s.erase_documents(
+            vec![("docE".into(), Some("docF".into())), ("doc10".into(), None)],
+            now
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    assert!(!s.has_chunks_under("docE".into()).await.unwrap());
+    assert!(!s.has_chunks_under("doc10".into()).await.unwrap());
+    assert!(
+        s.has_chunks_under("docEE".into()).await.unwrap(),
+        "docEE is not docE"
+    );
+    assert_eq!(
+        s.grant("u2".into(), "docF".into()).await.unwrap(),
+        Some(Access::Download)
+    );
+    assert_eq!(s.grant("u2".into(), "docE".into()).await.unwrap(), None);
+    assert!(s.access_version().await.unwrap() > v);
+    let (changed, _) = s.changed_since(before).await.unwrap();
+    assert!(changed.contains(&"docE".to_owned()) && changed.contains(&"doc10".to_owned()));
+    s.put_chunk("docE/incremental/ff".into(), vec![1])
+        .await
+        .unwrap();
+    assert!(
+        !s.has_chunks_under("docE".into()).await.unwrap(),
+        "nothing is stored under an erased id"
+    );
+    assert!(!s.document_ids().await.unwrap().contains(&"docE".to_owned()));
+    assert_eq!(
+        s.erased_documents().await.unwrap(),
+        vec!["doc10".to_owned(), "docE".to_owned()]
+    );
+    assert_eq!(
+        s.erase_documents(vec![("docE".into(), None)], now)
+            .await
+            .unwrap(),
+        0,
+        "erased once"
+    );
 }
 
 #[tokio::test]

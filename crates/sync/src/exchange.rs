@@ -125,6 +125,13 @@ pub struct Exchanged {
     pub audit_sent: Option<i64>,
     /// Why the server would not take the audit events sent (a missing or broken link).
     pub audit_refused: Option<String>,
+    /// Documents destroyed for good elsewhere (an erasure) that this device holds: it
+    /// drops them before merging.
+    pub erased: Vec<DocumentId>,
+    /// Whether the server was told of this device's erasures (all that were waiting).
+    pub erasures_told: bool,
+    /// Why the server would not take them.
+    pub erase_refused: Option<String>,
 }
 
 /// Exchange `documents` (local id, the document saved whole) with the server as device

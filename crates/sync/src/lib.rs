@@ -142,6 +142,9 @@ pub struct Listing {
     pub not_held: Vec<samod::DocumentId>,
     /// Where this answer leaves off: the next sync's `since`.
     pub cursor: protocol::Cursor,
+    /// Documents destroyed for good since the cursor (all of them without one): dropped by
+    /// a device that holds them.
+    pub erased: Vec<samod::DocumentId>,
 }
 
 /// The firm server, as one device reaches it: its address and pinned certificate.
@@ -270,6 +273,32 @@ impl Server {
             )
             .await?;
         Ok(reply.seq)
+    }
+
+    /// Tell the server of documents destroyed here for good (with what replaced each):
+    /// only an admin's or a partner's device may. Returns how many it destroyed now.
+    pub async fn erase(
+        &self,
+        device_id: &str,
+        key: &DeviceKey,
+        erased: &[(samod::DocumentId, Option<samod::DocumentId>)],
+    ) -> Result<usize, SyncError> {
+        let (nonce, signature) = self.answered_challenge(device_id, key).await?;
+        let reply: protocol::EraseReply = self
+            .post(
+                "/api/erase",
+                &protocol::EraseRequest {
+                    device_id: device_id.to_owned(),
+                    nonce,
+                    signature,
+                    erased: erased
+                        .iter()
+                        .map(|(d, r)| (d.to_string(), r.as_ref().map(ToString::to_string)))
+                        .collect(),
+                },
+            )
+            .await?;
+        Ok(reply.erased)
     }
 
     /// Who may do what with document `doc`, after setting `set` (initials, access) if
@@ -409,6 +438,7 @@ impl Server {
             changed: reply.changed.map(ids),
             not_held: ids(reply.not_held),
             cursor: reply.cursor,
+            erased: ids(reply.erased),
         })
     }
 

@@ -181,6 +181,27 @@ pub struct Listing {
     /// Of the request's `held`, those the server does not hold.
     pub not_held: Vec<String>,
     pub cursor: Cursor,
+    /// Documents destroyed for good (an erasure) since the request's cursor, or all of
+    /// them without one: a device that holds one drops it.
+    #[serde(default)]
+    pub erased: Vec<String>,
+}
+
+/// Documents an admin's or a partner's device destroyed for good (a person's erasure, the
+/// retention schedule): each automerge-repo id, and the id of the anonymised copy that
+/// replaces it, if any (it takes over the grants).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EraseRequest {
+    pub device_id: String,
+    pub nonce: String,
+    pub signature: String,
+    pub erased: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EraseReply {
+    /// How many the server destroyed now (one destroyed already is not counted again).
+    pub erased: usize,
 }
 
 /// The new documents a device made and is about to sync: each one the server does not hold

@@ -15,7 +15,7 @@ use satchel_core::matter::MatterNumber;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct FirmDoc {
     pub kind: String,
     pub schema: u64,
@@ -43,9 +43,106 @@ pub struct FirmDoc {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub residuals: Vec<ResidualRec>,
+    /// Subject access and erasure requests, oldest first (schema 20). The person is named
+    /// by their contact's id only, so that erasing them leaves no name here.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub subject_requests: Vec<SubjectRequestRec>,
+    /// The register of personal-data breaches, reported or not (schema 20).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub data_breaches: Vec<DataBreachRec>,
+    /// The record of processing activities (schema 20).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub processing: Vec<ProcessingRec>,
+    /// Years a matter is kept after closing, by practice area, where the firm set its own
+    /// (schema 20; otherwise `satchel_core::gdpr::default_retention_years`).
+    #[autosurgeon(missing = "BTreeMap::new")]
+    #[serde(default)]
+    pub retention_years: BTreeMap<String, u64>,
+    /// Decisions on matters past their retention date: kept (until when, why) or
+    /// destroyed, oldest first (schema 20). Matters are named by number.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub retention_decisions: Vec<RetentionDecisionRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
+pub struct SubjectRequestRec {
+    pub id: String,
+    /// `access` or `erasure`.
+    pub kind: String,
+    pub contact_id: String,
+    /// ISO civil dates.
+    pub received_on: String,
+    pub due_on: String,
+    /// A complex request extended by two months (the requester told within the first).
+    pub extended_to: Option<String>,
+    pub extension_reason: Option<String>,
+    pub answered_on: Option<String>,
+    /// What was done, in counts (never names).
+    pub outcome: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
+pub struct DataBreachRec {
+    pub id: String,
+    /// RFC 3339 UTC instant the firm became aware of it: the ICO's 72 hours run from here.
+    pub discovered_at: String,
+    pub nature: String,
+    /// Categories of personal data concerned.
+    pub data_categories: String,
+    pub people_affected: u64,
+    pub records_affected: u64,
+    /// `unlikely`, `risk` or `high` (`satchel_core::gdpr::BreachRisk`).
+    pub risk: String,
+    pub risk_assessment: String,
+    /// Containment and what was done.
+    pub actions: String,
+    pub ico_reported_at: Option<String>,
+    pub ico_reference: Option<String>,
+    pub people_told_at: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
+pub struct ProcessingRec {
+    pub id: String,
+    pub activity: String,
+    pub purpose: String,
+    /// One of `satchel_core::gdpr::LAWFUL_BASES`.
+    pub lawful_basis: String,
+    /// Categories of people.
+    pub people: String,
+    /// Categories of personal data.
+    pub data: String,
+    pub recipients: String,
+    /// Transfers outside the UK, and their safeguards.
+    pub transfers: String,
+    pub retention: String,
+    pub security: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
+pub struct RetentionDecisionRec {
+    pub id: String,
+    pub matter_number: u64,
+    /// `keep` or `destroyed`.
+    pub decision: String,
+    /// A decision to keep: until when (ISO civil date).
+    pub keep_until: Option<String>,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BreachRec {
     pub id: String,
     /// ISO civil date it was found.
@@ -58,7 +155,7 @@ pub struct BreachRec {
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ResidualRec {
     pub id: String,
     pub matter_number: u64,
@@ -74,7 +171,7 @@ pub struct ResidualRec {
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BankAccountRec {
     /// `client` or `office`.
     pub kind: String,
@@ -91,14 +188,14 @@ pub struct BankAccountRec {
     pub added_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BroughtForwardRec {
     pub matter_number: u64,
     pub client: String,
     pub amount_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct UserRec {
     pub name: String,
     pub initials: String,
@@ -109,7 +206,7 @@ pub struct UserRec {
     pub rate_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct MatterDoc {
     pub kind: String,
     pub schema: u64,
@@ -193,7 +290,7 @@ pub struct MatterDoc {
     pub bills: Vec<BillRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BillRec {
     pub id: String,
     /// "B000123": unique in the firm (numbers come from this device's leased block).
@@ -220,7 +317,7 @@ pub struct BillRec {
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BillLineRec {
     /// `fees`, `expense` or `disbursement`.
     pub kind: String,
@@ -232,7 +329,7 @@ pub struct BillLineRec {
 
 /// One posting as the matter document keeps it: flat fields, so that any Automerge client
 /// can read it. `satchel_core::accounts::Posting` is the checked form.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct PostingRec {
     /// UUIDv7: postings sort by it in the order they were recorded.
     pub id: String,
@@ -287,7 +384,7 @@ pub struct PostingRec {
     pub refused_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct TaskRec {
     pub id: String,
     pub title: String,
@@ -300,7 +397,7 @@ pub struct TaskRec {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct FileRec {
     pub id: String,
     pub name: String,
@@ -308,7 +405,7 @@ pub struct FileRec {
     pub versions: Vec<FileVersionRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct FileVersionRec {
     pub version: u64,
     pub size: u64,
@@ -319,7 +416,7 @@ pub struct FileVersionRec {
     pub added_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ExpenseRec {
     pub id: String,
     pub user_id: String,
@@ -332,7 +429,7 @@ pub struct ExpenseRec {
     pub vat_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct NoteRec {
     pub id: String,
     /// RFC 3339 UTC instant.
@@ -344,7 +441,7 @@ pub struct NoteRec {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct KeyDateRec {
     pub id: String,
     pub kind: String,
@@ -357,7 +454,7 @@ pub struct KeyDateRec {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct TimeRec {
     pub id: String,
     pub user_id: String,
@@ -373,7 +470,7 @@ pub struct TimeRec {
     pub value_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ConflictRec {
     pub check_id: String,
     /// RFC 3339 instant of the check.
@@ -391,14 +488,14 @@ pub struct ConflictRec {
     pub decided_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct PartyRec {
     pub contact_id: String,
     /// `satchel_core::contact::PartyRole::as_str`.
     pub role: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ContactDoc {
     pub kind: String,
     pub schema: u64,
@@ -418,7 +515,7 @@ pub struct ContactDoc {
 /// statement lines lived here too). Its id is `bank-<account id>`; the lines themselves are
 /// in one [`StatementsDoc`] per month, so that the document a statement import or a match
 /// changes stays the size of a month however many years the account runs.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct BankDoc {
     pub kind: String,
     pub schema: u64,
@@ -433,7 +530,7 @@ pub struct BankDoc {
 
 /// One bank account's statement lines dated in one calendar month, and their matches. Its
 /// id is `bank-<account id>-<yyyy-mm>`.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct StatementsDoc {
     pub kind: String,
     pub schema: u64,
@@ -446,7 +543,7 @@ pub struct StatementsDoc {
     pub matches: BTreeMap<String, MatchRec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ImportRec {
     pub id: String,
     pub file_name: String,
@@ -460,7 +557,7 @@ pub struct ImportRec {
     pub closing_pence: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct StatementLineRec {
     pub key: String,
     pub import_id: String,
@@ -471,7 +568,7 @@ pub struct StatementLineRec {
     pub reference: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct MatchRec {
     pub posting_id: String,
     /// Initials; automatic matches are made by whoever imported the statement.
@@ -480,7 +577,7 @@ pub struct MatchRec {
     pub auto: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ReconciliationRec {
     pub id: String,
     pub date: String,
@@ -492,7 +589,7 @@ pub struct ReconciliationRec {
     pub signed_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Deserialize, serde::Serialize)]
 pub struct ExplanationRec {
     pub text: String,
     pub amount_pence: i64,
