@@ -92,6 +92,25 @@ pub mod cmd {
     pub const ADD_BREACH: &str = "add_breach";
     pub const ACCOUNTANTS_REPORT: &str = "accountants_report";
     pub const SET_SECOND_AUTHORISER: &str = "set_second_authoriser";
+    pub const SUBJECT_REQUESTS: &str = "subject_requests";
+    pub const ADD_SUBJECT_REQUEST: &str = "add_subject_request";
+    pub const EXTEND_SUBJECT_REQUEST: &str = "extend_subject_request";
+    pub const SUBJECT_ACCESS: &str = "subject_access";
+    pub const EXPORT_SUBJECT_ACCESS: &str = "export_subject_access";
+    pub const ERASURE_PLAN: &str = "erasure_plan";
+    pub const ERASE_PERSON: &str = "erase_person";
+    pub const RETENTION: &str = "retention";
+    pub const SET_RETENTION: &str = "set_retention";
+    pub const KEEP_MATTER: &str = "keep_matter";
+    pub const DESTROY_MATTER: &str = "destroy_matter";
+    pub const DATA_BREACHES: &str = "data_breaches";
+    pub const ADD_DATA_BREACH: &str = "add_data_breach";
+    pub const UPDATE_DATA_BREACH: &str = "update_data_breach";
+    pub const EXPORT_DATA_BREACHES: &str = "export_data_breaches";
+    pub const PROCESSING: &str = "processing";
+    pub const SAVE_PROCESSING: &str = "save_processing";
+    pub const REMOVE_PROCESSING: &str = "remove_processing";
+    pub const EXPORT_PROCESSING: &str = "export_processing";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.
@@ -1233,6 +1252,15 @@ pub struct SyncReport {
     /// link); they are sent again at the next sync.
     #[serde(default)]
     pub audit_refused: Option<String>,
+    /// Documents erased elsewhere (a person's erasure) that this device dropped.
+    #[serde(default)]
+    pub erased_here: u64,
+    /// This device's erasures the server was told of.
+    #[serde(default)]
+    pub erasures_told: u64,
+    /// Why the server would not take them (they are sent again at the next sync).
+    #[serde(default)]
+    pub erase_refused: Option<String>,
 }
 
 /// A user's access to a matter on the firm server: read, download or edit.
@@ -1372,4 +1400,274 @@ pub struct JoinFirmRequest {
     pub name: String,
     /// The recovery passphrase for the store on this device.
     pub passphrase: Secret,
+}
+
+// ---- UK GDPR (Compliance) ----
+
+/// A subject access or erasure request, with its clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRequest {
+    pub id: String,
+    /// `access` or `erasure`.
+    pub kind: String,
+    pub contact_id: String,
+    /// The person's name, or "(erased)" once they are.
+    pub person: String,
+    pub received_on: String,
+    /// When it must be answered: the extended date if it was extended.
+    pub due_on: String,
+    pub extended: bool,
+    pub extension_reason: Option<String>,
+    pub answered_on: Option<String>,
+    pub outcome: Option<String>,
+    /// Days until due (negative: overdue); none once answered.
+    pub days_left: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewSubjectRequest {
+    /// The person: a contact's id or their exact name.
+    pub person: String,
+    /// `access` or `erasure`.
+    pub kind: String,
+    /// ISO date received; empty for today.
+    pub received_on: String,
+}
+
+/// One thing held about a person, as the subject access export lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldItem {
+    /// `matter`, `party`, `note`, `time`, `expense`, `key date`, `task`, `document`,
+    /// `posting`, `bill`, `conflict check`.
+    pub kind: String,
+    pub date: String,
+    pub text: String,
+    /// Possibly privileged (legal professional privilege is an exemption): to review
+    /// before release.
+    pub privileged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectMatter {
+    pub number: String,
+    pub description: String,
+    pub status: String,
+    pub opened: String,
+    pub closed_on: Option<String>,
+    /// Their roles on it (client, other side…); empty when they are only mentioned.
+    pub roles: Vec<String>,
+    pub items: Vec<HeldItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectAudit {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub subject: String,
+}
+
+/// Everything held about a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectAccess {
+    pub firm: String,
+    pub generated_at: String,
+    pub person: Contact,
+    pub matters: Vec<SubjectMatter>,
+    pub audit: Vec<SubjectAudit>,
+    /// How many items are flagged for privilege review.
+    pub to_review: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SubjectAccessExport {
+    pub person: String,
+    /// A folder: the export goes into a new folder inside it.
+    pub folder: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedAccess {
+    pub folder: String,
+    pub files: Vec<String>,
+    pub matters: u64,
+    pub items: u64,
+    pub to_review: u64,
+}
+
+/// Why something is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldText {
+    pub name: String,
+    pub reason: String,
+    /// When it ends; none while the matter is open.
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedMatter {
+    pub number: String,
+    pub description: String,
+    /// `destroy` (the whole matter), `anonymise` (their details taken out, the rest kept)
+    /// or `keep` (held).
+    pub action: String,
+    pub holds: Vec<HoldText>,
+}
+
+/// What erasing a person would do, before it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasurePlan {
+    pub contact_id: String,
+    pub person: String,
+    pub matters: Vec<PlannedMatter>,
+    /// Whether their contact record goes (false: kept while a matter holding it is kept).
+    pub contact_erased: bool,
+    /// Other places that name them and are kept (the firm's registers, bank statements,
+    /// the audit trail), with why.
+    pub kept_elsewhere: Vec<HoldText>,
+    /// Refused in part: something is kept, and `held_until` says until when (none: while
+    /// a matter stays open).
+    pub refused_in_part: bool,
+    pub held_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EraseRequest {
+    pub person: String,
+    /// The subject request it answers, if one was logged.
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureDone {
+    pub plan: ErasurePlan,
+    pub destroyed: u64,
+    pub anonymised: u64,
+    /// What the firm server was told, or that it will be at the next sync.
+    pub server: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionRule {
+    pub area: String,
+    pub years: u32,
+    /// Set by the firm (false: Satchel's default).
+    pub firm_set: bool,
+}
+
+/// A closed matter past its retention date, for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionDue {
+    pub number: String,
+    pub client_name: String,
+    pub area: String,
+    pub closed_on: String,
+    pub retention_ended: String,
+    /// What still holds it (young accounting records…): it may not be destroyed yet.
+    pub holds: Vec<HoldText>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionDecision {
+    pub number: String,
+    pub decision: String,
+    pub keep_until: Option<String>,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    pub rules: Vec<RetentionRule>,
+    pub due: Vec<RetentionDue>,
+    pub decisions: Vec<RetentionDecision>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeepMatterRequest {
+    pub matter: String,
+    /// ISO date kept until.
+    pub until: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataBreach {
+    pub id: String,
+    /// RFC 3339 instant, and as London shows it.
+    pub discovered_at: String,
+    pub discovered_shown: String,
+    pub nature: String,
+    pub data_categories: String,
+    pub people_affected: u64,
+    pub records_affected: u64,
+    pub risk: String,
+    pub risk_assessment: String,
+    pub actions: String,
+    pub ico_must_be_told: bool,
+    pub people_must_be_told: bool,
+    /// The ICO's deadline (72 hours from discovery), as London shows it.
+    pub ico_deadline: String,
+    /// "20 h 15 min left to tell the ICO", "overdue by 3 h…", "told the ICO in time".
+    pub ico_clock: String,
+    pub ico_reported_at: Option<String>,
+    pub ico_reference: Option<String>,
+    pub people_told_at: Option<String>,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewDataBreach {
+    /// When the firm became aware: `YYYY-MM-DD HH:MM` London time (or RFC 3339).
+    pub discovered_at: String,
+    pub nature: String,
+    pub data_categories: String,
+    pub people_affected: String,
+    pub records_affected: String,
+    /// `unlikely`, `risk` or `high`.
+    pub risk: String,
+    pub risk_assessment: String,
+    pub actions: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateDataBreach {
+    pub id: String,
+    /// Told the ICO: when (`YYYY-MM-DD HH:MM` London; empty: not now), and its reference.
+    pub ico_reported_at: String,
+    pub ico_reference: String,
+    /// Told the people affected: when.
+    pub people_told_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProcessingActivity {
+    /// Empty for a new one.
+    pub id: String,
+    pub activity: String,
+    pub purpose: String,
+    pub lawful_basis: String,
+    pub people: String,
+    pub data: String,
+    pub recipients: String,
+    pub transfers: String,
+    pub retention: String,
+    pub security: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// A file written for the user: where, and how big.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFile {
+    pub path: String,
+    pub bytes: u64,
 }

@@ -215,15 +215,17 @@ impl Satchel {
     }
 
     /// Search every party and contact for each name, and keep the check so that a matter
-    /// can be opened on it. The check (who, when, what was asked, how many hits) is an
-    /// audit event.
+    /// can be opened on it. The check (who, when, how many names and hits) is an audit
+    /// event; the names asked are kept with the check.
     pub fn conflict_check(
         &mut self,
         query: &api::ConflictQuery,
     ) -> Result<api::ConflictReport, AppError> {
         let report = self.scan(&query.names)?;
+        // How many names, never the names: the trail is append-only, so a name in it could
+        // never be erased (the names asked are kept with the check, which can be).
         let detail = serde_json::json!({
-            "names": report.names,
+            "names": report.names.len(),
             "hits": report.hits.len(),
             "matters": report.hits.iter().filter_map(|h| h.matter_number.clone()).collect::<std::collections::BTreeSet<_>>(),
         });

@@ -24,6 +24,7 @@ mod documents;
 mod error;
 mod expenses;
 mod firmdoc;
+mod gdpr;
 mod keydates;
 mod keys;
 mod matters;
@@ -292,6 +293,11 @@ impl Satchel {
                 second_authoriser_above_pence: None,
                 breaches: Vec::new(),
                 residuals: Vec::new(),
+                subject_requests: Vec::new(),
+                data_breaches: Vec::new(),
+                processing: Vec::new(),
+                retention_years: Default::default(),
+                retention_decisions: Vec::new(),
             };
             docs::change(tx, &ctx.firm_doc, docs::KIND_FIRM, actor, at, "set up firm", |d| {
                 Ok(autosurgeon::reconcile(d, &firm_doc)?)

@@ -313,7 +313,9 @@ impl Satchel {
             })?
             .collect::<Result<Vec<_>, _>>()?
         };
+        let erasures = self.erasures_to_tell()?;
         Ok(SyncJob {
+            erasures,
             settings,
             key: Arc::new(key),
             kinds,
@@ -387,6 +389,21 @@ impl Satchel {
         } else {
             job.fetching(got.to_fetch, got.fetched)
         };
+        // Documents erased elsewhere go before anything is merged (an anonymised copy that
+        // replaces one keeps its number).
+        let erased_here = if got.erased.is_empty() {
+            0
+        } else {
+            let gone: std::collections::HashSet<samod_id::DocumentId> =
+                got.erased.iter().cloned().collect();
+            let local: Vec<String> = job
+                .kinds
+                .iter()
+                .filter(|(id, _)| gone.contains(&repo_id(id)))
+                .map(|(id, _)| id.clone())
+                .collect();
+            self.drop_erased_elsewhere(&local)?
+        };
         let merged = self.merge_documents_with(&replicas, fetched, progress)?;
         // What was sent is the server's now (unless changed again here meanwhile), and the
         // next sync asks what changed there after this one.
@@ -413,6 +430,13 @@ impl Satchel {
         if let Some(seq) = got.audit_sent {
             set_meta(&tx, AUDIT_SENT, &seq.to_string())?;
         }
+        if got.erasures_told {
+            let mut told =
+                tx.prepare("UPDATE erased_documents SET told_server = 1 WHERE id = ?1")?;
+            for (id, _) in &job.erasures {
+                told.execute([id])?;
+            }
+        }
         set_meta(&tx, LAST_SYNC, &jiff::Timestamp::now().to_string())?;
         tx.commit()?;
         Ok(api::SyncReport {
@@ -421,6 +445,13 @@ impl Satchel {
             arrived: merged.arrived as u64,
             not_shared: got.not_shared.len() as u64,
             audit_refused: got.audit_refused,
+            erased_here: erased_here as u64,
+            erasures_told: if got.erasures_told {
+                job.erasures.len() as u64
+            } else {
+                0
+            },
+            erase_refused: got.erase_refused,
         })
     }
 
@@ -459,6 +490,9 @@ pub struct SyncJob {
     claims: bool,
     /// This device's audit events the server does not have yet, in order.
     audit: Vec<satchel_core::audit::StoredEvent>,
+    /// Documents destroyed here (an erasure) that the server has not been told of: (local
+    /// id, what replaced it).
+    erasures: Vec<(String, Option<String>)>,
 }
 
 impl std::fmt::Debug for SyncJob {
@@ -528,6 +562,23 @@ impl SyncJob {
             self.kinds.iter().map(|(id, _)| repo_id(id)).collect();
         rt.block_on(async {
             let device = self.settings.device_id.as_str();
+            // Erasures first: the server destroys the old documents before this device's
+            // anonymised copies reach it. A refusal leaves them to tell at the next sync.
+            let mut told = (false, None);
+            if !self.erasures.is_empty() {
+                let erased: Vec<_> = self
+                    .erasures
+                    .iter()
+                    .map(|(old, new)| (repo_id(old), new.as_deref().map(repo_id)))
+                    .collect();
+                match server.erase(device, &self.key, &erased).await {
+                    Ok(_) => told.0 = true,
+                    Err(e @ (SyncError::Refused(_) | SyncError::Bad(_))) => {
+                        told.1 = Some(e.to_string());
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
             let sending: Vec<samod_id::DocumentId> =
                 self.documents.iter().map(|(id, _)| repo_id(id)).collect();
             let listing = server
@@ -635,6 +686,13 @@ impl SyncJob {
                     Err(e) => out.audit_refused = Some(e.to_string()),
                 }
             }
+            // Documents destroyed elsewhere that this device holds: dropped before the merge.
+            out.erased = listing
+                .erased
+                .into_iter()
+                .filter(|d| held.contains(d))
+                .collect();
+            (out.erasures_told, out.erase_refused) = told;
             if let Some((_, numbers)) = &self.keep {
                 server.keep_numbers(device, &self.key, numbers).await?;
                 out.numbers_kept = true;

@@ -5055,3 +5055,5 @@ fn a_partner_grants_a_matter_from_the_window() {
         .unwrap();
     assert_eq!(recorded, 1);
 }
+
+mod gdpr;

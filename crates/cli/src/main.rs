@@ -9,6 +9,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod gdpr;
+
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use satchel_api::{
@@ -49,6 +51,12 @@ enum Command {
         /// admin, partner, fee_earner, cashier or read_only.
         #[arg(long, default_value = "partner")]
         role: String,
+    },
+    /// UK GDPR: subject access and erasure, retention, personal-data breaches, the record
+    /// of processing.
+    Gdpr {
+        #[command(subcommand)]
+        command: gdpr::GdprCommand,
     },
     /// Matters.
     Matter {
@@ -1379,6 +1387,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Gdpr { command } => {
+            let mut s = open(&dir, vault.as_ref())?;
+            gdpr::run(&mut s, command)?;
+        }
         Command::Keydate { command } => {
             let mut s = open(&dir, vault.as_ref())?;
             match command {
@@ -1935,6 +1947,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             if let Some(why) = &r.audit_refused {
                 eprintln!("the server did not take this device's audit trail: {why}");
+            }
+            if r.erasures_told > 0 {
+                println!(
+                    "the server destroyed {} documents erased here",
+                    r.erasures_told
+                );
+            }
+            if r.erased_here > 0 {
+                println!(
+                    "{} documents erased elsewhere were dropped here",
+                    r.erased_here
+                );
+            }
+            if let Some(why) = &r.erase_refused {
+                eprintln!("the server did not take this device's erasures: {why}");
             }
         }
         Command::Verify => {

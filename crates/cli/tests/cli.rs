@@ -1297,3 +1297,133 @@ fn the_access_log_by_matter_and_as_csv() {
         text(&o)
     );
 }
+
+#[test]
+fn gdpr_requests_export_erasure_breaches_and_processing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    init(dir);
+    let run = |args: &[&str]| satchel(dir, args, Some(PASS));
+    let ok = |args: &[&str]| {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    let added = ok(&[
+        "contact",
+        "add",
+        "--kind",
+        "person",
+        "--name",
+        "Zelda Quartermain",
+        "--email",
+        "zelda.q@example.org",
+    ]);
+    let id = added.split('\t').next().unwrap().trim().to_owned();
+    ok(&[
+        "matter",
+        "add",
+        "--client-id",
+        &id,
+        "--description",
+        "Tribunal claim",
+    ]);
+    // An unknown person is named as such.
+    let o = run(&["gdpr", "request", "--person", "Nobody Atall"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("'Nobody Atall' is not a contact"),
+        "{}",
+        text(&o)
+    );
+    let out = ok(&["gdpr", "request", "--person", "Zelda Quartermain"]);
+    assert!(out.contains("answer by"), "{out}");
+    assert!(ok(&["gdpr", "requests"]).contains("days left"));
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let out = ok(&[
+        "gdpr",
+        "export",
+        "--person",
+        "Zelda Quartermain",
+        "--out",
+        exports.to_str().unwrap(),
+    ]);
+    assert!(out.contains("1 matters"), "{out}");
+    // Her matter is open: the erasure is refused, naming the hold, and nothing goes.
+    let o = run(&["gdpr", "erase", "--person", "Zelda Quartermain", "--yes"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("the matter is open"), "{}", text(&o));
+    let o = run(&["gdpr", "erase", "--person", "Zelda Quartermain"]);
+    assert!(text(&o).contains("run again with --yes"), "{}", text(&o));
+    assert!(ok(&["contact", "list"]).contains("Zelda Quartermain"));
+    // A breach discovered in the future is refused; one an hour ago shows its clock.
+    let o = run(&[
+        "gdpr",
+        "breach",
+        "--discovered",
+        "2999-01-01 09:00",
+        "--nature",
+        "Lost laptop",
+        "--data",
+        "names",
+        "--people",
+        "3",
+        "--records",
+        "9",
+        "--risk",
+        "risk",
+        "--assessment",
+        "Encrypted",
+    ]);
+    assert!(text(&o).contains("is in the future"), "{}", text(&o));
+    let hour_ago = std::process::Command::new("date")
+        .args(["-d", "1 hour ago", "+%Y-%m-%d %H:%M"])
+        .env("TZ", "Europe/London")
+        .output()
+        .unwrap();
+    let hour_ago = String::from_utf8_lossy(&hour_ago.stdout).trim().to_owned();
+    let out = ok(&[
+        "gdpr",
+        "breach",
+        "--discovered",
+        &hour_ago,
+        "--nature",
+        "Email to the wrong client",
+        "--data",
+        "names, case facts",
+        "--people",
+        "1",
+        "--records",
+        "1",
+        "--risk",
+        "risk",
+        "--assessment",
+        "Recipient confirmed deletion",
+    ]);
+    assert!(
+        out.contains("h ") && out.contains("left to tell the ICO"),
+        "{out}"
+    );
+    assert!(ok(&["gdpr", "breaches", "--csv"]).contains("Email to the wrong client"));
+    ok(&[
+        "gdpr",
+        "set-processing",
+        "--activity",
+        "Client matters",
+        "--purpose",
+        "Legal work",
+        "--basis",
+        "contract",
+        "--people",
+        "clients",
+        "--data",
+        "contact details",
+        "--retention",
+        "six years",
+        "--security",
+        "encryption",
+    ]);
+    assert!(ok(&["gdpr", "processing", "--csv"]).contains("Client matters"));
+    assert!(ok(&["gdpr", "retention"]).contains("conveyancing\t15 years"));
+}

@@ -556,6 +556,19 @@ UPDATE documents SET unsent = 1
 CREATE INDEX documents_unsent ON documents(unsent) WHERE unsent > 0;
 "#;
 
+const V20: &str = r#"
+-- Documents destroyed here by an erasure or under the retention schedule (or, told by the
+-- firm server, elsewhere): the id, the anonymised copy that replaced it if any, when, and
+-- whether the firm server knows (0 until the next sync tells it). Ids only: no content.
+CREATE TABLE erased_documents (
+    id          TEXT PRIMARY KEY,
+    replaced_by TEXT,
+    erased_at   TEXT NOT NULL,
+    told_server INTEGER NOT NULL CHECK (told_server IN (0, 1))
+) STRICT;
+CREATE INDEX erased_untold ON erased_documents(erased_at) WHERE told_server = 0;
+"#;
+
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -577,12 +590,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V17),
         M::up(V18),
         M::up(V19),
+        M::up(V20),
     ])
 }
 
 /// The newest schema version this build knows.
 pub fn latest() -> u32 {
-    19
+    20
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
