@@ -20,6 +20,7 @@ use satchel_api::{
 use satchel_app::{KeyVault, Presence, Satchel, Setup, Unlock, paths, vault};
 
 mod backup;
+mod gdpr;
 mod sync;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -1128,6 +1129,26 @@ fn main() -> std::process::ExitCode {
             backup_now,
             set_backup_settings,
             restore_backup,
+            gdpr::subject_requests,
+            gdpr::add_subject_request,
+            gdpr::extend_subject_request,
+            gdpr::answer_subject_request,
+            gdpr::subject_access,
+            gdpr::export_subject_access,
+            gdpr::erasure_plan,
+            gdpr::erase_person,
+            gdpr::retention,
+            gdpr::set_retention,
+            gdpr::keep_matter,
+            gdpr::destroy_matter,
+            gdpr::data_breaches,
+            gdpr::add_data_breach,
+            gdpr::update_data_breach,
+            gdpr::export_data_breaches,
+            gdpr::processing,
+            gdpr::save_processing,
+            gdpr::remove_processing,
+            gdpr::export_processing,
             export_archive
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

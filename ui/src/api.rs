@@ -632,3 +632,138 @@ pub async fn matter_grants(
 ) -> Result<Vec<satchel_api::MatterGrant>, ApiError> {
     call(cmd::MATTER_GRANTS, &GrantArgs { matter, set }).await
 }
+
+// ---- Compliance (UK GDPR) ----
+
+#[derive(Serialize)]
+struct PersonArg<'a> {
+    person: &'a str,
+}
+
+#[derive(Serialize)]
+struct IdReason<'a> {
+    id: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct IdOutcome<'a> {
+    id: &'a str,
+    outcome: &'a str,
+}
+
+#[derive(Serialize)]
+struct AreaYears<'a> {
+    area: &'a str,
+    years: i64,
+}
+
+#[derive(Serialize)]
+struct MatterReason<'a> {
+    matter: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct ActivityArg<'a> {
+    activity: &'a satchel_api::ProcessingActivity,
+}
+
+pub async fn subject_requests() -> Result<Vec<satchel_api::SubjectRequest>, ApiError> {
+    call(cmd::SUBJECT_REQUESTS, &NoArgs {}).await
+}
+
+pub async fn add_subject_request(
+    req: &satchel_api::NewSubjectRequest,
+) -> Result<satchel_api::SubjectRequest, ApiError> {
+    call(cmd::ADD_SUBJECT_REQUEST, &Req { req }).await
+}
+
+pub async fn extend_subject_request(
+    id: &str,
+    reason: &str,
+) -> Result<satchel_api::SubjectRequest, ApiError> {
+    call(cmd::EXTEND_SUBJECT_REQUEST, &IdReason { id, reason }).await
+}
+
+pub async fn answer_subject_request(
+    id: &str,
+    outcome: &str,
+) -> Result<satchel_api::SubjectRequest, ApiError> {
+    call(cmd::ANSWER_SUBJECT_REQUEST, &IdOutcome { id, outcome }).await
+}
+
+pub async fn export_subject_access(person: &str) -> Result<satchel_api::ExportedAccess, ApiError> {
+    call(cmd::EXPORT_SUBJECT_ACCESS, &PersonArg { person }).await
+}
+
+pub async fn erasure_plan(person: &str) -> Result<satchel_api::ErasurePlan, ApiError> {
+    call(cmd::ERASURE_PLAN, &PersonArg { person }).await
+}
+
+pub async fn erase_person(
+    req: &satchel_api::EraseRequest,
+) -> Result<satchel_api::ErasureDone, ApiError> {
+    call(cmd::ERASE_PERSON, &Req { req }).await
+}
+
+pub async fn retention() -> Result<satchel_api::Retention, ApiError> {
+    call(cmd::RETENTION, &NoArgs {}).await
+}
+
+pub async fn set_retention(area: &str, years: i64) -> Result<satchel_api::Retention, ApiError> {
+    call(cmd::SET_RETENTION, &AreaYears { area, years }).await
+}
+
+pub async fn keep_matter(
+    req: &satchel_api::KeepMatterRequest,
+) -> Result<satchel_api::Retention, ApiError> {
+    call(cmd::KEEP_MATTER, &Req { req }).await
+}
+
+pub async fn destroy_matter(
+    matter: &str,
+    reason: &str,
+) -> Result<satchel_api::Retention, ApiError> {
+    call(cmd::DESTROY_MATTER, &MatterReason { matter, reason }).await
+}
+
+pub async fn data_breaches() -> Result<Vec<satchel_api::DataBreach>, ApiError> {
+    call(cmd::DATA_BREACHES, &NoArgs {}).await
+}
+
+pub async fn add_data_breach(
+    req: &satchel_api::NewDataBreach,
+) -> Result<satchel_api::DataBreach, ApiError> {
+    call(cmd::ADD_DATA_BREACH, &Req { req }).await
+}
+
+pub async fn update_data_breach(
+    req: &satchel_api::UpdateDataBreach,
+) -> Result<satchel_api::DataBreach, ApiError> {
+    call(cmd::UPDATE_DATA_BREACH, &Req { req }).await
+}
+
+/// The breach register saved as CSV in Downloads: where.
+pub async fn export_data_breaches() -> Result<String, ApiError> {
+    call(cmd::EXPORT_DATA_BREACHES, &NoArgs {}).await
+}
+
+pub async fn processing() -> Result<Vec<satchel_api::ProcessingActivity>, ApiError> {
+    call(cmd::PROCESSING, &NoArgs {}).await
+}
+
+pub async fn save_processing(
+    activity: &satchel_api::ProcessingActivity,
+) -> Result<Vec<satchel_api::ProcessingActivity>, ApiError> {
+    call(cmd::SAVE_PROCESSING, &ActivityArg { activity }).await
+}
+
+pub async fn remove_processing(id: &str) -> Result<Vec<satchel_api::ProcessingActivity>, ApiError> {
+    call(cmd::REMOVE_PROCESSING, &IdArg { id }).await
+}
+
+/// The record of processing saved as CSV in Downloads: where.
+pub async fn export_processing() -> Result<String, ApiError> {
+    call(cmd::EXPORT_PROCESSING, &NoArgs {}).await
+}

@@ -34,16 +34,18 @@ pub enum Section {
     Time,
     Accounts,
     Reports,
+    Compliance,
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Matters,
         Section::Contacts,
         Section::Time,
         Section::Accounts,
         Section::Reports,
+        Section::Compliance,
         Section::Settings,
     ];
 
@@ -54,6 +56,7 @@ impl Section {
             Section::Time => "Time",
             Section::Accounts => "Accounts",
             Section::Reports => "Reports",
+            Section::Compliance => "Compliance",
             Section::Settings => "Settings",
         }
     }
@@ -65,6 +68,7 @@ impl Section {
             Section::Time => "nav-time",
             Section::Accounts => "nav-accounts",
             Section::Reports => "nav-reports",
+            Section::Compliance => "nav-compliance",
             Section::Settings => "nav-settings",
         }
     }
@@ -212,6 +216,12 @@ fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
                         // The firm's accounts are not for read-only users (the services
                         // refuse them too).
                         .filter(|s| *s != Section::Accounts || session.role != "read_only")
+                        // UK GDPR work is the COLP's: admins and partners (the services
+                        // refuse anyone else).
+                        .filter(|s| {
+                            *s != Section::Compliance
+                                || matches!(session.role.as_str(), "admin" | "partner")
+                        })
                         .map(|s| {
                             view! {
                                 <button
@@ -259,6 +269,7 @@ fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
                     Section::Time => view! { <pages::time::TimePage /> }.into_any(),
                     Section::Accounts => view! { <pages::accounts::AccountsPage /> }.into_any(),
                     Section::Reports => view! { <pages::reports::ReportsPage /> }.into_any(),
+                    Section::Compliance => view! { <pages::compliance::CompliancePage /> }.into_any(),
                     Section::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
                 }}
             </main>

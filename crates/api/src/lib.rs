@@ -95,6 +95,7 @@ pub mod cmd {
     pub const SUBJECT_REQUESTS: &str = "subject_requests";
     pub const ADD_SUBJECT_REQUEST: &str = "add_subject_request";
     pub const EXTEND_SUBJECT_REQUEST: &str = "extend_subject_request";
+    pub const ANSWER_SUBJECT_REQUEST: &str = "answer_subject_request";
     pub const SUBJECT_ACCESS: &str = "subject_access";
     pub const EXPORT_SUBJECT_ACCESS: &str = "export_subject_access";
     pub const ERASURE_PLAN: &str = "erasure_plan";
@@ -1480,14 +1481,6 @@ pub struct SubjectAccess {
     pub to_review: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SubjectAccessExport {
-    pub person: String,
-    /// A folder: the export goes into a new folder inside it.
-    pub folder: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportedAccess {
     pub folder: String,
@@ -1663,11 +1656,4 @@ pub struct ProcessingActivity {
     pub security: String,
     pub updated_by: String,
     pub updated_at: String,
-}
-
-/// A file written for the user: where, and how big.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedFile {
-    pub path: String,
-    pub bytes: u64,
 }

@@ -351,6 +351,17 @@ pub mod ui {
     }
 
     pub async fn shot(c: &Client, name: &str) -> Result<()> {
+        // The DOM may be ahead of what is painted (a whole page just replaced): wait for
+        // two frames (or 300 ms, if frames are not drawn) so the picture is of this page.
+        c.execute_async(
+            "const done = arguments[arguments.length - 1];
+             let called = false;
+             const once = () => { if (!called) { called = true; done(); } };
+             requestAnimationFrame(() => requestAnimationFrame(once));
+             setTimeout(once, 300);",
+            vec![],
+        )
+        .await?;
         let png = c.screenshot().await?;
         let path = out_dir().join(name);
         std::fs::write(&path, png)?;

@@ -100,6 +100,9 @@ fn MatterList(on_open: Callback<Matter>) -> impl IntoView {
             <Show when=move || show_form.get()>
                 <NewMatterForm on_created />
             </Show>
+            {crate::session_role()
+                .filter(|r| r == "admin" || r == "partner")
+                .map(|_| view! { <super::compliance::ComplianceDue /> })}
             <super::diary::Diary />
             <div class="list-tools">
                 <input id="matter-filter" class="search" type="search" placeholder="Filter by number, client or description" bind:value=filter />

@@ -1,5 +1,6 @@
 pub mod access;
 pub mod accounts;
+pub mod compliance;
 pub mod contacts;
 pub mod diary;
 pub mod matter_detail;
