@@ -39,6 +39,11 @@ pub fn run(_tools: &Tools) -> Result<()> {
         .env("SATCHEL_BENCH_STORE", &firm),
         "run the backup benchmark",
     )?;
+    run_cmd(
+        cmd("cargo", &["bench", "-p", "satchel-seed", "--bench", "gdpr"])
+            .env("SATCHEL_BENCH_STORE", &firm),
+        "run the UK GDPR benchmark",
+    )?;
     let startup = target_dir().join("e2e/startup-ms.txt");
     match std::fs::read_to_string(&startup) {
         Ok(ms) => println!(

@@ -97,29 +97,73 @@ fn matters_about(conn: &Connection, c: &api::Contact) -> Result<Vec<About>, AppE
             found.entry(m).or_default().push(role);
         }
     }
-    let mut stmt = conn.prepare(
-        "SELECT id FROM matters WHERE client_name LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM notes WHERE title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM time_entries WHERE description LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM expenses WHERE description LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM key_dates WHERE title LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM tasks WHERE title LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM matter_files WHERE name LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM postings WHERE body LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM bills WHERE lines LIKE ?1 ESCAPE '\\' OR reason LIKE ?1 ESCAPE '\\'
-         UNION SELECT matter_id FROM conflict_checks
-               WHERE matter_id IS NOT NULL AND (names LIKE ?1 ESCAPE '\\' OR hits LIKE ?1 ESCAPE '\\')",
-    )?;
-    for d in details(c) {
-        let rows = stmt.query_map([like(&d)], |r| r.get::<_, String>(0))?;
+    // One pass over each table for all their details at once.
+    let needles: Vec<String> = details(c).iter().map(|d| like(d)).collect();
+    if !needles.is_empty() {
+        let any = |cols: &[&str]| -> String {
+            cols.iter()
+                .flat_map(|col| {
+                    (1..=needles.len()).map(move |i| format!("{col} LIKE ?{i} ESCAPE '\\'"))
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let sql = format!(
+            "SELECT id FROM matters WHERE {}
+             UNION SELECT matter_id FROM notes WHERE {}
+             UNION SELECT matter_id FROM time_entries WHERE {}
+             UNION SELECT matter_id FROM expenses WHERE {}
+             UNION SELECT matter_id FROM key_dates WHERE {}
+             UNION SELECT matter_id FROM tasks WHERE {}
+             UNION SELECT matter_id FROM matter_files WHERE {}
+             UNION SELECT matter_id FROM postings WHERE {}
+             UNION SELECT matter_id FROM bills WHERE {}
+             UNION SELECT matter_id FROM conflict_checks WHERE matter_id IS NOT NULL AND ({})",
+            any(&["client_name", "description"]),
+            any(&["title", "body"]),
+            any(&["description"]),
+            any(&["description"]),
+            any(&["title"]),
+            any(&["title"]),
+            any(&["name"]),
+            any(&["body"]),
+            any(&["lines", "reason"]),
+            any(&["names", "hits"]),
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            satchel_store::rusqlite::params_from_iter(needles.iter()),
+            |r| r.get::<_, String>(0),
+        )?;
         for m in rows {
             found.entry(m?).or_default();
         }
     }
-    Ok(found
-        .into_iter()
-        .map(|(id, roles)| About { id, roles })
-        .collect())
+    // `LIKE` finds candidates (and ignores case only in ASCII); a matter they are not a
+    // party to counts only if a text of its document names them as words of their own.
+    let r = Redactor::new(details(c).iter().map(String::as_str));
+    let mut about = Vec::new();
+    for (id, roles) in found {
+        if roles.is_empty() && !mentions(&matter_doc(conn, &id)?, &r)? {
+            continue;
+        }
+        about.push(About { id, roles });
+    }
+    Ok(about)
+}
+
+/// Whether any text of a matter's document names the person.
+fn mentions(m: &docs::MatterDoc, r: &Redactor) -> Result<bool, AppError> {
+    fn walk(v: &serde_json::Value, r: &Redactor) -> bool {
+        match v {
+            serde_json::Value::String(s) => r.finds(s),
+            serde_json::Value::Array(items) => items.iter().any(|i| walk(i, r)),
+            serde_json::Value::Object(map) => map.values().any(|i| walk(i, r)),
+            _ => false,
+        }
+    }
+    let value = serde_json::to_value(m).map_err(|e| AppError::Document(e.to_string()))?;
+    Ok(walk(&value, r))
 }
 
 /// What a matter holds about a person: everything when they are a party to it, otherwise
@@ -440,10 +484,11 @@ fn facts(
             ))
         },
     )?;
+    // (By number: the postings and bills are indexed by it.)
     let last_money: Option<String> = conn.query_row(
-        "SELECT max(d) FROM (SELECT max(date) AS d FROM postings WHERE matter_id = ?1
-                             UNION ALL SELECT max(date) FROM bills WHERE matter_id = ?1)",
-        [matter_id],
+        "SELECT max(d) FROM (SELECT max(date) AS d FROM postings WHERE matter_number = ?1
+                             UNION ALL SELECT max(date) FROM bills WHERE matter_number = ?1)",
+        [number],
         |r| r.get(0),
     )?;
     let date = |t: &str| -> Result<Date, AppError> {
@@ -727,12 +772,15 @@ impl Satchel {
         let r = Redactor::new(details(&person).iter().map(String::as_str));
         let mut matters = Vec::new();
         let mut subjects = vec![format!("contact:{}", person.id)];
+        let mut matters_shown = Vec::new();
         for about in matters_about(conn, &person)? {
             let m = matter_doc(conn, &about.id)?;
             let items = items_of(&m, !about.roles.is_empty(), &r);
+            let number = MatterNumber::new(u32::try_from(m.number).unwrap_or(0)).to_string();
             subjects.push(format!("matter:{}", about.id));
+            matters_shown.push(number.clone());
             matters.push(api::SubjectMatter {
-                number: MatterNumber::new(u32::try_from(m.number).unwrap_or(0)).to_string(),
+                number,
                 description: m.description.clone(),
                 status: m.status.clone(),
                 opened: m.opened.clone(),
@@ -742,27 +790,44 @@ impl Satchel {
             });
         }
         matters.sort_by(|a, b| a.number.cmp(&b.number));
+        // Their events: on their contact record and on those matters (one pass).
+        let shown: BTreeMap<&str, String> = subjects
+            .iter()
+            .map(String::as_str)
+            .zip(
+                std::iter::once("their contact record".to_owned())
+                    .chain(matters_shown.iter().cloned()),
+            )
+            .collect();
         let mut audit = Vec::new();
         {
-            let mut stmt = conn.prepare_cached(
-                "SELECT e.at, coalesce(u.initials, ''), e.action FROM audit_events e
-                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.subject = ?1 ORDER BY e.at",
+            let marks = (1..=subjects.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut stmt = conn.prepare(&format!(
+                "SELECT e.at, coalesce(u.initials, ''), e.action, e.subject FROM audit_events e
+                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.subject IN ({marks})"
+            ))?;
+            let rows = stmt.query_map(
+                satchel_store::rusqlite::params_from_iter(subjects.iter()),
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                    ))
+                },
             )?;
-            for (subject, shown) in subjects.iter().zip(
-                std::iter::once("their contact record".to_owned())
-                    .chain(matters.iter().map(|m| m.number.clone())),
-            ) {
-                let rows = stmt.query_map([subject], |row| {
-                    Ok(api::SubjectAudit {
-                        at: row.get(0)?,
-                        who: row.get(1)?,
-                        action: row.get(2)?,
-                        subject: shown.clone(),
-                    })
-                })?;
-                for row in rows {
-                    audit.push(row?);
-                }
+            for row in rows {
+                let (at, who, action, subject) = row?;
+                audit.push(api::SubjectAudit {
+                    at,
+                    who,
+                    action,
+                    subject: shown.get(subject.as_str()).cloned().unwrap_or(subject),
+                });
             }
         }
         audit.sort_by(|a, b| a.at.cmp(&b.at));
@@ -1044,19 +1109,29 @@ impl Satchel {
                 until: None,
             });
         }
-        let mut statement_until: Option<String> = None;
-        let mut audit_events = 0i64;
-        for d in details(&contact) {
-            let latest: Option<String> = conn.query_row(
-                "SELECT max(date) FROM statement_lines WHERE description LIKE ?1 ESCAPE '\\' OR reference LIKE ?1 ESCAPE '\\'",
-                [like(&d)],
+        let needles: Vec<String> = details(&contact).iter().map(|d| like(d)).collect();
+        let (mut statement_until, mut audit_events): (Option<String>, i64) = (None, 0);
+        if !needles.is_empty() {
+            let any = |col: &str| -> String {
+                (1..=needles.len())
+                    .map(|i| format!("{col} LIKE ?{i} ESCAPE '\\'"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            };
+            let params = || satchel_store::rusqlite::params_from_iter(needles.iter());
+            statement_until = conn.query_row(
+                &format!(
+                    "SELECT max(date) FROM statement_lines WHERE {} OR {}",
+                    any("description"),
+                    any("reference")
+                ),
+                params(),
                 |r| r.get(0),
             )?;
-            statement_until = statement_until.max(latest);
-            audit_events += conn.query_row(
-                "SELECT count(*) FROM audit_events WHERE detail LIKE ?1 ESCAPE '\\'",
-                [like(&d)],
-                |r| r.get::<_, i64>(0),
+            audit_events = conn.query_row(
+                &format!("SELECT count(*) FROM audit_events WHERE {}", any("detail")),
+                params(),
+                |r| r.get(0),
             )?;
         }
         if let Some(latest) = statement_until

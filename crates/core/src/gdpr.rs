@@ -324,10 +324,11 @@ impl Redactor {
         self.needles.is_empty()
     }
 
-    /// Whether the text holds any of the details.
+    /// Whether the text holds any of the details, as words of their own.
     pub fn finds(&self, text: &str) -> bool {
-        let lower = text.to_lowercase();
-        self.needles.iter().any(|n| lower.contains(n.as_str()))
+        self.needles
+            .iter()
+            .any(|n| !occurrences(text, n).is_empty())
     }
 
     /// The text with every detail replaced by [`ERASED`]; `None` if there was none.
@@ -343,38 +344,50 @@ impl Redactor {
     }
 }
 
-/// `text` with each case-insensitive occurrence of `needle` (lower case) replaced.
-fn replace_caseless(text: &str, needle: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        // Search char by char so that byte offsets stay on the text's own boundaries
+/// Where `needle` (lower case) stands in `text` as words of its own, whatever the case:
+/// (byte offset, byte length) of each, left to right. A match inside a longer word ("Ann
+/// Lee" in "Joann Leeds") is not one.
+fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut skip_to = 0;
+    for (i, c) in text.char_indices() {
+        let before = prev;
+        prev = Some(c);
+        if i < skip_to || before.is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        // Lower-case char by char, so that offsets stay on the text's own boundaries
         // (lower-casing can change a character's length).
-        let found = rest.char_indices().find_map(|(i, _)| {
-            let tail = &rest[i..];
-            let mut taken = 0;
-            let mut lowered = String::new();
-            for c in tail.chars() {
-                if lowered.len() >= needle.len() {
-                    break;
-                }
-                lowered.extend(c.to_lowercase());
-                taken += c.len_utf8();
+        let mut lowered = String::new();
+        let mut taken = 0;
+        for c in text[i..].chars() {
+            if lowered.len() >= needle.len() {
+                break;
             }
-            (lowered == needle).then_some((i, taken))
-        });
-        match found {
-            Some((i, len)) => {
-                out.push_str(&rest[..i]);
-                out.push_str(ERASED);
-                rest = &rest[i + len..];
-            }
-            None => {
-                out.push_str(rest);
-                return out;
-            }
+            lowered.extend(c.to_lowercase());
+            taken += c.len_utf8();
+        }
+        let after = text[i + taken..].chars().next();
+        if lowered == needle && !after.is_some_and(char::is_alphanumeric) {
+            found.push((i, taken));
+            skip_to = i + taken;
         }
     }
+    found
+}
+
+/// `text` with each occurrence of `needle` replaced by [`ERASED`].
+fn replace_caseless(text: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (i, len) in occurrences(text, needle) {
+        out.push_str(&text[at..i]);
+        out.push_str(ERASED);
+        at = i + len;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// The lawful bases of UK GDPR Article 6, for the record of processing.
@@ -574,6 +587,13 @@ mod tests {
             Some("Called [erased] ([erased]) re [erased]'s lease".to_owned())
         );
         assert_eq!(r.redact("Nothing about her, 07700 900123"), None);
+        // Only as words of their own: not inside a longer name.
+        let r = Redactor::new(["Ann Lee"]);
+        assert!(!r.finds("Joann Leeds called"));
+        assert_eq!(
+            r.redact("Joann Leeds, then ann lee."),
+            Some("Joann Leeds, then [erased].".to_owned())
+        );
         // Characters whose lower case is longer do not move the cut.
         let r = Redactor::new(["İstanbul Ltd"]);
         assert_eq!(

@@ -174,6 +174,21 @@ fn subject_access_gathers_a_person_from_every_matter_and_flags_privilege() {
         "{:?}",
         sar.audit
     );
+    // Each event named by what it was on: their record, or a matter by its number.
+    for (number, action) in [
+        (&a.number, "note.add"),
+        (&b.number, "matter.party.add"),
+        (&c.number, "note.add"),
+    ] {
+        assert!(
+            sar.audit
+                .iter()
+                .any(|e| &e.subject == number && e.action == action),
+            "{number} {action}: {:?}",
+            sar.audit
+        );
+    }
+    assert!(!sar.audit.iter().any(|e| e.subject == d.number));
 
     // Written out: JSON that reads back, a PDF, her documents.
     let out = dir.path().join("exports");
