@@ -1,0 +1,160 @@
+//! The record of processing activities: added, changed, removed, exported.
+
+use super::*;
+use crate::firmdoc::update_firm;
+use satchel_core::required_text;
+use uuid::Uuid;
+
+impl Satchel {
+    pub fn processing(&self) -> Result<Vec<api::ProcessingActivity>, AppError> {
+        self.require_compliance("see the record of processing")?;
+        Ok(self
+            .firm()?
+            .processing
+            .iter()
+            .map(|p| api::ProcessingActivity {
+                id: p.id.clone(),
+                activity: p.activity.clone(),
+                purpose: p.purpose.clone(),
+                lawful_basis: p.lawful_basis.clone(),
+                people: p.people.clone(),
+                data: p.data.clone(),
+                recipients: p.recipients.clone(),
+                transfers: p.transfers.clone(),
+                retention: p.retention.clone(),
+                security: p.security.clone(),
+                updated_by: p.updated_by.clone(),
+                updated_at: p.updated_at.clone(),
+            })
+            .collect())
+    }
+
+    /// Add an activity (no id) or change one.
+    pub fn save_processing(
+        &mut self,
+        p: &api::ProcessingActivity,
+    ) -> Result<Vec<api::ProcessingActivity>, AppError> {
+        self.require_compliance("edit the record of processing")?;
+        let text = |field: &'static str, v: &str| required_text(field, v, 1000);
+        let rec = docs::ProcessingRec {
+            id: if p.id.trim().is_empty() {
+                Uuid::now_v7().to_string()
+            } else {
+                p.id.trim().to_owned()
+            },
+            activity: text("activity", &p.activity)?,
+            purpose: text("purpose", &p.purpose)?,
+            lawful_basis: gdpr::check_lawful_basis(&p.lawful_basis)?,
+            people: text("people", &p.people)?,
+            data: text("data", &p.data)?,
+            recipients: p.recipients.trim().to_owned(),
+            transfers: match p.transfers.trim() {
+                "" => "none".to_owned(),
+                t => t.to_owned(),
+            },
+            retention: text("retention", &p.retention)?,
+            security: text("security", &p.security)?,
+            updated_by: self.ctx.initials.clone(),
+            updated_at: String::new(),
+        };
+        if !p.id.trim().is_empty() && !self.firm()?.processing.iter().any(|x| x.id == rec.id) {
+            return Err(Invalid::new("activity", "is not in the record (it was removed)").into());
+        }
+        let firm_doc = self.ctx.firm_doc.clone();
+        self.write("gdpr.processing", "firm", |tx, at, actor| {
+            update_firm(
+                tx,
+                &firm_doc,
+                actor,
+                at,
+                "record a processing activity",
+                |f| {
+                    let rec = docs::ProcessingRec {
+                        updated_at: at.to_string(),
+                        ..rec.clone()
+                    };
+                    match f.processing.iter_mut().find(|x| x.id == rec.id) {
+                        Some(x) => *x = rec,
+                        None => f.processing.push(rec),
+                    }
+                    Ok(())
+                },
+            )?;
+            Ok(serde_json::json!({ "activity": rec.id }))
+        })?;
+        self.processing()
+    }
+
+    pub fn remove_processing(
+        &mut self,
+        id: &str,
+    ) -> Result<Vec<api::ProcessingActivity>, AppError> {
+        self.require_compliance("edit the record of processing")?;
+        if !self.firm()?.processing.iter().any(|x| x.id == id.trim()) {
+            return Err(Invalid::new("activity", format!("'{id}' is not in the record")).into());
+        }
+        let (firm_doc, id) = (self.ctx.firm_doc.clone(), id.trim().to_owned());
+        self.write("gdpr.processing.remove", "firm", |tx, at, actor| {
+            update_firm(
+                tx,
+                &firm_doc,
+                actor,
+                at,
+                "remove a processing activity",
+                |f| {
+                    f.processing.retain(|x| x.id != id);
+                    Ok(())
+                },
+            )?;
+            Ok(serde_json::json!({ "activity": id }))
+        })?;
+        self.processing()
+    }
+
+    /// The record of processing as CSV (the export is recorded).
+    pub fn processing_csv(&mut self) -> Result<String, AppError> {
+        let rows = self.processing()?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let e = |e: csv::Error| AppError::Document(e.to_string());
+        w.write_record([
+            "activity",
+            "purpose",
+            "lawful basis",
+            "people",
+            "personal data",
+            "recipients",
+            "transfers outside the UK",
+            "retention",
+            "security",
+            "updated by",
+            "updated at",
+        ])
+        .map_err(e)?;
+        for p in &rows {
+            w.write_record([
+                &p.activity,
+                &p.purpose,
+                &p.lawful_basis,
+                &p.people,
+                &p.data,
+                &p.recipients,
+                &p.transfers,
+                &p.retention,
+                &p.security,
+                &p.updated_by,
+                &p.updated_at,
+            ])
+            .map_err(e)?;
+        }
+        let out = String::from_utf8(
+            w.into_inner()
+                .map_err(|e| AppError::Document(e.to_string()))?,
+        )
+        .map_err(|e| AppError::Document(e.to_string()))?;
+        let n = rows.len();
+        self.write("report.export", "report:processing", |_, _, _| {
+            Ok(serde_json::json!({ "report": "processing", "format": "csv", "rows": n }))
+        })?;
+        Ok(out)
+    }
+}
