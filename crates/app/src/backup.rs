@@ -584,6 +584,20 @@ pub fn restore(
     let key = key_of(&backup, Some(&current.key), passphrase)?;
     check_contents(&backup, &key)?;
     let safety = current.backup(None, "before restore", &|_, _| {})?;
+    // Erasures made here are made again in what is restored, and their anonymised copies
+    // kept as they are now (a backup from before an erasure must not bring a person back).
+    let erased = current.erasures()?;
+    let held: std::collections::HashSet<String> = current
+        .document_ids()?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let copies = erased
+        .iter()
+        .filter_map(crate::gdpr::Erased::replaced_by)
+        .filter(|id| held.contains(*id))
+        .map(|id| current.replica_of(id))
+        .collect::<Result<Vec<_>, _>>()?;
     let staged = data_dir.join(format!("{}.restoring", satchel_store::DB_FILE));
     let _ = fs::remove_file(&staged);
     copy_synced(&backup.path.join(satchel_store::DB_FILE), &staged, progress)?;
@@ -610,6 +624,9 @@ pub fn restore(
     // The store's key and envelope are the ones it had: it opens as it did.
     let mut restored = Satchel::open(data_dir, vault, how)?;
     restored.audit_restore(&backup.manifest, Some(&safety))?;
+    if !erased.is_empty() {
+        restored.reapply_erasures(&erased, &copies)?;
+    }
     Ok(Restored {
         from: backup.manifest,
         safety: Some(safety.path),

@@ -147,6 +147,22 @@ impl Action {
     }
 }
 
+/// A document erased here (or, told by the firm server, elsewhere).
+#[derive(Debug, Clone)]
+pub(crate) struct Erased {
+    id: String,
+    replaced_by: Option<String>,
+    erased_at: String,
+    told_server: bool,
+}
+
+impl Erased {
+    /// The anonymised copy that replaced it, if any.
+    pub(crate) fn replaced_by(&self) -> Option<&str> {
+        self.replaced_by.as_deref()
+    }
+}
+
 struct Plan {
     shown: api::ErasurePlan,
     matters: Vec<(String, Action)>,
@@ -269,7 +285,7 @@ impl Satchel {
         }
         kept_elsewhere.push(api::HoldText {
             name: "backups made before the erasure".into(),
-            reason: "kept, encrypted and out of use, until rotated out (four weeks at most); a restore of one is followed by the next sync, which erases again".into(),
+            reason: "kept, encrypted and out of use, until rotated out (four weeks at most); restoring one on this device makes the erasure again".into(),
             until: None,
         });
         let contact_erased = !party_on_kept;
@@ -453,6 +469,64 @@ impl Satchel {
             anonymised,
             server: server.to_owned(),
         })
+    }
+
+    /// Every erasure this store knows of, for a restore to apply again.
+    pub(crate) fn erasures(&self) -> Result<Vec<Erased>, AppError> {
+        let mut stmt = self.store.conn().prepare(
+            "SELECT id, replaced_by, erased_at, told_server FROM erased_documents ORDER BY erased_at",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Erased {
+                    id: r.get(0)?,
+                    replaced_by: r.get(1)?,
+                    erased_at: r.get(2)?,
+                    told_server: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// After a restore: the erasures the replaced store knew of are made again (a backup
+    /// from before an erasure must not bring the person back), and the anonymised copies
+    /// that replaced what they erased come back as they were. Returns how many documents
+    /// were destroyed again.
+    pub(crate) fn reapply_erasures(
+        &mut self,
+        erased: &[Erased],
+        copies: &[crate::Replica],
+    ) -> Result<usize, AppError> {
+        let held: std::collections::HashSet<String> =
+            self.document_ids()?.into_iter().map(|(id, _)| id).collect();
+        let again: Vec<&Erased> = erased.iter().filter(|e| held.contains(&e.id)).collect();
+        let n = again.len();
+        self.write("gdpr.erasures_reapplied", "firm", |tx, at, _| {
+            for e in erased {
+                tx.execute(
+                    "INSERT INTO erased_documents (id, replaced_by, erased_at, told_server)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+                    params![e.id, e.replaced_by, e.erased_at, e.told_server],
+                )?;
+            }
+            for e in &again {
+                destroy_document(tx, &e.id, e.replaced_by.as_deref(), at, e.told_server)?;
+            }
+            drop_unused_blobs(tx)?;
+            Ok(serde_json::json!({ "documents": n, "known": erased.len() }))
+        })?;
+        let missing: Vec<crate::Replica> = copies
+            .iter()
+            .filter(|c| !held.contains(&c.doc_id))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            self.merge_documents(&missing)?;
+        }
+        self.drop_party_index();
+        scrub_after(self.store.conn())?;
+        Ok(n)
     }
 
     /// Drop documents the firm server says were erased elsewhere (as the erasing device

@@ -16,6 +16,8 @@ mod processing;
 mod requests;
 mod retention;
 
+pub(crate) use erasure::Erased;
+
 use crate::{AppError, Satchel, docs};
 use jiff::civil::Date;
 use satchel_api as api;

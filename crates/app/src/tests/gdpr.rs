@@ -337,7 +337,8 @@ fn erasure_past_retention_leaves_no_trace_in_the_store_or_a_new_backup() {
     );
     close(&mut s, &c.number, "2015-02-02");
     let c_before = s.matter(&c.number).unwrap();
-    s.backup(Some(&dir.path().join("backups")), "manual", &|_, _| {})
+    let before = s
+        .backup(Some(&dir.path().join("backups")), "manual", &|_, _| {})
         .unwrap();
     assert!(
         !traces(&s, "Quartermain").is_empty(),
@@ -413,6 +414,28 @@ fn erasure_past_retention_leaves_no_trace_in_the_store_or_a_new_backup() {
     let detail = audit_details(&s, "gdpr.erase");
     assert_eq!(detail.len(), 1);
     assert!(!detail[0].contains("Quartermain") && detail[0].contains("\"destroyed\":1"));
+
+    // The backup from before the erasure, restored: the erasure is made again, and the
+    // anonymised copy kept as it was.
+    let data = s.data_dir().to_owned();
+    drop(s);
+    crate::backup::restore(&data, &vault, Unlock::Keyring, &before.path, &|_, _| {}).unwrap();
+    let s = Satchel::open(&data, &vault, Unlock::Keyring).unwrap();
+    for needle in ["Quartermain", EMAIL, PHONE] {
+        assert_eq!(
+            traces(&s, needle),
+            Vec::<String>::new(),
+            "{needle} after a restore"
+        );
+    }
+    let c_restored = s.matter(&c.number).unwrap();
+    assert_eq!(
+        c_restored.id, c_after.id,
+        "the anonymised copy, not the original"
+    );
+    assert!(s.matter(&a.number).is_err());
+    assert_eq!(count(&s, "SELECT count(*) FROM erased_documents"), 3);
+    assert_eq!(audit_details(&s, "gdpr.erasures_reapplied").len(), 1);
 }
 
 #[test]
