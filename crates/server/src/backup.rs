@@ -181,12 +181,20 @@ pub fn backup(dir: &Path, folder: &Path) -> Result<(PathBuf, Manifest)> {
 
 /// Restore the server's database in `dir` from `backup` (the server stopped): verified
 /// first, the database it replaces backed up into `safety_folder`, then replaced in one
-/// rename.
-pub fn restore(dir: &Path, backup: &Path, safety_folder: &Path) -> Result<(Manifest, PathBuf)> {
+/// rename; then every document the replaced database had erased is erased again. Returns
+/// the backup's manifest, the safety backup, and how many were erased again.
+pub fn restore(
+    dir: &Path,
+    backup: &Path,
+    safety_folder: &Path,
+) -> Result<(Manifest, PathBuf, usize)> {
     let key = crate::database_key(dir)?;
     let manifest = verify(backup, &key)?;
     let db = dir.join(crate::DB_FILE);
     let (safety, _) = self::backup(dir, safety_folder)?;
+    // What the database being replaced erased is erased again in the one restored: a
+    // backup from before an erasure must not bring a person back.
+    let erased = crate::storage::SqliteStore::open(&db, &key)?.erased_now()?;
     let staged = dir.join(format!("{}.restoring", crate::DB_FILE));
     let _ = std::fs::remove_file(&staged);
     std::fs::copy(backup.join(crate::DB_FILE), &staged)?;
@@ -195,5 +203,10 @@ pub fn restore(dir: &Path, backup: &Path, safety_folder: &Path) -> Result<(Manif
         let _ = std::fs::remove_file(format!("{}{f}", db.display()));
     }
     std::fs::rename(&staged, &db)?;
-    Ok((manifest, safety))
+    let again = if erased.is_empty() {
+        0
+    } else {
+        crate::storage::SqliteStore::open(&db, &key)?.erase_now(&erased, jiff::Timestamp::now())?
+    };
+    Ok((manifest, safety, again))
 }

@@ -195,12 +195,18 @@ async fn main() -> Result<()> {
             return Ok(());
         }
         (Command::Restore { from }, None) => {
-            let (m, safety) = satchel_server::backup::restore(&dir, from, &dir.join("backups"))?;
+            let (m, safety, again) =
+                satchel_server::backup::restore(&dir, from, &dir.join("backups"))?;
             println!(
                 "restored the backup of {}; the database it replaced is kept in {}",
                 m.created_at,
                 safety.display()
             );
+            if again > 0 {
+                println!(
+                    "{again} documents erased since that backup were erased again (an erasure is never undone by a restore)"
+                );
+            }
             return Ok(());
         }
         _ => {}

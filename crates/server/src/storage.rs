@@ -337,6 +337,32 @@ impl SqliteStore {
         })
     }
 
+    /// The documents this database keeps as erased: (id, what replaced it).
+    pub fn erased_now(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let c = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Task("the database lock was poisoned".into()))?;
+        let mut stmt = c.prepare("SELECT doc_id, replaced_by FROM erased ORDER BY erased_at")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// [`ServerStore::erase_documents`], from a command rather than the running server.
+    pub fn erase_now(
+        &self,
+        erased: &[(String, Option<String>)],
+        at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let mut c = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Task("the database lock was poisoned".into()))?;
+        erase_in(&mut c, erased, at)
+    }
+
     /// Keep the database to at most `megabytes` (a quota the administrator sets; a write
     /// beyond it fails as a full disk would).
     pub fn limit_size(&self, megabytes: u64) -> Result<(), StoreError> {
@@ -777,43 +803,7 @@ impl ServerStore for SqliteStore {
         erased: Vec<(String, Option<String>)>,
         at: Timestamp,
     ) -> impl Future<Output = Result<usize, StoreError>> + Send {
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let mut count = 0;
-            for (doc, replaced_by) in &erased {
-                let new = tx.execute(
-                    "INSERT INTO erased (doc_id, replaced_by, erased_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (doc_id) DO NOTHING",
-                    params![doc, replaced_by, at.to_string()],
-                )?;
-                count += new;
-                tx.execute(
-                    "DELETE FROM chunks WHERE key = ?1 OR (key >= ?1 || '/' AND key < ?1 || '0')",
-                    [doc],
-                )?;
-                tx.execute(
-                    "INSERT INTO doc_changes (doc_id, seq)
-                     VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes))
-                     ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
-                    [doc],
-                )?;
-                if let Some(to) = replaced_by {
-                    tx.execute(
-                        "INSERT INTO grants (user_id, doc_id, access)
-                         SELECT user_id, ?2, access FROM grants WHERE doc_id = ?1
-                         ON CONFLICT (user_id, doc_id) DO NOTHING",
-                        params![doc, to],
-                    )?;
-                }
-                tx.execute("DELETE FROM grants WHERE doc_id = ?1", [doc])?;
-            }
-            bump(&tx)?;
-            tx.commit()?;
-            // The WAL written back and emptied: the deleted pages (zeroed, with secure
-            // delete) are what the file holds.
-            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(count)
-        })
+        self.with(move |c| erase_in(c, &erased, at))
     }
 
     fn erased_documents(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
@@ -883,4 +873,47 @@ fn bump(c: &Connection) -> Result<(), StoreError> {
     c.prepare_cached("UPDATE access_version SET version = version + 1")?
         .execute([])?;
     Ok(())
+}
+
+/// Destroy documents for good, in one transaction (see `ServerStore::erase_documents`).
+fn erase_in(
+    c: &mut Connection,
+    erased: &[(String, Option<String>)],
+    at: Timestamp,
+) -> Result<usize, StoreError> {
+    let tx = c.transaction()?;
+    let mut count = 0;
+    for (doc, replaced_by) in erased {
+        let new = tx.execute(
+            "INSERT INTO erased (doc_id, replaced_by, erased_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id) DO NOTHING",
+            params![doc, replaced_by, at.to_string()],
+        )?;
+        count += new;
+        tx.execute(
+            "DELETE FROM chunks WHERE key = ?1 OR (key >= ?1 || '/' AND key < ?1 || '0')",
+            [doc],
+        )?;
+        tx.execute(
+            "INSERT INTO doc_changes (doc_id, seq)
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes))
+             ON CONFLICT (doc_id) DO UPDATE SET seq = excluded.seq",
+            [doc],
+        )?;
+        if let Some(to) = replaced_by {
+            tx.execute(
+                "INSERT INTO grants (user_id, doc_id, access)
+                 SELECT user_id, ?2, access FROM grants WHERE doc_id = ?1
+                 ON CONFLICT (user_id, doc_id) DO NOTHING",
+                params![doc, to],
+            )?;
+        }
+        tx.execute("DELETE FROM grants WHERE doc_id = ?1", [doc])?;
+    }
+    bump(&tx)?;
+    tx.commit()?;
+    // The WAL written back and emptied: the deleted pages (zeroed, with secure
+    // delete) are what the file holds.
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(count)
 }

@@ -90,3 +90,71 @@ fn a_server_backup_is_verified_and_restores_the_database_as_it_was() {
     // The database it replaced was backed up first.
     assert_eq!(admin(dir, &["backups"]).lines().count(), 2);
 }
+
+/// An erasure is never undone by restoring a server backup taken before it: the
+/// documents erased since are erased again, gone from every page of the database.
+#[test]
+fn a_restored_server_backup_erases_again_what_was_erased_since() {
+    use satchel_server::storage::ServerStore;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let doc = "4q8Gd1xDEmLCY3R2Rjpa2B1HkqUG";
+    rt.block_on(async {
+        let store = satchel_server::open_store(dir).unwrap();
+        store
+            .put_chunk(
+                format!("{doc}/snapshot/aa"),
+                b"Zelda Quartermain's file".to_vec(),
+            )
+            .await
+            .unwrap();
+        store
+            .put_chunk("keptdoc/snapshot/bb".into(), b"Hal Baines's file".to_vec())
+            .await
+            .unwrap();
+    });
+    let listed = {
+        admin(dir, &["backup"]);
+        admin(dir, &["backups"])
+    };
+    let backup = listed.split_whitespace().last().unwrap().to_owned();
+    rt.block_on(async {
+        let store = satchel_server::open_store(dir).unwrap();
+        assert_eq!(
+            store
+                .erase_documents(vec![(doc.into(), None)], jiff::Timestamp::now())
+                .await
+                .unwrap(),
+            1
+        );
+    });
+    let key = satchel_server::database_key(dir).unwrap();
+    let in_backup =
+        satchel_store::decrypted_pages(&std::path::Path::new(&backup).join("server.db"), &key)
+            .unwrap();
+    assert!(
+        String::from_utf8_lossy(&in_backup).contains("Zelda Quartermain"),
+        "the backup holds what was erased after it"
+    );
+    let said = admin(dir, &["restore", &backup]);
+    assert!(
+        said.contains("1 documents erased since that backup were erased again"),
+        "{said}"
+    );
+    let pages = satchel_store::decrypted_pages(&dir.join("server.db"), &key).unwrap();
+    let text = String::from_utf8_lossy(&pages);
+    assert!(!text.contains("Zelda Quartermain"));
+    assert!(
+        text.contains("Hal Baines"),
+        "what was not erased is restored"
+    );
+    rt.block_on(async {
+        let store = satchel_server::open_store(dir).unwrap();
+        assert!(!store.has_chunks_under(doc.into()).await.unwrap());
+        assert_eq!(
+            store.erased_documents().await.unwrap(),
+            vec![doc.to_owned()]
+        );
+    });
+}
