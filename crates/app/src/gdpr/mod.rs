@@ -199,9 +199,10 @@ pub(super) fn facts(
             ))
         },
     )?;
-    // (By number: the postings and bills are indexed by it.)
+    // Every movement on its ledgers — its own postings, a transfer into it from another
+    // matter, a balance brought forward — and its bills (by number: both are indexed by it).
     let last_money: Option<String> = conn.query_row(
-        "SELECT max(d) FROM (SELECT max(date) AS d FROM postings WHERE matter_number = ?1
+        "SELECT max(d) FROM (SELECT max(date) AS d FROM posting_moves WHERE matter_number = ?1
                              UNION ALL SELECT max(date) FROM bills WHERE matter_number = ?1)",
         [number],
         |r| r.get(0),

@@ -527,6 +527,41 @@ fn erasure_is_refused_with_the_hold_named_where_the_law_requires_retention() {
         !plan.contact_erased,
         "kept while a matter she is on is kept"
     );
+
+    // Money moved into another old matter of hers from a live one a year ago: that ledger
+    // moved, so its records are held too, though no posting of its own is young.
+    let third = old_matter(&mut s, Err("Ivo Holt"), "Lease", "2010-02-01", "general");
+    party(&mut s, &third.number, &z.id, "other_side");
+    let year_ago = satchel_core::dates::london_date(Timestamp::now())
+        .checked_sub(jiff::Span::new().years(1))
+        .unwrap();
+    s.record_posting(&satchel_api::PostingRequest {
+        date: year_ago.to_string(),
+        to_matter: third.number.clone(),
+        reason: "Client's written instruction".into(),
+        authorised_by: "AB".into(),
+        ..money_req("transfer", "M00001", "client", "10.00")
+    })
+    .unwrap();
+    close(&mut s, &third.number, "2012-09-01");
+    let plan = s.erasure_plan(NAME).unwrap();
+    let on_third = plan
+        .matters
+        .iter()
+        .find(|m| m.number == third.number)
+        .unwrap();
+    let until = year_ago
+        .checked_add(jiff::Span::new().years(6))
+        .unwrap()
+        .to_string();
+    assert!(
+        on_third
+            .holds
+            .iter()
+            .any(|h| h.name == "accounting records" && h.until.as_deref() == Some(until.as_str())),
+        "{:?}",
+        on_third.holds
+    );
 }
 
 #[test]
