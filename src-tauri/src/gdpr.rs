@@ -161,6 +161,13 @@ pub async fn remove_processing(
     shell.with_open(|s| s.remove_processing(&id))
 }
 
+#[tauri::command]
+pub async fn usual_processing(
+    shell: State<'_, Shell>,
+) -> Result<Vec<api::ProcessingActivity>, ApiError> {
+    shell.with_open(|s| s.add_usual_processing())
+}
+
 /// The record of processing as CSV in Downloads; returns where.
 #[tauri::command]
 pub async fn export_processing(shell: State<'_, Shell>) -> Result<String, ApiError> {

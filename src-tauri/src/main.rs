@@ -1149,6 +1149,7 @@ fn main() -> std::process::ExitCode {
             gdpr::save_processing,
             gdpr::remove_processing,
             gdpr::export_processing,
+            gdpr::usual_processing,
             export_archive
         ])
         .build(tauri::generate_context!("../tauri.conf.json"));

@@ -763,6 +763,11 @@ pub async fn remove_processing(id: &str) -> Result<Vec<satchel_api::ProcessingAc
     call(cmd::REMOVE_PROCESSING, &IdArg { id }).await
 }
 
+/// Start an empty record of processing from a law firm's usual activities.
+pub async fn usual_processing() -> Result<Vec<satchel_api::ProcessingActivity>, ApiError> {
+    call(cmd::USUAL_PROCESSING, &NoArgs {}).await
+}
+
 /// The record of processing saved as CSV in Downloads: where.
 pub async fn export_processing() -> Result<String, ApiError> {
     call(cmd::EXPORT_PROCESSING, &NoArgs {}).await

@@ -112,6 +112,7 @@ pub mod cmd {
     pub const SAVE_PROCESSING: &str = "save_processing";
     pub const REMOVE_PROCESSING: &str = "remove_processing";
     pub const EXPORT_PROCESSING: &str = "export_processing";
+    pub const USUAL_PROCESSING: &str = "usual_processing";
 }
 
 /// A secret typed by a person (a passphrase). Never shown by `Debug`.

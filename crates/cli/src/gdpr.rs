@@ -171,6 +171,8 @@ pub enum GdprCommand {
     },
     /// Remove a processing activity.
     RemoveProcessing { id: String },
+    /// Start an empty record of processing from a law firm's usual activities.
+    UsualProcessing,
 }
 
 fn print_plan(p: &api::ErasurePlan) {
@@ -474,6 +476,13 @@ pub fn run(s: &mut Satchel, command: GdprCommand) -> Result<()> {
                 })
                 .map_err(explain)?;
             println!("The record of processing holds {} activities.", list.len());
+        }
+        GdprCommand::UsualProcessing => {
+            let list = s.add_usual_processing().map_err(explain)?;
+            println!(
+                "The record of processing holds {} activities: edit them to the firm's practice.",
+                list.len()
+            );
         }
         GdprCommand::RemoveProcessing { id } => {
             let list = s.remove_processing(&id).map_err(explain)?;

@@ -267,8 +267,10 @@ async fn the_colp_answers_requests_erases_records_breaches_and_reviews_retention
     .await?;
     shot(&c, "29-retention.png").await?;
 
-    // The record of processing.
-    fill(&c, "#proc-activity", "Client matters").await?;
+    // The record of processing: started from a law firm's usual activities, then one more.
+    wait_for(&c, "#proc-usual").await?.click().await?;
+    wait_for(&c, "#processing[data-count='5']").await?;
+    fill(&c, "#proc-activity", "Court bundles for counsel").await?;
     fill(
         &c,
         "#proc-purpose",
@@ -280,7 +282,7 @@ async fn the_colp_answers_requests_erases_records_breaches_and_reviews_retention
     fill(&c, "#proc-retention", "six years after closing").await?;
     fill(&c, "#proc-security", "encrypted laptops and server").await?;
     wait_for(&c, "#proc-save").await?.click().await?;
-    wait_for(&c, "#processing[data-count='1']").await?;
+    wait_for(&c, "#processing[data-count='6']").await?;
     wait_for(&c, "#proc-export").await?.click().await?;
     wait_for_text(&c, "#proc-saved", "record-of-processing").await?;
     c.execute(

@@ -783,6 +783,14 @@ fn Processing() -> impl IntoView {
             }
         })
     };
+    let usual = move |_| {
+        spawn_local(async move {
+            match api::usual_processing().await {
+                Ok(l) => list.set(Some(Ok(l))),
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
     let export = move |_| {
         spawn_local(async move {
             match api::export_processing().await {
@@ -801,7 +809,13 @@ fn Processing() -> impl IntoView {
             {move || match list.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" id="processing" data-count=0>"No processing activities recorded yet."</p> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => view! {
+                    <p class="muted" id="processing" data-count=0>
+                        "No processing activities recorded yet. "
+                        <button class="link" id="proc-usual" on:click=usual>"Start from a law firm's usual activities"</button>
+                        " and edit them to the firm's practice."
+                    </p>
+                }.into_any(),
                 Some(Ok(rows)) => {
                     let count = rows.len();
                     view! {

@@ -157,4 +157,98 @@ impl Satchel {
         })?;
         Ok(out)
     }
+
+    /// Start an empty record of processing from the activities every law firm has (client
+    /// matters, client money and billing, identification checks, staff, marketing), each
+    /// to be edited to the firm's own practice. Refused once the record holds any.
+    pub fn add_usual_processing(&mut self) -> Result<Vec<api::ProcessingActivity>, AppError> {
+        self.require_compliance("edit the record of processing")?;
+        if !self.firm()?.processing.is_empty() {
+            return Err(Invalid::new(
+                "activity",
+                "the record already holds activities: add or edit them one by one",
+            )
+            .into());
+        }
+        let security = "encrypted laptops (SQLCipher) and firm server; encrypted sync; access by matter; tamper-evident audit trail; verified backups";
+        let usual = [
+            (
+                "Client matters",
+                "Acting for clients: advice, transactions and litigation",
+                "contract",
+                "clients, other parties, witnesses, experts",
+                "names, contact details, dates of birth, the facts of the matter, documents; special category data where a matter needs it",
+                "counsel, courts, experts, other parties' solicitors, HM Land Registry",
+                "six years after closing; fifteen for property, wills and probate, personal injury and clinical negligence (the retention schedule)",
+            ),
+            (
+                "Client money and billing",
+                "Keeping client and office money and billing under the SRA Accounts Rules",
+                "legal obligation",
+                "clients, payers and payees",
+                "names, bank details, amounts and dates",
+                "the firm's bank, the reporting accountant, the SRA",
+                "six years (SRA Accounts Rules r13.5)",
+            ),
+            (
+                "Client identification",
+                "Customer due diligence under the Money Laundering Regulations 2017",
+                "legal obligation",
+                "clients and their beneficial owners",
+                "identity documents, addresses, source of funds and wealth",
+                "the National Crime Agency where a report is required",
+                "five years after the business relationship ends",
+            ),
+            (
+                "Staff and recruitment",
+                "Employing staff and recruiting",
+                "contract",
+                "staff and applicants",
+                "contact details, pay, tax, right to work, performance",
+                "HMRC, pension provider, payroll",
+                "six years after employment ends; unsuccessful applicants six months",
+            ),
+            (
+                "Updates to clients and contacts",
+                "Legal updates and events for those who asked for them",
+                "consent",
+                "clients and contacts who agreed",
+                "names and email addresses",
+                "none",
+                "until they ask to stop",
+            ),
+        ];
+        let firm_doc = self.ctx.firm_doc.clone();
+        let by = self.ctx.initials.clone();
+        self.write("gdpr.processing.usual", "firm", |tx, at, actor| {
+            update_firm(
+                tx,
+                &firm_doc,
+                actor,
+                at,
+                "start the record of processing",
+                |f| {
+                    for (activity, purpose, basis, people, data, recipients, retention) in usual {
+                        f.processing.push(docs::ProcessingRec {
+                            id: Uuid::now_v7().to_string(),
+                            activity: activity.into(),
+                            purpose: purpose.into(),
+                            lawful_basis: basis.into(),
+                            people: people.into(),
+                            data: data.into(),
+                            recipients: recipients.into(),
+                            transfers: "none".into(),
+                            retention: retention.into(),
+                            security: security.into(),
+                            updated_by: by.clone(),
+                            updated_at: at.to_string(),
+                        });
+                    }
+                    Ok(())
+                },
+            )?;
+            Ok(serde_json::json!({ "activities": usual.len() }))
+        })?;
+        self.processing()
+    }
 }

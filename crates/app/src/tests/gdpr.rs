@@ -738,6 +738,19 @@ fn the_record_of_processing_is_edited_and_exported() {
     let csv = s.processing_csv().unwrap();
     assert!(csv.contains("Client matters") && csv.contains("counsel, courts, experts"));
     assert!(s.remove_processing(&changed[0].id).unwrap().is_empty());
+    // An empty record starts from a law firm's usual activities, each with a lawful basis
+    // of Article 6; once it holds any, that is refused.
+    let usual = s.add_usual_processing().unwrap();
+    assert_eq!(usual.len(), 5);
+    for p in &usual {
+        assert!(
+            satchel_core::gdpr::check_lawful_basis(&p.lawful_basis).is_ok(),
+            "{p:?}"
+        );
+    }
+    assert!(usual.iter().any(|p| p.activity == "Client identification"));
+    assert!(s.add_usual_processing().is_err());
+    assert_eq!(s.processing().unwrap().len(), 5);
 }
 
 /// Two devices of the firm through the real server: a fee earner's device holds the
