@@ -148,57 +148,51 @@ impl Satchel {
 
     /// The breach register as CSV (the export is recorded).
     pub fn data_breaches_csv(&mut self) -> Result<String, AppError> {
-        let rows = self.data_breaches()?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let e = |e: csv::Error| AppError::Document(e.to_string());
-        w.write_record([
-            "discovered (London)",
-            "nature",
-            "data",
-            "people affected",
-            "records affected",
-            "risk",
-            "risk assessment",
-            "actions",
-            "ICO must be told",
-            "ICO deadline (London)",
-            "ICO told at",
-            "ICO reference",
-            "people must be told",
-            "people told at",
-            "recorded by",
-        ])
-        .map_err(e)?;
-        for b in &rows {
-            w.write_record([
-                b.discovered_shown.as_str(),
-                &b.nature,
-                &b.data_categories,
-                &b.people_affected.to_string(),
-                &b.records_affected.to_string(),
-                &b.risk,
-                &b.risk_assessment,
-                &b.actions,
-                if b.ico_must_be_told { "yes" } else { "no" },
-                &b.ico_deadline,
-                b.ico_reported_at.as_deref().unwrap_or(""),
-                b.ico_reference.as_deref().unwrap_or(""),
-                if b.people_must_be_told { "yes" } else { "no" },
-                b.people_told_at.as_deref().unwrap_or(""),
-                &b.recorded_by,
-            ])
-            .map_err(e)?;
-        }
-        let out = String::from_utf8(
-            w.into_inner()
-                .map_err(|e| AppError::Document(e.to_string()))?,
+        let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
+        let rows: Vec<Vec<String>> = self
+            .data_breaches()?
+            .into_iter()
+            .map(|b| {
+                vec![
+                    b.discovered_shown,
+                    b.nature,
+                    b.data_categories,
+                    b.people_affected.to_string(),
+                    b.records_affected.to_string(),
+                    b.risk,
+                    b.risk_assessment,
+                    b.actions,
+                    yes(b.ico_must_be_told),
+                    b.ico_deadline,
+                    b.ico_reported_at.unwrap_or_default(),
+                    b.ico_reference.unwrap_or_default(),
+                    yes(b.people_must_be_told),
+                    b.people_told_at.unwrap_or_default(),
+                    b.recorded_by,
+                ]
+            })
+            .collect();
+        self.register_csv(
+            "data_breaches",
+            &[
+                "discovered (London)",
+                "nature",
+                "data",
+                "people affected",
+                "records affected",
+                "risk",
+                "risk assessment",
+                "actions",
+                "ICO must be told",
+                "ICO deadline (London)",
+                "ICO told at",
+                "ICO reference",
+                "people must be told",
+                "people told at",
+                "recorded by",
+            ],
+            &rows,
         )
-        .map_err(|e| AppError::Document(e.to_string()))?;
-        let n = rows.len();
-        self.write("report.export", "report:data_breaches", |_, _, _| {
-            Ok(serde_json::json!({ "report": "data_breaches", "format": "csv", "rows": n }))
-        })?;
-        Ok(out)
     }
 }
 

@@ -235,28 +235,23 @@ impl Satchel {
                 until: None,
             });
         }
-        let needles: Vec<String> = details(&contact).iter().map(|d| like(d)).collect();
+        let needles = Needles::of(&contact);
         let (mut statement_until, mut audit_events): (Option<String>, i64) = (None, 0);
         if !needles.is_empty() {
-            let any = |col: &str| -> String {
-                (1..=needles.len())
-                    .map(|i| format!("{col} LIKE ?{i} ESCAPE '\\'"))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            };
-            let params = || satchel_store::rusqlite::params_from_iter(needles.iter());
             statement_until = conn.query_row(
                 &format!(
-                    "SELECT max(date) FROM statement_lines WHERE {} OR {}",
-                    any("description"),
-                    any("reference")
+                    "SELECT max(date) FROM statement_lines WHERE {}",
+                    needles.any(&["description", "reference"])
                 ),
-                params(),
+                needles.params(),
                 |r| r.get(0),
             )?;
             audit_events = conn.query_row(
-                &format!("SELECT count(*) FROM audit_events WHERE {}", any("detail")),
-                params(),
+                &format!(
+                    "SELECT count(*) FROM audit_events WHERE {}",
+                    needles.any(&["detail"])
+                ),
+                needles.params(),
                 |r| r.get(0),
             )?;
         }

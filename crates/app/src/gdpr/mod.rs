@@ -83,6 +83,34 @@ pub(super) fn details(c: &api::Contact) -> Vec<String> {
     .collect()
 }
 
+/// A person's details as `LIKE` patterns, bound as `?1`…`?n`: the SQL that asks whether
+/// any of some columns holds any of them, in one pass.
+pub(super) struct Needles(Vec<String>);
+
+impl Needles {
+    pub(super) fn of(c: &api::Contact) -> Needles {
+        Needles(details(c).iter().map(|d| like(d)).collect())
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `col LIKE ?1 ESCAPE '\' OR …` for each column and detail.
+    pub(super) fn any(&self, cols: &[&str]) -> String {
+        cols.iter()
+            .flat_map(|col| (1..=self.0.len()).map(move |i| format!("{col} LIKE ?{i} ESCAPE '\\'")))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    pub(super) fn params(
+        &self,
+    ) -> satchel_store::rusqlite::ParamsFromIter<std::slice::Iter<'_, String>> {
+        satchel_store::rusqlite::params_from_iter(self.0.iter())
+    }
+}
+
 /// A matter that holds something about a person: their roles on it (none: mentioned).
 pub(super) struct About {
     pub(super) id: String,
@@ -103,16 +131,9 @@ pub(super) fn matters_about(conn: &Connection, c: &api::Contact) -> Result<Vec<A
         }
     }
     // One pass over each table for all their details at once.
-    let needles: Vec<String> = details(c).iter().map(|d| like(d)).collect();
+    let needles = Needles::of(c);
     if !needles.is_empty() {
-        let any = |cols: &[&str]| -> String {
-            cols.iter()
-                .flat_map(|col| {
-                    (1..=needles.len()).map(move |i| format!("{col} LIKE ?{i} ESCAPE '\\'"))
-                })
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        };
+        let any = |cols: &[&str]| needles.any(cols);
         let sql = format!(
             "SELECT id FROM matters WHERE {}
              UNION SELECT matter_id FROM notes WHERE {}
@@ -136,10 +157,7 @@ pub(super) fn matters_about(conn: &Connection, c: &api::Contact) -> Result<Vec<A
             any(&["names", "hits"]),
         );
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            satchel_store::rusqlite::params_from_iter(needles.iter()),
-            |r| r.get::<_, String>(0),
-        )?;
+        let rows = stmt.query_map(needles.params(), |r| r.get::<_, String>(0))?;
         for m in rows {
             found.entry(m?).or_default();
         }
@@ -251,6 +269,31 @@ pub(super) fn decision_hold(kept: Option<&(String, String)>, today: Date) -> Opt
 impl Satchel {
     pub(super) fn require_compliance(&self, what: &str) -> Result<(), AppError> {
         self.require_manager(what)
+    }
+
+    /// A register as CSV: a header row, then a row each; the export is recorded (the
+    /// register and how many rows, nothing of what they say).
+    pub(super) fn register_csv(
+        &mut self,
+        report: &str,
+        header: &[&str],
+        rows: &[Vec<String>],
+    ) -> Result<String, AppError> {
+        let e = |e: csv::Error| AppError::Document(e.to_string());
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header).map_err(e)?;
+        for row in rows {
+            w.write_record(row).map_err(e)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| AppError::Document(e.to_string()))?;
+        let out = String::from_utf8(bytes).map_err(|e| AppError::Document(e.to_string()))?;
+        let detail = serde_json::json!({ "report": report, "format": "csv", "rows": rows.len() });
+        self.write("report.export", &format!("report:{report}"), |_, _, _| {
+            Ok(detail)
+        })?;
+        Ok(out)
     }
 
     pub(super) fn firm(&self) -> Result<docs::FirmDoc, AppError> {

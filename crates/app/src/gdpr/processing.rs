@@ -113,49 +113,42 @@ impl Satchel {
 
     /// The record of processing as CSV (the export is recorded).
     pub fn processing_csv(&mut self) -> Result<String, AppError> {
-        let rows = self.processing()?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let e = |e: csv::Error| AppError::Document(e.to_string());
-        w.write_record([
-            "activity",
-            "purpose",
-            "lawful basis",
-            "people",
-            "personal data",
-            "recipients",
-            "transfers outside the UK",
-            "retention",
-            "security",
-            "updated by",
-            "updated at",
-        ])
-        .map_err(e)?;
-        for p in &rows {
-            w.write_record([
-                &p.activity,
-                &p.purpose,
-                &p.lawful_basis,
-                &p.people,
-                &p.data,
-                &p.recipients,
-                &p.transfers,
-                &p.retention,
-                &p.security,
-                &p.updated_by,
-                &p.updated_at,
-            ])
-            .map_err(e)?;
-        }
-        let out = String::from_utf8(
-            w.into_inner()
-                .map_err(|e| AppError::Document(e.to_string()))?,
+        let rows: Vec<Vec<String>> = self
+            .processing()?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    p.activity,
+                    p.purpose,
+                    p.lawful_basis,
+                    p.people,
+                    p.data,
+                    p.recipients,
+                    p.transfers,
+                    p.retention,
+                    p.security,
+                    p.updated_by,
+                    p.updated_at,
+                ]
+            })
+            .collect();
+        self.register_csv(
+            "processing",
+            &[
+                "activity",
+                "purpose",
+                "lawful basis",
+                "people",
+                "personal data",
+                "recipients",
+                "transfers outside the UK",
+                "retention",
+                "security",
+                "updated by",
+                "updated at",
+            ],
+            &rows,
         )
-        .map_err(|e| AppError::Document(e.to_string()))?;
-        let n = rows.len();
-        self.write("report.export", "report:processing", |_, _, _| {
-            Ok(serde_json::json!({ "report": "processing", "format": "csv", "rows": n }))
-        })?;
-        Ok(out)
     }
 
     /// Start an empty record of processing from the activities every law firm has (client
