@@ -291,6 +291,35 @@ async fn the_colp_answers_requests_erases_records_breaches_and_reviews_retention
     )
     .await?;
     shot(&c, "30-processing.png").await?;
+    // The access request answered (after the privilege review): off the dashboard, which
+    // has nothing left to show once the breach is reported too.
+    c.execute("window.scrollTo(0, 0)", vec![]).await?;
+    wait_for(&c, "#subject-requests button.sar-answer")
+        .await?
+        .click()
+        .await?;
+    fill(
+        &c,
+        "#sar-action-text",
+        "Sent the export after the privilege review",
+    )
+    .await?;
+    wait_for(&c, "#sar-action-confirm").await?.click().await?;
+    wait_for_text(&c, "#sar-message", "Marked answered").await?;
+    wait_for(&c, "#nav-matters").await?.click().await?;
+    matter_list_with(&c, 1).await?;
+    let mut gone = false;
+    for _ in 0..50 {
+        if c.find_all(fantoccini::Locator::Css("#compliance-due"))
+            .await?
+            .is_empty()
+        {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "nothing due once answered and reported");
     c.close().await.context("close the window")?;
 
     // What the window did is what the store holds.
