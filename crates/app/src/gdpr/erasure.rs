@@ -181,6 +181,7 @@ impl Satchel {
         let mut matters = Vec::new();
         let mut party_on_kept = false;
         let mut ends: Vec<Option<Date>> = Vec::new();
+        let mut files_kept = Vec::new();
         for about in matters_about(conn, &contact)? {
             let client_name: String = conn.query_row(
                 "SELECT client_name FROM matters WHERE id = ?1",
@@ -222,13 +223,34 @@ impl Satchel {
                 action: action.as_str().to_owned(),
                 holds: texts,
             });
+            if action == Action::Anonymise {
+                let files: i64 = conn.query_row(
+                    "SELECT count(DISTINCT file_id) FROM matter_files WHERE matter_id = ?1",
+                    [&about.id],
+                    |r| r.get(0),
+                )?;
+                if files > 0 {
+                    files_kept.push(api::HoldText {
+                        name: format!("documents on {number}"),
+                        reason: format!(
+                            "{files} document{} on {number} stay as they are: an erasure takes their details out of the matter's records, not out of a file's contents — review them",
+                            if files == 1 { "" } else { "s" }
+                        ),
+                        until: None,
+                    });
+                }
+            }
             matters.push((about.id, action));
         }
         let mut kept_elsewhere = Vec::new();
+        // (What the law keeps elsewhere refuses the erasure in part; the notes on files
+        // and backups do not.)
+        let mut held_elsewhere = false;
         let r = Redactor::new(details(&contact).iter().map(String::as_str));
         let firm_json =
             serde_json::to_string(&firm).map_err(|e| AppError::Document(e.to_string()))?;
         if r.finds(&firm_json) {
+            held_elsewhere = true;
             kept_elsewhere.push(api::HoldText {
                 name: "the firm's registers".into(),
                 reason: "the SRA breach log and the client-money registers (residual balances, balances brought forward) name them: accounting records are kept six years".into(),
@@ -261,6 +283,7 @@ impl Satchel {
             let until = d
                 .checked_add(jiff::Span::new().years(gdpr::ACCOUNTING_YEARS))
                 .unwrap_or(d);
+            held_elsewhere = true;
             kept_elsewhere.push(api::HoldText {
                 name: "bank statement lines".into(),
                 reason: format!(
@@ -270,6 +293,7 @@ impl Satchel {
             });
         }
         if audit_events > 0 {
+            held_elsewhere = true;
             kept_elsewhere.push(api::HoldText {
                 name: "the audit trail".into(),
                 reason: format!(
@@ -284,8 +308,8 @@ impl Satchel {
             until: None,
         });
         let contact_erased = !party_on_kept;
-        let refused_in_part =
-            matters.iter().any(|(_, a)| *a == Action::Keep) || kept_elsewhere.len() > 1;
+        let refused_in_part = matters.iter().any(|(_, a)| *a == Action::Keep) || held_elsewhere;
+        kept_elsewhere.extend(files_kept);
         let held_until = if ends.iter().any(Option::is_none) {
             None
         } else {

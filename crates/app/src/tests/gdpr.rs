@@ -335,6 +335,12 @@ fn erasure_past_retention_leaves_no_trace_in_the_store_or_a_new_backup() {
         &c.number,
         &format!("Zelda Quartermain ({EMAIL}, {PHONE}) saw the landlord"),
     );
+    s.add_document(
+        &c.number,
+        "lease.pdf",
+        b"Lease: Hal Baines and the landlord",
+    )
+    .unwrap();
     close(&mut s, &c.number, "2015-02-02");
     let c_before = s.matter(&c.number).unwrap();
     let before = s
@@ -360,6 +366,13 @@ fn erasure_past_retention_leaves_no_trace_in_the_store_or_a_new_backup() {
     );
     assert!(plan.contact_erased);
     assert!(!plan.refused_in_part, "{plan:?}");
+    // A file on the matter that stays is kept as it is, and the plan says so.
+    let note = plan
+        .kept_elsewhere
+        .iter()
+        .find(|k| k.name == format!("documents on {}", c.number))
+        .unwrap();
+    assert!(note.reason.contains("1 document on") && note.reason.contains("review them"));
     let done = s
         .erase_person(&satchel_api::EraseRequest {
             person: z.id.clone(),
@@ -379,6 +392,8 @@ fn erasure_past_retention_leaves_no_trace_in_the_store_or_a_new_backup() {
         !traces(&s, "Hal Baines").is_empty(),
         "the scan still finds what is kept"
     );
+    let kept_file = s.list_documents(&c.number).unwrap();
+    assert_eq!(kept_file.len(), 1, "the other client's file stays");
     let notes = s.list_notes(&c.number).unwrap();
     assert_eq!(
         notes[0].body,
