@@ -653,6 +653,7 @@ async fn claim<S: ServerStore>(
     let mut granted = Vec::new();
     for id in req.ids {
         if id.parse::<samod::DocumentId>().is_err()
+            || access.is_erased(&id)
             || access.access_of(&device.id, &id).is_some()
             || server
                 .store

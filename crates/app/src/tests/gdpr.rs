@@ -826,7 +826,7 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
     )
     .unwrap();
     b.sync_now(&vault_b).unwrap();
-    assert!(b.matter(&c.number).is_ok(), "granted to the fee earner");
+    let c_old = b.matter(&c.number).unwrap().id;
     assert!(!traces(&b, "Quartermain").is_empty());
     let server_db = server.dir.path().join("server.db");
     let server_key = satchel_store::DbKey::from_hex(
@@ -871,6 +871,10 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
         "the scan sees her on the server before"
     );
 
+    // Meanwhile the fee earner, offline, writes on the matter that mentions her.
+    b.add_note(&note(&c.number, "Zelda Quartermain called again"))
+        .unwrap();
+
     let done = a
         .erase_person(&satchel_api::EraseRequest {
             person: NAME.into(),
@@ -896,6 +900,17 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
     let report = b.sync_now(&vault_b).unwrap();
     assert_eq!(report.erased_here, 1, "{report:?}");
     assert_eq!(traces(&b, "Quartermain"), Vec::<String>::new());
+    // Its offline change to the erased copy went nowhere: nothing is stored under an erased
+    // id again, and no grant is given on one.
+    assert!(
+        !server_holds("Quartermain"),
+        "not brought back by the other device"
+    );
+    let grants = server.admin(&["grants"]);
+    assert!(
+        !grants.contains(&satchel_sync::repo_id(&c_old).to_string()),
+        "{grants}"
+    );
     let on_b = b.matter(&c.number).unwrap();
     assert_eq!(
         on_b.id,
