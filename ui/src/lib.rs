@@ -84,6 +84,8 @@ pub struct Nav {
     pub contact_filter: RwSignal<String>,
     /// The contact open on the Contacts page, if any (by id).
     pub contact: RwSignal<Option<String>>,
+    /// A person for the Compliance page to start with (from a contact's page).
+    pub compliance_person: RwSignal<Option<String>>,
 }
 
 /// The role of the person working (the workspace provides the session).
@@ -98,6 +100,7 @@ pub fn nav() -> Nav {
         matter: RwSignal::new(None),
         contact_filter: RwSignal::new(String::new()),
         contact: RwSignal::new(None),
+        compliance_person: RwSignal::new(None),
     })
 }
 
@@ -176,6 +179,7 @@ fn Workspace(session: Session, on_locked: Callback<String>) -> impl IntoView {
         matter: RwSignal::new(None),
         contact_filter: RwSignal::new(String::new()),
         contact: RwSignal::new(None),
+        compliance_person: RwSignal::new(None),
     };
     provide_context(nav);
     provide_context(session.clone());

@@ -127,11 +127,20 @@ async fn the_colp_answers_requests_erases_records_breaches_and_reviews_retention
     let c = launch(&driver).await?;
     // (The list shows open matters: the other two are closed.)
     matter_list_with(&c, 1).await?;
-    wait_for(&c, "#nav-compliance").await?.click().await?;
+    // From her contact page: the request form starts with her name.
+    wait_for(&c, "#nav-contacts").await?.click().await?;
+    wait_for(&c, &format!("tr.contact-row[data-id='{zelda}'] td.client"))
+        .await?
+        .click()
+        .await?;
+    wait_for(&c, "#contact-gdpr").await?;
+    shot(&c, "24b-contact-gdpr.png").await?;
+    wait_for(&c, "#contact-gdpr").await?.click().await?;
     wait_for(&c, "#subject-requests-card").await?;
+    let person = wait_for(&c, "#sar-person").await?.prop("value").await?;
+    assert_eq!(person.as_deref(), Some("Zelda Quartermain"));
 
     // A subject access request: logged with its due date, on the dashboard until answered.
-    fill(&c, "#sar-person", "Zelda Quartermain").await?;
     wait_for(&c, "#sar-add").await?.click().await?;
     wait_for_text(&c, "#sar-message", "answer by").await?;
     wait_for(&c, "#subject-requests[data-count='1']").await?;

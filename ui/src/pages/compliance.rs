@@ -17,7 +17,11 @@ type State<T> = RwSignal<Option<Result<T, ApiError>>>;
 #[component]
 pub fn CompliancePage() -> impl IntoView {
     // The erasure card's person and request, set from a request's "Plan erasure".
-    let erase_person = RwSignal::new(String::new());
+    // A contact's page may have sent us here for one person.
+    let nav = crate::nav();
+    let start = nav.compliance_person.get_untracked().unwrap_or_default();
+    nav.compliance_person.set(None);
+    let erase_person = RwSignal::new(start.clone());
     let erase_request = RwSignal::new(String::new());
     // Moved by an erasure, which may answer a request.
     let changed = RwSignal::new(0u32);
@@ -26,7 +30,7 @@ pub fn CompliancePage() -> impl IntoView {
             <h1>"Compliance"</h1>
         </div>
         <p class="muted">"UK GDPR: subject access and erasure, personal-data breaches, how long matters are kept, and the record of processing."</p>
-        <SubjectRequests erase_person erase_request changed />
+        <SubjectRequests erase_person erase_request changed start />
         <Erasure person=erase_person request=erase_request changed />
         <Breaches />
         <RetentionCard changed />
@@ -115,6 +119,8 @@ fn SubjectRequests(
     erase_person: RwSignal<String>,
     erase_request: RwSignal<String>,
     changed: RwSignal<u32>,
+    /// The person to start the form with.
+    start: String,
 ) -> impl IntoView {
     let list: State<Vec<SubjectRequest>> = RwSignal::new(None);
     let reload = move || spawn_local(async move { list.set(Some(api::subject_requests().await)) });
@@ -122,7 +128,7 @@ fn SubjectRequests(
         changed.track();
         reload();
     });
-    let person = RwSignal::new(String::new());
+    let person = RwSignal::new(start);
     let kind = RwSignal::new("access".to_owned());
     let received = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);

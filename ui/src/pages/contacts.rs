@@ -57,7 +57,20 @@ fn ContactDetail(id: String, on_close: Callback<()>) -> impl IntoView {
                 Some(Ok(c)) => view! {
                     <header class="page-head">
                         <h1>{c.name.clone()}</h1>
-                        <button class="secondary" id="back-to-contacts" on:click=move |_| on_close.run(())>"All contacts"</button>
+                        <div class="head-actions">
+                            {crate::session_role()
+                                .filter(|r| r == "admin" || r == "partner")
+                                .map(|_| {
+                                    let name = c.name.clone();
+                                    view! {
+                                        <button class="secondary" id="contact-gdpr" title="Subject access or erasure for this person" on:click=move |_| {
+                                            nav.compliance_person.set(Some(name.clone()));
+                                            nav.section.set(crate::Section::Compliance);
+                                        }>"Subject access / erasure"</button>
+                                    }
+                                })}
+                            <button class="secondary" id="back-to-contacts" on:click=move |_| on_close.run(())>"All contacts"</button>
+                        </div>
                     </header>
                     <div class="card">
                         <dl class="facts" id="contact-facts">
