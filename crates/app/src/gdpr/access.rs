@@ -42,18 +42,24 @@ impl Satchel {
                     .chain(matters_shown.iter().cloned()),
             )
             .collect();
+        // And events whose detail names them (conflict checks recorded before the names
+        // asked were kept out of the trail).
+        let needles = Needles::of(&person);
         let mut audit = Vec::new();
         {
             let marks = (1..=subjects.len())
                 .map(|i| format!("?{i}"))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let named = (0..needles.0.len())
+                .map(|i| format!(" OR e.detail LIKE ?{} ESCAPE '\\'", subjects.len() + 1 + i))
+                .collect::<String>();
             let mut stmt = conn.prepare(&format!(
                 "SELECT e.at, coalesce(u.initials, ''), e.action, e.subject FROM audit_events e
-                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.subject IN ({marks})"
+                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.subject IN ({marks}){named}"
             ))?;
             let rows = stmt.query_map(
-                satchel_store::rusqlite::params_from_iter(subjects.iter()),
+                satchel_store::rusqlite::params_from_iter(subjects.iter().chain(needles.0.iter())),
                 |row| {
                     Ok((
                         row.get::<_, String>(0)?,
@@ -69,7 +75,10 @@ impl Satchel {
                     at,
                     who,
                     action,
-                    subject: shown.get(subject.as_str()).cloned().unwrap_or(subject),
+                    subject: shown
+                        .get(subject.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| "names them in its detail".to_owned()),
                 });
             }
         }

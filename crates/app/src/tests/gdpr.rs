@@ -190,6 +190,20 @@ fn subject_access_gathers_a_person_from_every_matter_and_flags_privilege() {
     }
     assert!(!sar.audit.iter().any(|e| e.subject == d.number));
 
+    // An event from before names were kept out of the trail, naming her in its detail.
+    s.write("conflict.check", "conflict:older", |_, _, _| {
+        Ok(serde_json::json!({ "names": [NAME], "hits": 0 }))
+    })
+    .unwrap();
+    let sar = s.subject_access(NAME).unwrap();
+    assert!(
+        sar.audit
+            .iter()
+            .any(|e| e.action == "conflict.check" && e.subject == "names them in its detail"),
+        "{:?}",
+        sar.audit
+    );
+
     // Written out: JSON that reads back, a PDF, her documents.
     let out = dir.path().join("exports");
     std::fs::create_dir_all(&out).unwrap();
