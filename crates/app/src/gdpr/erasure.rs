@@ -117,18 +117,6 @@ pub(super) fn drop_unused_blobs(tx: &Transaction<'_>) -> Result<usize, AppError>
     )?)
 }
 
-/// After erasing: the search index merged (deleted entries leave its old segments), and
-/// the WAL written back and emptied, so the pages that held the details are overwritten
-/// (the store deletes securely) rather than left in the log.
-pub(super) fn scrub_after(conn: &Connection) -> Result<(), AppError> {
-    conn.execute(
-        "INSERT INTO search_index (search_index) VALUES ('optimize')",
-        [],
-    )?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
-}
-
 /// What the plan does with each matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -475,8 +463,7 @@ impl Satchel {
                 }))
             },
         )?;
-        self.drop_party_index();
-        scrub_after(self.store.conn())?;
+        self.scrub_after()?;
         let server = if self.server_settings()?.is_some() {
             "the firm server is told at the next sync, and every other device drops them at theirs"
         } else {
@@ -488,6 +475,18 @@ impl Satchel {
             anonymised,
             server: server.to_owned(),
         })
+    }
+
+    /// After erasing: the search index merged (deleted entries stay in its old segments
+    /// until then), and the WAL written back and emptied, so the pages that held the
+    /// details are overwritten (the store deletes securely) rather than left in the log.
+    /// (The write itself dropped the conflict check's party index.)
+    pub(super) fn scrub_after(&self) -> Result<(), AppError> {
+        self.store.conn().execute(
+            "INSERT INTO search_index (search_index) VALUES ('optimize')",
+            [],
+        )?;
+        Ok(self.store.checkpoint()?)
     }
 
     /// Every erasure this store knows of, for a restore to apply again.
@@ -543,8 +542,7 @@ impl Satchel {
         if !missing.is_empty() {
             self.merge_documents(&missing)?;
         }
-        self.drop_party_index();
-        scrub_after(self.store.conn())?;
+        self.scrub_after()?;
         Ok(n)
     }
 
@@ -562,8 +560,7 @@ impl Satchel {
             drop_unused_blobs(tx)?;
             Ok(serde_json::json!({ "documents": n }))
         })?;
-        self.drop_party_index();
-        scrub_after(self.store.conn())?;
+        self.scrub_after()?;
         Ok(n)
     }
 
@@ -577,15 +574,5 @@ impl Satchel {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
-    }
-
-    /// Documents held here that are gone from the record (the count of each kind).
-    pub fn erased_documents(&self) -> Result<u64, AppError> {
-        Ok(self
-            .store
-            .conn()
-            .query_row("SELECT count(*) FROM erased_documents", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64)
     }
 }

@@ -1,7 +1,7 @@
 //! The retention schedule: years kept after closing by practice area, the matters past
 //! their date, decisions to keep, and destruction.
 
-use super::erasure::{destroy_document, drop_unused_blobs, scrub_after};
+use super::erasure::{destroy_document, drop_unused_blobs};
 use super::*;
 use crate::contacts::resolve_matter;
 use crate::firmdoc::update_firm;
@@ -26,21 +26,44 @@ impl Satchel {
             .collect();
         let kept = kept_by_decision(&firm);
         let conn = self.store.conn();
+        // Each closed matter's period from its row; only those past it are weighed for the
+        // holds (their ledgers and bills looked up).
         let mut stmt = conn.prepare(
-            "SELECT id, number, client_name FROM matters WHERE status IN ('closed', 'archived') ORDER BY number",
+            "SELECT id, number, client_name, opened, closed_on, practice_area FROM matters
+             WHERE status IN ('closed', 'archived') ORDER BY number",
         )?;
-        let closed: Vec<(String, u32, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        let closed: Vec<(String, u32, String, String, Option<String>, String)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
             .collect::<Result<_, _>>()?;
         let mut due = Vec::new();
-        for (id, number, client) in closed {
-            let (facts, number_shown, _) = facts(conn, &firm, &id, true)?;
-            let Some(ends) = facts.retention_ends() else {
+        for (id, number, client, opened, closed_on, area) in closed {
+            let period = MatterFacts {
+                open: false,
+                closed_on: closed_on.as_deref().and_then(|d| d.parse().ok()),
+                opened: opened
+                    .parse()
+                    .map_err(|_| AppError::Document(format!("'{opened}' is not a date")))?,
+                last_money: None,
+                client: true,
+                retention_years: years_for(&firm, &area),
+                area,
+            };
+            let Some(ends) = period.retention_ends() else {
                 continue;
             };
             if ends > today || decision_hold(kept.get(&u64::from(number)), today).is_some() {
                 continue;
             }
+            let (facts, number_shown, _) = facts(conn, &firm, &id, true)?;
             due.push(api::RetentionDue {
                 number: number_shown.to_string(),
                 client_name: client,
@@ -183,8 +206,7 @@ impl Satchel {
                 Ok(serde_json::json!({ "matter": number.to_string() }))
             },
         )?;
-        self.drop_party_index();
-        scrub_after(self.store.conn())?;
+        self.scrub_after()?;
         self.retention()
     }
 }

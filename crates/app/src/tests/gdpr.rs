@@ -889,6 +889,13 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
     b.add_note(&note(&c.number, "Zelda Quartermain called again"))
         .unwrap();
 
+    let ask = satchel_api::ConflictQuery {
+        names: vec![NAME.into()],
+    };
+    assert!(
+        !a.conflict_check(&ask).unwrap().hits.is_empty(),
+        "found before"
+    );
     let done = a
         .erase_person(&satchel_api::EraseRequest {
             person: NAME.into(),
@@ -896,6 +903,10 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
         })
         .unwrap();
     assert_eq!((done.destroyed, done.anonymised), (1, 1));
+    // The conflict check's index, built when the matters were opened, forgets her at once
+    // (the check records the names it was asked here, on this device only).
+    let check = a.conflict_check(&ask).unwrap();
+    assert!(check.hits.is_empty(), "{:?}", check.hits);
     let report = a.sync_now(&vault).unwrap();
     assert_eq!(report.erasures_told, 3, "{report:?}");
     assert_eq!(
