@@ -408,6 +408,13 @@ async fn grant<S: ServerStore>(
             .set_grant(user.id.clone(), doc.clone(), access)
             .await
             .map_err(internal)?;
+        // Who may see what now, at once (not at the next poll): the device granted may
+        // sync straight away.
+        server
+            .policy
+            .reload(&server.store)
+            .await
+            .map_err(internal)?;
         tracing::info!(
             "device {} set {} on {doc} for {initials}",
             device.id,
