@@ -3291,6 +3291,39 @@ impl TestServer {
         ]);
     }
 
+    /// Someone new in the firm on their own laptop: added as a user on the server and in
+    /// `a`'s firm document (synced), then their device joined from nothing with an
+    /// enrolment code. Returns the new store's folder, its keyring and the store.
+    fn join_as(
+        &self,
+        a: &mut Satchel,
+        vault: &MemoryVault,
+        (name, initials, role): (&str, &str, &str),
+    ) -> (tempfile::TempDir, MemoryVault, Satchel) {
+        self.add_user(name, initials, role);
+        a.add_user(name, initials, role, "").unwrap();
+        a.sync_now(vault).unwrap();
+        let code = self.admin(&["enrol-code", "--user", initials]);
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = MemoryVault::default();
+        let first = name.split_whitespace().next().unwrap_or(name);
+        let device_name = format!("{first}'s laptop");
+        let b = Satchel::join(
+            &dir.path().join("data"),
+            &keyring,
+            &Join {
+                address: &self.address,
+                fingerprint: &self.fingerprint,
+                code: &code,
+                device_name: &device_name,
+                passphrase: "correct horse battery staple",
+            },
+            cheap(),
+        )
+        .unwrap();
+        (dir, keyring, b)
+    }
+
     /// An administrator's command on the running server's data.
     fn admin(&self, args: &[&str]) -> String {
         let out = std::process::Command::new(&self.bin)
@@ -3802,24 +3835,7 @@ fn a_store_enrolled_before_numbers_were_given_out_tells_the_server_once() {
         kept,
         "told once; 1,000 left is not low"
     );
-    server.add_user("Cara Dunn", "CD", "fee_earner");
-    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
-    a.sync_now(&vault).unwrap();
-    let code = server.admin(&["enrol-code", "--user", "CD"]);
-    let dir_b = tempfile::tempdir().unwrap();
-    let b = Satchel::join(
-        &dir_b.path().join("data"),
-        &MemoryVault::default(),
-        &Join {
-            address: &server.address,
-            fingerprint: &server.fingerprint,
-            code: &code,
-            device_name: "Cara's laptop",
-            passphrase: "correct horse battery staple",
-        },
-        cheap(),
-    )
-    .unwrap();
+    let (_db, _, b) = server.join_as(&mut a, &vault, ("Cara Dunn", "CD", "fee_earner"));
     assert_eq!(b.number_blocks().unwrap(), [(6_000, 6_199, 6_000)]);
 }
 
@@ -4247,25 +4263,7 @@ fn a_first_sync_of_thousands_fetches_them_as_it_merges() {
         "laptop",
     )
     .unwrap();
-    server.add_user("Bill Pike", "BP", "partner");
-    a.add_user("Bill Pike", "BP", "partner", "").unwrap();
-    a.sync_now(&vault).unwrap();
-    let code = server.admin(&["enrol-code", "--user", "BP"]);
-    let dir_b = tempfile::tempdir().unwrap();
-    let vault_b = MemoryVault::default();
-    let mut b = Satchel::join(
-        &dir_b.path().join("data"),
-        &vault_b,
-        &Join {
-            address: &server.address,
-            fingerprint: &server.fingerprint,
-            code: &code,
-            device_name: "Bill's laptop",
-            passphrase: "correct horse battery staple",
-        },
-        cheap(),
-    )
-    .unwrap();
+    let (_db, vault_b, mut b) = server.join_as(&mut a, &vault, ("Bill Pike", "BP", "partner"));
     let indexes = count(
         &b,
         "SELECT count(*) FROM sqlite_master WHERE type = 'index'",
@@ -4995,25 +4993,7 @@ fn a_partner_grants_a_matter_from_the_window() {
         "laptop",
     )
     .unwrap();
-    server.add_user("Cara Dunn", "CD", "fee_earner");
-    a.add_user("Cara Dunn", "CD", "fee_earner", "").unwrap();
-    a.sync_now(&vault).unwrap();
-    let code = server.admin(&["enrol-code", "--user", "CD"]);
-    let dir_b = tempfile::tempdir().unwrap();
-    let vault_b = MemoryVault::default();
-    let mut b = Satchel::join(
-        &dir_b.path().join("data"),
-        &vault_b,
-        &Join {
-            address: &server.address,
-            fingerprint: &server.fingerprint,
-            code: &code,
-            device_name: "Cara's laptop",
-            passphrase: "correct horse battery staple",
-        },
-        cheap(),
-    )
-    .unwrap();
+    let (_db, vault_b, mut b) = server.join_as(&mut a, &vault, ("Cara Dunn", "CD", "fee_earner"));
     b.sync_now(&vault_b).unwrap();
     assert!(b.list_matters().unwrap().is_empty());
     assert!(a.matter_grants(&vault, "M00001", None).unwrap().is_empty());

@@ -818,27 +818,9 @@ fn after_an_erasure_the_server_and_the_other_device_drop_every_trace() {
         "laptop",
     )
     .unwrap();
-    server.add_user("Alan Bird", "AB", "fee_earner");
-    a.add_user("Alan Bird", "AB", "fee_earner", "").unwrap();
-    a.sync_now(&vault).unwrap();
+    let (_db, vault_b, mut b) = server.join_as(&mut a, &vault, ("Alan Bird", "AB", "fee_earner"));
     a.matter_grants(&vault, &c.number, Some(("AB", "edit")))
         .unwrap();
-    let code = server.admin(&["enrol-code", "--user", "AB"]);
-    let dir_b = tempfile::tempdir().unwrap();
-    let vault_b = MemoryVault::default();
-    let mut b = Satchel::join(
-        &dir_b.path().join("data"),
-        &vault_b,
-        &Join {
-            address: &server.address,
-            fingerprint: &server.fingerprint,
-            code: &code,
-            device_name: "Alan's laptop",
-            passphrase: PASS,
-        },
-        cheap(),
-    )
-    .unwrap();
     b.sync_now(&vault_b).unwrap();
     let c_old = b.matter(&c.number).unwrap().id;
     assert!(!traces(&b, "Quartermain").is_empty());
