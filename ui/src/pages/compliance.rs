@@ -4,7 +4,7 @@
 //! processing. The services decide everything; these cards ask and show.
 
 use crate::api;
-use crate::components::{Field, FormError, field_error};
+use crate::components::{Field, FormError, Loaded, field_error};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_api::{
@@ -13,6 +13,10 @@ use satchel_api::{
 };
 
 type State<T> = RwSignal<Option<Result<T, ApiError>>>;
+
+/// The most matters due for review the page lists at once (a ten-year firm may have
+/// thousands past their date).
+const SHOWN: usize = 200;
 
 #[component]
 pub fn CompliancePage() -> impl IntoView {
@@ -219,11 +223,12 @@ fn SubjectRequests(
             </form>
             <FormError last=error fields=&["person", "received_on"] />
             {move || message.get().map(|m| view! { <p class="banner ok" role="status" id="sar-message">{m}</p> })}
-            {move || match list.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" id="subject-requests" data-count=0>"No requests logged."</p> }.into_any(),
-                Some(Ok(rows)) => {
+            <Loaded
+                state=list
+                loading="Loading…"
+                list_id="subject-requests"
+                empty="No requests logged."
+                table={move |rows: Vec<SubjectRequest>| {
                     let count = rows.len();
                     view! {
                         <table class="grid" id="subject-requests" data-count=count>
@@ -267,9 +272,9 @@ fn SubjectRequests(
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()
-                }
-            }}
+                    }
+                }}
+            />
             {move || acting.get().map(|a| {
                 let label = match a {
                     RowAction::Extend(_) => "Why the request is complex (the requester is told)",
@@ -491,11 +496,12 @@ fn Breaches() -> impl IntoView {
             </div>
             <p class="muted">"Record every breach, reported or not. The ICO must be told within 72 hours of the firm becoming aware, unless the breach is unlikely to result in a risk to people; the people affected too, without undue delay, if the risk is high."</p>
             {move || saved.get().map(|p| view! { <p class="banner ok" id="pdb-saved">"Saved " <span class="mono">{p}</span></p> })}
-            {move || match list.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" id="data-breaches" data-count=0>"No breaches recorded."</p> }.into_any(),
-                Some(Ok(rows)) => {
+            <Loaded
+                state=list
+                loading="Loading…"
+                list_id="data-breaches"
+                empty="No breaches recorded."
+                table={move |rows: Vec<DataBreach>| {
                     let count = rows.len();
                     view! {
                         <table class="grid" id="data-breaches" data-count=count>
@@ -534,9 +540,9 @@ fn Breaches() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()
-                }
-            }}
+                    }
+                }}
+            />
             <h3>"Record a breach"</h3>
             <form on:submit=add>
                 <div class="row">
@@ -634,10 +640,13 @@ fn RetentionCard(changed: RwSignal<u32>) -> impl IntoView {
                             view! { <p class="muted" id="retention-due" data-count=0>"No closed matter is past its retention date."</p> }.into_any()
                         } else {
                             view! {
+                                {(due > SHOWN).then(|| view! {
+                                    <p class="muted" id="retention-more">{format!("The first {SHOWN} of {due}, by matter number: destroy or keep these to see the rest.")}</p>
+                                })}
                                 <table class="grid" id="retention-due" data-count=due>
                                     <thead><tr><th>"Matter"</th><th>"Area"</th><th>"Closed"</th><th>"Retention ended"</th><th>"Still held by"</th><th></th></tr></thead>
                                     <tbody>
-                                        {r.due.iter().map(|d| {
+                                        {r.due.iter().take(SHOWN).map(|d| {
                                             let (n1, n2) = (d.number.clone(), d.number.clone());
                                             let held = !d.holds.is_empty();
                                             view! {
