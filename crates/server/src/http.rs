@@ -363,22 +363,35 @@ async fn audit<S: ServerStore>(
 /// Grants on a document, asked or set from an admin's or a partner's device: what
 /// `satchel-server grant` does, from the window. Takes effect on connected devices as the
 /// command's does.
+/// Refused unless the device's user is an admin or a partner (by the server's own users,
+/// which it returns).
+async fn managers_only<S: ServerStore>(
+    server: &Server<S>,
+    device: &Device,
+    refusal: &str,
+) -> Result<Vec<crate::storage::User>, Refusal> {
+    let users = server.store.users().await.map_err(internal)?;
+    let manager = users
+        .iter()
+        .any(|u| u.id == device.user_id && matches!(u.role.as_str(), "admin" | "partner"));
+    if !manager {
+        return Err(Refusal(StatusCode::FORBIDDEN, refusal.to_owned()));
+    }
+    Ok(users)
+}
+
 async fn grant<S: ServerStore>(
     State(server): State<Arc<Server<S>>>,
     Json(req): Json<satchel_sync::protocol::GrantRequest>,
 ) -> Result<Json<satchel_sync::protocol::GrantsReply>, Refusal> {
     use crate::storage::Access;
     let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
-    let users = server.store.users().await.map_err(internal)?;
-    let manager = users
-        .iter()
-        .any(|u| u.id == device.user_id && matches!(u.role.as_str(), "admin" | "partner"));
-    if !manager {
-        return Err(Refusal(
-            StatusCode::FORBIDDEN,
-            "only an admin or a partner may see or change who may see a matter".into(),
-        ));
-    }
+    let users = managers_only(
+        &server,
+        &device,
+        "only an admin or a partner may see or change who may see a matter",
+    )
+    .await?;
     let doc: samod::DocumentId = req.doc.parse().map_err(|_| {
         Refusal(
             StatusCode::BAD_REQUEST,
@@ -447,16 +460,12 @@ async fn erase<S: ServerStore>(
     Json(req): Json<satchel_sync::protocol::EraseRequest>,
 ) -> Result<Json<satchel_sync::protocol::EraseReply>, Refusal> {
     let device = authenticate(&server, &req.device_id, &req.nonce, &req.signature).await?;
-    let users = server.store.users().await.map_err(internal)?;
-    let manager = users
-        .iter()
-        .any(|u| u.id == device.user_id && matches!(u.role.as_str(), "admin" | "partner"));
-    if !manager {
-        return Err(Refusal(
-            StatusCode::FORBIDDEN,
-            "only an admin's or a partner's device may erase documents".into(),
-        ));
-    }
+    managers_only(
+        &server,
+        &device,
+        "only an admin's or a partner's device may erase documents",
+    )
+    .await?;
     if req.erased.len() > MAX_LISTED {
         return Err(Refusal(
             StatusCode::BAD_REQUEST,
@@ -625,7 +634,7 @@ async fn documents<S: ServerStore>(
             .filter(|d| access.is_erased(d))
             .cloned()
             .collect(),
-        None => access.erased().to_vec(),
+        None => access.erased().cloned().collect(),
     };
     Ok(Json(Listing {
         erased,

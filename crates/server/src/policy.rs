@@ -37,8 +37,7 @@ pub struct Snapshot {
     /// The firm's document (its automerge-repo id), which every device may read.
     firm: Option<String>,
     /// Documents destroyed for good: no one may have them.
-    erased: Vec<String>,
-    erased_set: std::collections::HashSet<String>,
+    erased: std::collections::HashSet<String>,
 }
 
 impl Snapshot {
@@ -68,19 +67,18 @@ impl Snapshot {
                 .firm_document()
                 .await?
                 .map(|local| satchel_sync::repo_id(&local).to_string()),
-            erased_set: erased.iter().cloned().collect(),
-            erased,
+            erased: erased.into_iter().collect(),
         })
     }
 
     /// Whether a document was destroyed for good.
     pub fn is_erased(&self, doc_id: &str) -> bool {
-        self.erased_set.contains(doc_id)
+        self.erased.contains(doc_id)
     }
 
     /// Every document destroyed for good.
-    pub fn erased(&self) -> &[String] {
-        &self.erased
+    pub fn erased(&self) -> impl Iterator<Item = &String> {
+        self.erased.iter()
     }
 
     /// What a device may do with a document. The server never announces documents: a
@@ -112,7 +110,7 @@ impl Snapshot {
     /// device edits everything; anyone else's has what its user was granted; a revoked or
     /// unknown device nothing. The one place the rule is written.
     pub fn access_of(&self, device_id: &str, doc_id: &str) -> Option<Access> {
-        if self.erased_set.contains(doc_id) {
+        if self.erased.contains(doc_id) {
             return None;
         }
         let user = self.devices.get(device_id)?;
